@@ -1,0 +1,93 @@
+"""Output helpers for the command line: strict JSON and terminal tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["jsonable", "print_table", "to_json"]
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numpy values, dataclasses and non-finite floats to strict-JSON values.
+
+    Infinite and NaN floats become the strings ``"inf"``, ``"-inf"`` and ``"nan"``
+    (``float()`` reads them back); everything else maps to the nearest JSON type.
+    """
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable(dataclasses.asdict(obj))
+    if isinstance(obj, np.ndarray):
+        return [jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return obj
+
+
+def to_json(obj: Any) -> str:
+    """Strict JSON text on one line (no NaN/Infinity literals); pipe to ``jq`` to read."""
+    return json.dumps(jsonable(obj), allow_nan=False)
+
+
+def fmt(x: Any, digits: int = 6) -> str:
+    """Compact number formatting for tables (integers exact, floats to ``digits``)."""
+    if x is None:
+        return "-"
+    if isinstance(x, (int, np.integer)):
+        return f"{int(x):,}".replace(",", "_") if abs(int(x)) >= 10**6 else str(int(x))
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    if 1e-4 <= abs(x) < 1e7:
+        return f"{x:.{digits}g}"
+    return f"{x:.{max(digits - 2, 2)}e}"
+
+
+def print_table(
+    console,
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    max_rows: int = 24,
+    caption: str | None = None,
+    digits: int = 6,
+) -> None:
+    """Print a right-aligned table; long tables show their head and tail only."""
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i == 0 and col == "" else "right")
+    if len(rows) > max_rows:
+        half = max_rows // 2
+        shown = [*rows[:half], None, *rows[-half:]]
+    else:
+        shown = list(rows)
+    for row in shown:
+        if row is None:
+            table.add_row(*(["..."] * len(columns)))
+            continue
+        table.add_row(*(c if isinstance(c, str) else fmt(c, digits) for c in row))
+    console.print(table)
+    if len(rows) > max_rows:
+        console.print(f"({len(rows) - 2 * (max_rows // 2)} rows not shown; --json gives all)")

@@ -1,0 +1,172 @@
+"""Energy lattices: a common quantum, integer levels and reachable totals.
+
+When every energy is ``E_k = E_0 + q m_k`` with integer ``m_k >= 0`` (``E_0 = min E``),
+allocations live on the integer lattice ``sum n_k = N``, ``sum n_k m_k = M`` and the total
+energy is ``U = N E_0 + q M``. ``M`` is *reachable* when some allocation of ``N`` items
+attains it; gaps occur only near the ends of ``[0, N max m]``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from ._errors import ValidationError
+from ._kernels._lattice import min_coins_table
+
+__all__ = [
+    "detect_quantum",
+    "is_reachable",
+    "lattice_levels",
+    "nearest_reachable",
+    "reachable_neighbours",
+]
+
+#: Largest level index m_k accepted for a lattice (finer quanta are treated as absent).
+MAX_LEVEL = 2**31
+_MAX_DENOMINATOR = 10**5
+_REL_TOL = 1e-13
+
+
+def detect_quantum(energies: np.ndarray) -> float | None:
+    """Largest ``q`` such that every ``E_k - min E`` is an integer multiple of ``q``.
+
+    Ratios of the gaps to the smallest gap are rationalised with denominators up to 1e5
+    and a relative tolerance of 1e-13: typed decimals such as 0.1, 0.2, 0.3 (and float
+    rounding of them) are recognised, generic irrationals such as pi are not.
+    Returns ``None`` when the energies are all equal, have no such quantum, or would need
+    level indices above :data:`MAX_LEVEL`.
+    """
+    e = np.unique(np.asarray(energies, dtype=np.float64))
+    gaps = e[1:] - e[0]
+    if gaps.size == 0:
+        return None
+    dmin = float(gaps[0])
+    # Gaps carry the rounding of the energies themselves (offsets such as 1e6 + 0.1).
+    noise = 4.0 * np.finfo(float).eps * float(np.abs(e).max()) / dmin
+    lcm_den = 1
+    fracs = []
+    for ratio in gaps / dmin:
+        f = Fraction(float(ratio)).limit_denominator(_MAX_DENOMINATOR)
+        if abs(float(f) - ratio) > _REL_TOL * ratio + noise * (1.0 + ratio):
+            return None
+        fracs.append(f)
+        lcm_den = math.lcm(lcm_den, f.denominator)
+        if lcm_den > MAX_LEVEL:
+            return None
+    ints = [f.numerator * (lcm_den // f.denominator) for f in fracs]
+    g = functools.reduce(math.gcd, ints)
+    if max(ints) // g > MAX_LEVEL:
+        return None
+    return dmin * g / lcm_den
+
+
+def lattice_levels(energies: np.ndarray, quantum: float) -> np.ndarray:
+    """Integer levels ``m_k = (E_k - min E) / quantum``, checked to be integers.
+
+    Raises
+    ------
+    ValidationError
+        If some gap is not an integer multiple of ``quantum`` (relative tolerance 1e-13)
+        or the levels exceed :data:`MAX_LEVEL`.
+    """
+    if not (quantum > 0 and math.isfinite(quantum)):
+        raise ValidationError("energy_quantum", f"must be a positive real number (got {quantum})")
+    e = np.asarray(energies, dtype=np.float64)
+    x = (e - e.min()) / quantum
+    m = np.rint(x)
+    noise = 4.0 * np.finfo(float).eps * float(np.abs(e).max()) / quantum
+    bad = np.abs(x - m) > _REL_TOL * np.maximum(1.0, x) + noise
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValidationError(
+            "energy_quantum",
+            f"energy {e[i]:.12g} is not min(E) + an integer multiple of {quantum:.12g}",
+        )
+    if m.max() > MAX_LEVEL:
+        raise ValidationError(
+            "energy_quantum", f"too fine: levels up to {m.max():.3g} exceed {MAX_LEVEL}"
+        )
+    return m.astype(np.int64)
+
+
+# The table of minimum coin counts costs O(max(m)^2 * distinct levels); above this budget
+# reachability is left to the integer search (see _mode.py).
+_DP_BUDGET = 60_000_000
+
+
+@functools.lru_cache(maxsize=64)
+def _coin_table(levels: tuple[int, ...]):
+    top = levels[-1]
+    coins = np.array([v for v in levels if 0 < v < top], dtype=np.int64)
+    size = (top - 1) ** 2 + 1
+    if size * max(1, coins.size) > _DP_BUDGET:
+        return None
+    return min_coins_table(coins, size)
+
+
+def is_reachable(levels: np.ndarray, n: int, total: int) -> bool | None:
+    """Whether ``n`` items on integer ``levels`` (min 0) can have level sum ``total``.
+
+    Exact: in a fewest-item representation of ``total`` by the positive levels, fewer than
+    ``max(m)`` items sit below the top level (any ``max(m)`` of them contain a subset whose
+    sum is a multiple of ``max(m)``, replaceable by fewer top items), so a table over
+    residues below ``(max m - 1)^2`` decides every ``total``. ``total`` is reachable iff its
+    fewest-item representation needs at most ``n`` items (the rest sit at level 0).
+    Returns ``None`` when the table would be too large to build quickly.
+    """
+    uniq = tuple(int(v) for v in np.unique(levels))
+    top = uniq[-1]
+    if total < 0 or total > n * top:
+        return False
+    if top == 0:
+        return total == 0
+    table = _coin_table(uniq)
+    if table is None:
+        return None
+    best = math.inf
+    r = total % top
+    limit = min(total, table.size - 1)
+    while r <= limit:
+        c = table[r]
+        if c >= 0:
+            best = min(best, int(c) + (total - r) // top)
+        r += top
+    return best <= n
+
+
+def nearest_reachable(levels: np.ndarray, n: int, target: float) -> int:
+    """Reachable integer level sum nearest to the real ``target`` (ties go down).
+
+    When reachability cannot be decided quickly the rounded target is returned; the
+    integer search decides later (and reports an empty lattice clearly).
+    """
+    top = int(np.max(levels))
+    lo_bound, hi_bound = 0, n * top
+    t = min(max(target, lo_bound), hi_bound)
+    base = math.floor(t)
+    cands = sorted(range(base - 2 * top - 2, base + 2 * top + 4), key=lambda c: (abs(c - t), c))
+    for c in cands:
+        if lo_bound <= c <= hi_bound:
+            ok = is_reachable(levels, n, c)
+            if ok is None:
+                return min(max(round(t), lo_bound), hi_bound)
+            if ok:
+                return c
+    # Fall back to a wider scan; the ends 0 and n*top are always reachable.
+    for d in range(2 * top + 4, hi_bound + 1):
+        for c in (base - d, base + d):
+            if lo_bound <= c <= hi_bound and is_reachable(levels, n, c):
+                return c
+    return lo_bound
+
+
+def reachable_neighbours(levels: np.ndarray, n: int, total: int) -> tuple[int | None, int | None]:
+    """Nearest reachable level sums below and above an unreachable ``total``."""
+    top = n * int(np.max(levels))
+    below = next((c for c in range(total - 1, -1, -1) if is_reachable(levels, n, c)), None)
+    above = next((c for c in range(total + 1, top + 1) if is_reachable(levels, n, c)), None)
+    return below, above

@@ -1,0 +1,104 @@
+"""One call that puts the optimiser's answers side by side (used by ``maxent optimize``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.optimize as sopt
+
+from ._errors import UnreachableError, ValidationError
+from ._mode import most_probable_allocation
+from ._optimize import maximize_log_count
+from ._problem import Problem
+
+__all__ = ["OptimumSummary", "optimize"]
+
+
+@dataclass(frozen=True)
+class OptimumSummary:
+    """The Boltzmann limit, the exact and Stirling optima and the integer mode.
+
+    Attributes
+    ----------
+    problem : Problem
+        The problem solved.
+    exact, stirling : scipy.optimize.OptimizeResult
+        Results of :func:`maximize_log_count` with each objective.
+    mode : scipy.optimize.OptimizeResult or None
+        Result of :func:`most_probable_allocation`; ``None`` when it does not apply.
+    mode_message : str
+        Why ``mode`` is ``None`` (empty otherwise).
+    """
+
+    problem: Problem
+    exact: sopt.OptimizeResult
+    stirling: sopt.OptimizeResult
+    mode: sopt.OptimizeResult | None
+    mode_message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Shared problem keys plus ``optimum``, ``stirling`` and ``mode``."""
+        out = self.problem.to_dict()
+        out["optimum"] = _optimum_dict(self.exact)
+        out["stirling"] = _optimum_dict(self.stirling)
+        if self.mode is not None and self.mode.counts is not None:
+            out["mode"] = {
+                "counts": np.asarray(self.mode.counts).tolist(),
+                "fractions": np.asarray(self.mode.fractions).tolist(),
+                "log_count": self.mode.log_count,
+                "certified": bool(self.mode.certified),
+                "ties": int(self.mode.ties),
+            }
+        else:
+            out["mode"] = None
+            out["mode_message"] = self.mode_message or (self.mode.message if self.mode else "")
+        return out
+
+
+def _optimum_dict(res: sopt.OptimizeResult) -> dict[str, Any]:
+    out = {
+        "fractions": res.fractions.tolist(),
+        "counts": res.counts.tolist(),
+        "alpha": res.alpha,
+        "beta": res.beta,
+        "log_count": res.log_count,
+        "kkt_residual": res.kkt_residual,
+        "nit": res.nit,
+        "success": bool(res.success),
+        "message": res.message,
+    }
+    if "log_count_exact" in res:
+        out["log_count_exact"] = res.log_count_exact
+    return out
+
+
+def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:
+    """Exact and Stirling optima of ln W and the most probable integer allocation.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem to solve.
+    method : {'dual', 'slsqp', 'trust-constr'}
+        Method of :func:`maximize_log_count` for both objectives.
+
+    Returns
+    -------
+    OptimumSummary
+        The three answers; the mode is ``None`` (with a message) when the energies have
+        no common quantum.
+    """
+    exact = maximize_log_count(problem, "exact", method)
+    stirling = maximize_log_count(problem, "stirling", method)
+    mode, why = None, ""
+    try:
+        mode = most_probable_allocation(problem)
+    except UnreachableError:
+        raise
+    except ValidationError as exc:
+        if problem.levels is not None:
+            raise
+        why = exc.message
+    return OptimumSummary(problem, exact, stirling, mode, why)

@@ -1,0 +1,372 @@
+"""Boltzmann / softmax theory core, in log space throughout.
+
+Sign convention, everywhere in maxent: ``p_k = g_k exp(-beta E_k) / Z`` with ``beta = 1/T``.
+In softmax terms the logits are ``z_k = -E_k`` (plus ``log g_k``) and ``T`` is the softmax
+temperature. ``beta`` may be negative (a mean energy above the unweighted average) and may
+be ``+inf`` or ``-inf`` (all weight on the lowest or highest level, ties shared in
+proportion to ``g``). Units: ``k_B = 1``, entropies in nats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._errors import ConvergenceError, ValidationError
+from ._kernels._theory import shifted_moments
+from ._validate import as_degeneracies, as_energies, as_real
+
+__all__ = [
+    "BetaSolution",
+    "Thermo",
+    "beta_from_mean",
+    "boltzmann",
+    "energy_variance",
+    "entropy",
+    "free_energy",
+    "heat_capacity",
+    "log_partition",
+    "mean_energy",
+    "thermo",
+]
+
+
+@dataclass(frozen=True)
+class Thermo:
+    """Canonical (Boltzmann) state of a set of levels at one inverse temperature.
+
+    Attributes
+    ----------
+    beta : float
+        Inverse temperature (may be ``+/-inf``).
+    probabilities : ndarray
+        ``p_k = g_k exp(-beta E_k) / Z``.
+    log_partition : float
+        ``log Z``; infinite when ``beta`` is infinite and the extreme level is not at 0.
+    mean_energy : float
+        ``<E> = sum_k p_k E_k``.
+    energy_variance : float
+        ``<E^2> - <E>^2`` (``inf`` only if it exceeds the float64 range).
+    entropy : float
+        Gibbs entropy ``-sum_k p_k log(p_k / g_k)`` in nats (``-sum p log p`` when g = 1).
+    free_energy : float
+        ``F = <E> - S / beta = -log(Z) / beta``; ``-inf`` at ``beta = 0``.
+    heat_capacity : float
+        ``C = beta^2 Var(E)`` (``k_B = 1``), zero at ``beta = 0`` and ``+/-inf``.
+    """
+
+    beta: float
+    probabilities: np.ndarray
+    log_partition: float
+    mean_energy: float
+    energy_variance: float
+    entropy: float
+    free_energy: float
+    heat_capacity: float
+
+
+@dataclass(frozen=True)
+class BetaSolution:
+    """Diagnostics of :func:`beta_from_mean`.
+
+    Attributes
+    ----------
+    beta : float
+        The inverse temperature found.
+    residual : float
+        ``|<E>_beta - target|`` in energy units.
+    relative_residual : float
+        ``residual / (max E - min E)`` (0 when all energies are equal).
+    nit : int
+        Number of moment evaluations.
+    converged : bool
+        Whether the tolerance was met.
+    message : str
+        How the answer was obtained.
+    """
+
+    beta: float
+    residual: float
+    relative_residual: float
+    nit: int
+    converged: bool
+    message: str
+
+
+def _prepare(energies, degeneracies):
+    e = as_energies(energies)
+    g = as_degeneracies(degeneracies, e.size)
+    return e, g, np.log(g)
+
+
+def _log_probs(e: np.ndarray, beta: float, lg: np.ndarray) -> tuple[np.ndarray, float]:
+    """Log-probabilities and log Z, with no overflow for any finite or infinite beta."""
+    if math.isinf(beta):
+        ref = float(e.min() if beta > 0 else e.max())
+        mask = e == ref
+        z = np.where(mask, lg, -np.inf)
+        shift = float(z[mask].max())
+        lse = shift + math.log(float(np.exp(z[mask] - shift).sum()))
+        logp = z - lse
+        log_z = lse if ref == 0.0 else -math.copysign(math.inf, beta * ref)
+        return logp, log_z
+    if beta == 0.0:
+        ref = 0.0
+        z = lg.copy()
+    else:
+        ref = float(e.min() if beta > 0 else e.max())
+        # beta * (E - ref) >= 0; a product too large for float64 becomes inf, whose weight
+        # exp(-inf) = 0 is the correct limit.
+        with np.errstate(over="ignore"):
+            z = lg - beta * (e - ref)
+    shift = float(z.max())
+    lse = shift + math.log(float(np.exp(z - shift).sum()))
+    return z - lse, lse - beta * ref
+
+
+def thermo(energies, beta: float, degeneracies=None) -> Thermo:
+    """All canonical quantities of ``energies`` at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    Thermo
+        Probabilities, ``log Z``, mean, variance, entropy, free energy, heat capacity.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> t = maxent.thermo([0.0, 1.0], beta=0.0)
+    >>> t.probabilities.tolist(), round(t.entropy, 6)
+    ([0.5, 0.5], 0.693147)
+    """
+    e, _, lg = _prepare(energies, degeneracies)
+    b = as_real(beta, "beta", allow_inf=True)
+    logp, log_z = _log_probs(e, b, lg)
+    p = np.exp(logp)
+    ref = float(e.min())
+    mean = ref + float(p @ (e - ref))
+    dev = e - mean
+    scale = float(np.abs(dev).max())
+    if scale == 0.0:
+        var = 0.0
+    else:
+        with np.errstate(over="ignore"):
+            var = scale * scale * float(p @ np.square(dev / scale))
+    pos = p > 0
+    ent = float(-(p[pos] @ (logp[pos] - lg[pos]))) + 0.0
+    if math.isinf(b) or scale == 0.0:
+        heat = 0.0
+    else:
+        heat = float(p @ np.square(b * dev))
+    if b == 0.0:
+        free = -math.inf if ent > 0 else mean
+    else:
+        free = mean - ent / b
+    return Thermo(b, p, log_z, mean, var, ent, free, heat)
+
+
+def boltzmann(energies, beta: float, degeneracies=None) -> np.ndarray:
+    """Boltzmann (softmax) probabilities ``g_k exp(-beta E_k) / Z``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k``; in softmax terms the logits are ``-E_k``.
+    beta : float
+        Inverse temperature ``1/T``; ``+inf`` puts all weight on the lowest level(s),
+        ``-inf`` on the highest, ties shared in proportion to ``g``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        Probabilities summing to one.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.boltzmann([0, 1, 2], beta=float("inf")).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    e, _, lg = _prepare(energies, degeneracies)
+    return np.exp(_log_probs(e, as_real(beta, "beta", allow_inf=True), lg)[0])
+
+
+def log_partition(energies, beta: float, degeneracies=None) -> float:
+    """``log Z = log sum_k g_k exp(-beta E_k)``, computed without overflow."""
+    e, _, lg = _prepare(energies, degeneracies)
+    return _log_probs(e, as_real(beta, "beta", allow_inf=True), lg)[1]
+
+
+def mean_energy(energies, beta: float, degeneracies=None) -> float:
+    """Mean energy ``<E>`` at inverse temperature ``beta``."""
+    return thermo(energies, beta, degeneracies).mean_energy
+
+
+def energy_variance(energies, beta: float, degeneracies=None) -> float:
+    """Energy variance ``<E^2> - <E>^2`` at inverse temperature ``beta``."""
+    return thermo(energies, beta, degeneracies).energy_variance
+
+
+def entropy(energies, beta: float, degeneracies=None) -> float:
+    """Gibbs entropy in nats at inverse temperature ``beta``."""
+    return thermo(energies, beta, degeneracies).entropy
+
+
+def free_energy(energies, beta: float, degeneracies=None) -> float:
+    """Helmholtz free energy ``F = -log(Z)/beta = <E> - S/beta``."""
+    return thermo(energies, beta, degeneracies).free_energy
+
+
+def heat_capacity(energies, beta: float, degeneracies=None) -> float:
+    """Heat capacity ``C = beta^2 Var(E)`` with ``k_B = 1``."""
+    return thermo(energies, beta, degeneracies).heat_capacity
+
+
+_EPS = np.finfo(float).eps
+
+
+def beta_from_mean(
+    energies,
+    mean_energy: float,
+    degeneracies=None,
+    *,
+    full_output: bool = False,
+    maxiter: int = 200,
+):
+    """Inverse temperature whose Boltzmann mean energy equals ``mean_energy``.
+
+    Solves ``sum_k p_k(beta) E_k = mean_energy``. The mean is strictly decreasing in
+    ``beta``, so the root is unique. Energies are shifted and scaled to [0, 1] and the
+    problem is reflected so that the target lies below the unweighted mean; a Newton
+    iteration on ``log <e>`` inside an expanding bracket then converges in a handful of
+    passes over the levels, even for means within 1e-300 of an extreme.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies.
+    mean_energy : float
+        Target mean, in ``[min E, max E]``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+    full_output : bool, optional
+        Also return a :class:`BetaSolution` with the residual and iteration count.
+    maxiter : int, optional
+        Maximum number of moment evaluations.
+
+    Returns
+    -------
+    beta : float
+        ``+inf`` when the target is ``min E``, ``-inf`` when it is ``max E``. When all
+        energies are equal any ``beta`` reproduces the (only possible) mean; 0 is returned.
+    info : BetaSolution
+        Only when ``full_output`` is true.
+
+    Raises
+    ------
+    ValidationError
+        If ``mean_energy`` is not finite or lies outside ``[min E, max E]``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> b = maxent.beta_from_mean([0.0, 1.0, 2.0, 3.0], 1.2)
+    >>> round(maxent.mean_energy([0.0, 1.0, 2.0, 3.0], b), 12)
+    1.2
+    """
+    e_raw, _, lg_full = _prepare(energies, degeneracies)
+    target = as_real(mean_energy, "mean_energy")
+    lo_e, hi_e = float(e_raw.min()), float(e_raw.max())
+    span = hi_e - lo_e
+
+    def done(beta, residual, nit, converged, message):
+        rel = residual / span if span > 0 else 0.0
+        info = BetaSolution(beta, residual, rel, nit, converged, message)
+        return (beta, info) if full_output else beta
+
+    if span == 0.0:
+        if target != lo_e:
+            raise ValidationError(
+                "mean_energy", f"all energies equal {lo_e:g}; the mean must be {lo_e:g}"
+            )
+        return done(0.0, 0.0, 0, True, "all energies equal: every beta fits; 0 returned")
+    if not lo_e <= target <= hi_e:
+        raise ValidationError(
+            "mean_energy",
+            f"must lie in [min E, max E] = [{lo_e:.10g}, {hi_e:.10g}] (got {target:.10g})",
+        )
+    if target == lo_e:
+        return done(math.inf, 0.0, 0, True, "mean at the lowest level: beta = +inf")
+    if target == hi_e:
+        return done(-math.inf, 0.0, 0, True, "mean at the highest level: beta = -inf")
+
+    lg = lg_full if np.any(lg_full != 0.0) else np.empty(0)
+    e = (e_raw - lo_e) / span
+    t = (target - lo_e) / span
+    _, f0, _, _ = shifted_moments(e, lg, 0.0, t)
+    nit = 1
+    if f0 == 0.0:
+        return done(0.0, 0.0, nit, True, "mean equals the unweighted mean: beta = 0")
+    sign = 1.0
+    if f0 < 0.0:
+        # Target above the beta = 0 mean: reflect e -> 1 - e so that we solve for b > 0.
+        sign = -1.0
+        e = (hi_e - e_raw) / span
+        t = (hi_e - target) / span
+    if t == 0.0:
+        # The distance to the extreme underflows after scaling: the limit is exact to
+        # float64 resolution (residual below 1e-308 of the spread).
+        beta = sign * math.inf
+        return done(beta, abs(target - (lo_e if sign > 0 else hi_e)), nit, True, "limit")
+    b, f, nit2, ok = _solve_reflected(e, lg, t, maxiter)
+    nit += nit2
+    beta = sign * b / span
+    residual = abs(f) * span
+    if not ok:
+        raise ConvergenceError(
+            f"beta_from_mean did not converge in {maxiter} evaluations (residual {residual:.3g})"
+        )
+    return done(beta, residual, nit, True, "converged")
+
+
+def _solve_reflected(e, lg, t, maxiter):
+    """Find b >= 0 with <e>_b = t, where 0 < t < <e>_0 and e lies in [0, 1]."""
+    lo, hi = 0.0, math.inf
+    b = 0.0
+    best_b, best_f = 0.0, math.inf
+    for it in range(1, maxiter + 1):
+        _, f, m2, _ = shifted_moments(e, lg, b, t)
+        mean = t + f
+        if abs(f) < abs(best_f):
+            best_b, best_f = b, f
+        if abs(f) <= 4.0 * _EPS * t:
+            return b, f, it, True
+        if f > 0.0:
+            lo = b
+        else:
+            hi = b
+        if math.isfinite(hi) and hi - lo <= 4.0 * _EPS * hi:
+            return best_b, best_f, it, True
+        var = m2 - f * f
+        # Newton on G(b) = log(mean / t), whose slope is -var / mean.
+        step = math.log1p(f / t) * mean / var if (var > 0.0 and mean > 0.0) else math.nan
+        if abs(step) <= 2.0 * _EPS * b:
+            return best_b, best_f, it, True
+        b_new = b + step
+        if not (lo < b_new < hi):
+            b_new = 0.5 * (lo + hi) if math.isfinite(hi) else 2.0 * b + 1.0
+        b = b_new
+    return best_b, best_f, maxiter, False

@@ -1,0 +1,92 @@
+"""Input validation shared by the public API and the command line."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from typing import Any
+
+import numpy as np
+
+from ._errors import ValidationError
+
+_INT_RE = re.compile(r"^[+-]?\d[\d_]*$")
+
+
+def as_energies(energies: Any, param: str = "energies", min_size: int = 1) -> np.ndarray:
+    """Return ``energies`` as a finite 1-D float64 array with at least ``min_size`` entries."""
+    try:
+        arr = np.asarray(energies, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(param, "must be a sequence of real numbers") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValidationError(param, f"must be one-dimensional (got shape {arr.shape})")
+    if arr.size < min_size:
+        raise ValidationError(param, f"needs at least {min_size} values (got {arr.size})")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValidationError(param, f"must be finite real numbers (got {arr[i]} at position {i})")
+    with np.errstate(over="ignore"):
+        spread = float(arr.max() - arr.min())
+    if not math.isfinite(spread):
+        raise ValidationError(param, "the spread max - min overflows float64 (must be < 1.7e308)")
+    return arr
+
+
+def as_degeneracies(degeneracies: Any, size: int, param: str = "degeneracies") -> np.ndarray:
+    """Return positive finite weights of length ``size`` (ones when ``None``)."""
+    if degeneracies is None:
+        return np.ones(size)
+    arr = as_energies(degeneracies, param=param)
+    if arr.size != size:
+        raise ValidationError(param, f"needs one value per class ({size}), got {arr.size}")
+    if (arr <= 0).any():
+        raise ValidationError(param, "must be positive (> 0)")
+    return arr
+
+
+def as_count(value: Any, param: str = "n", minimum: int = 1) -> int:
+    """Parse an item count: an integer >= ``minimum``; accepts ``1e5`` and ``100_000``."""
+    if isinstance(value, bool):
+        raise ValidationError(param, f"must be an integer >= {minimum} (got {value!r})")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    elif isinstance(value, numbers.Real) or isinstance(value, str):
+        text = str(value).strip()
+        if isinstance(value, str) and _INT_RE.match(text):
+            out = int(text.replace("_", ""))
+        else:
+            try:
+                x = float(text.replace("_", ""))
+            except ValueError:
+                raise ValidationError(
+                    param, f"must be an integer >= {minimum} (got {value!r})"
+                ) from None
+            if not math.isfinite(x) or x != math.floor(x) or abs(x) > 2**62:
+                raise ValidationError(
+                    param, f"must be an integer >= {minimum} and < 2**62 (got {value!r})"
+                )
+            out = int(x)
+    else:
+        raise ValidationError(param, f"must be an integer >= {minimum} (got {value!r})")
+    if out < minimum:
+        raise ValidationError(param, f"must be an integer >= {minimum} (got {out})")
+    if out >= 2**62:
+        raise ValidationError(param, f"must be < 2**62 (got {out})")
+    return out
+
+
+def as_real(value: Any, param: str, *, allow_inf: bool = False) -> float:
+    """Parse a real number; NaN is always rejected, infinities only when allowed."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(param, f"must be a real number (got {value!r})") from None
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        rng = "a real number or +/-inf" if allow_inf else "a finite real number"
+        raise ValidationError(param, f"must be {rng} (got {value!r})")
+    return x

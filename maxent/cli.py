@@ -1,0 +1,319 @@
+"""The ``maxent`` command line: thin click commands over the library.
+
+Every command shares the problem options (``--classes``/``--energies``, ``--n`` and one of
+``--mean-energy``, ``--total-energy``, ``--beta``, ``--temperature``) and ``--json``.
+Bad input ends with a one-line ``maxent: error: ...`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from ._errors import ValidationError
+from ._validate import as_count, as_energies, as_real
+
+# ---------------------------------------------------------------------------------------
+# Parameter types: each wraps the library's validator so errors name the option.
+
+
+class _Count(click.ParamType):
+    name = "INT"
+
+    def __init__(self, minimum: int = 1):
+        self.minimum = minimum
+
+    def convert(self, value, param, ctx):
+        try:
+            return as_count(value, param.name if param else "n", minimum=self.minimum)
+        except ValidationError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+class _Real(click.ParamType):
+    name = "FLOAT"
+
+    def __init__(self, allow_inf: bool = False):
+        self.allow_inf = allow_inf
+
+    def convert(self, value, param, ctx):
+        try:
+            return as_real(value, param.name if param else "value", allow_inf=self.allow_inf)
+        except ValidationError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+class _FloatList(click.ParamType):
+    name = "LIST"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+        try:
+            vals = [float(p.replace("_", "")) for p in parts]
+        except ValueError:
+            bad = next(p for p in parts if not _is_float(p))
+            self.fail(f"must be comma-separated numbers (could not read {bad!r})", param, ctx)
+        try:
+            return as_energies(vals, param.name if param else "values", min_size=1)
+        except ValidationError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text.replace("_", ""))
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# The group: one-line errors and exit codes for every command.
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"maxent: error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **kw)
+        except click.ClickException as exc:
+            msg = exc.format_message().strip().replace("\n", " ")
+            _fail(msg, exc.exit_code)
+        except ValidationError as exc:
+            _fail(f"--{exc.param.replace('_', '-')}: {exc.message}", 2)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted", 130)
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="maxent")
+def cli() -> None:
+    """Maximum-entropy counting, made runnable.
+
+    N items in K classes with energies E_k; every assignment of items with
+    sum n_k = N and sum n_k E_k = U is equally likely. As N grows the allocations
+    concentrate on the Boltzmann (softmax) law p_k = exp(-beta E_k) / Z.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="maxent")
+
+
+# ---------------------------------------------------------------------------------------
+# Shared problem options.
+
+_DEFAULT_CLASSES = 4
+_DEFAULT_FRACTION = 0.4
+
+
+def problem_options(func):
+    """Add the options that define a :class:`maxent.Problem` and ``--json``."""
+    options = [
+        click.option(
+            "--classes",
+            "-k",
+            type=_Count(minimum=2),
+            default=None,
+            help=f"Number of classes K; energies 0, 1, ..., K-1. [default: {_DEFAULT_CLASSES}]",
+        ),
+        click.option(
+            "--energies",
+            type=_FloatList(),
+            default=None,
+            help="Comma-separated class energies, e.g. 0,1,2.5 (instead of --classes).",
+        ),
+        click.option(
+            "--n",
+            "n",
+            type=_Count(),
+            default="1000",
+            show_default=True,
+            help="Number of items N; 100000, 1e5 and 100_000 all work.",
+        ),
+        click.option("--mean-energy", type=_Real(), help="Mean energy U/N."),
+        click.option("--total-energy", type=_Real(), help="Total energy U."),
+        click.option(
+            "--beta",
+            type=_Real(allow_inf=True),
+            help="Inverse temperature (any real or +/-inf); U becomes the nearest reachable total.",
+        ),
+        click.option(
+            "--temperature",
+            "-T",
+            type=_Real(allow_inf=True),
+            help="Temperature T > 0 (use --beta for negative temperatures).",
+        ),
+        click.option(
+            "--energy-quantum",
+            type=_Real(),
+            help="Lattice spacing of the energies (detected when omitted).",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    ]
+    for opt in reversed(options):
+        func = opt(func)
+    return func
+
+
+def build_problem(kw: dict[str, Any], notes: list[str], **extra):
+    """Make the Problem from the shared options (pops them from ``kw``)."""
+    from ._problem import Problem, default_energies
+
+    classes = kw.pop("classes")
+    energies = kw.pop("energies")
+    if energies is not None:
+        if energies.size < 2:
+            raise ValidationError("energies", f"needs at least 2 values (got {energies.size})")
+        if classes is not None and classes != energies.size:
+            raise ValidationError(
+                "classes", f"is {classes} but --energies lists {energies.size} values"
+            )
+    else:
+        energies = default_energies(classes if classes is not None else _DEFAULT_CLASSES)
+    spec = {k: kw.pop(k) for k in ("mean_energy", "total_energy", "beta", "temperature")}
+    n = kw.pop("n")
+    quantum = kw.pop("energy_quantum")
+    given = {k: v for k, v in spec.items() if v is not None}
+    if len(given) > 1:
+        names = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise click.UsageError(
+            f"give only one of --mean-energy, --total-energy, --beta, --temperature (got {names})"
+        )
+    snap = False
+    if not given:
+        lo, hi = float(energies.min()), float(energies.max())
+        given = {"mean_energy": lo + _DEFAULT_FRACTION * (hi - lo)}
+        snap = True
+        notes.append(
+            f"no energy given: using the reachable mean nearest {given['mean_energy']:.6g} "
+            "(40% of the way from min E to max E)"
+        )
+    return Problem(energies, n, energy_quantum=quantum, snap=snap, **given, **extra)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, width=max(100, _term_width()))
+
+
+def _term_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _header(console, problem, notes) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    t = math.inf if problem.beta == 0 else 1.0 / problem.beta
+    console.print(
+        f"K = {problem.classes} classes, N = {problem.n} items, U = {problem.total_energy:.10g}"
+        f" (mean energy {problem.mean_energy:.10g})"
+    )
+    line = f"beta = {problem.beta:.6g} (T = {t:.6g}), the Boltzmann limit of this mean"
+    if problem.requested_beta is not None and problem.requested_beta != problem.beta:
+        line += f"; requested beta {problem.requested_beta:.6g} moved U to a reachable total"
+    console.print(line)
+
+
+# ---------------------------------------------------------------------------------------
+# Commands.
+
+
+@cli.command()
+@problem_options
+@click.option(
+    "--method",
+    type=click.Choice(["dual", "slsqp", "trust-constr"]),
+    default="dual",
+    show_default=True,
+    help="Optimiser: Lagrange-multiplier Newton, or scipy's primal solvers.",
+)
+def optimize(as_json: bool, method: str, **kw) -> None:
+    """Maximise ln W: exact (log-gamma) and Stirling optima, and the integer mode."""
+    from ._summary import optimize as run
+
+    notes: list[str] = []
+    problem = build_problem(kw, notes)
+    if problem.levels is not None:
+        problem.require_lattice("maxent optimize")
+    summary = run(problem, method=method)
+    if as_json:
+        from ._format import to_json
+
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(to_json(summary.to_dict()))
+        return
+    from ._format import print_table
+
+    console = _console()
+    _header(console, problem, notes)
+    ex, st, mo = summary.exact, summary.stirling, summary.mode
+    rows = []
+    for k in range(problem.classes):
+        rows.append(
+            [
+                str(k),
+                problem.energies[k],
+                problem.boltzmann[k],
+                ex.fractions[k],
+                st.fractions[k],
+                (int(mo.counts[k]) if mo is not None and mo.counts is not None else "-"),
+                ex.counts[k],
+            ]
+        )
+    print_table(
+        console,
+        "Allocations",
+        [
+            "class",
+            "energy",
+            "Boltzmann p",
+            "exact n*/N",
+            "Stirling n/N",
+            "mode n (int)",
+            "exact n*",
+        ],
+        rows,
+        digits=8,
+    )
+    rows = [
+        ["exact optimum", ex.log_count, ex.alpha, ex.beta, ex.kkt_residual],
+        ["Stirling optimum", st.log_count, st.alpha, st.beta, st.kkt_residual],
+    ]
+    if mo is not None and mo.counts is not None:
+        rows.append(["integer mode", mo.log_count, "", "", ""])
+    print_table(
+        console,
+        "ln W and the multipliers of digamma(n_k + 1) = ln g_k - alpha - beta E_k",
+        ["", "ln W", "alpha", "beta", "KKT residual"],
+        rows,
+        digits=10,
+    )
+    console.print(f"exact optimum: {ex.message} after {ex.nit} Newton steps")
+    console.print(f"Stirling optimum: {st.message}")
+    if mo is not None and mo.counts is not None:
+        ties = "" if mo.ties <= 1 else f"; {mo.ties} allocations share the maximum"
+        console.print(f"integer mode: {mo.message}, {mo.nodes} search nodes{ties}")
+    else:
+        console.print(f"integer mode: not computed ({summary.mode_message})")
