@@ -44,7 +44,7 @@ def _scaled(problem: Problem):
     return (e - center) / scale, center, scale
 
 
-def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=200, guess=None):
+def _dual_newton(exact, e, lg, n_items, a, b, tol=1e-14, maxiter=200, guess=None):
     """Minimise the dual over (a, b) with scaled energies ``e`` and sum(n e) = 0.
 
     ``guess`` (counts) warm-starts the per-class inverse digamma of the first pass.
@@ -54,10 +54,10 @@ def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=20
     sums = dual_pass(BOLTZMANN, exact, a, b, e, lg, counts)
     nfev = 1
 
-    def merit(s, a_, b_):
-        return s[2] + a_ * n_items
+    def merit(s, a_):
+        return s[2] + a_ * n_items  # the b * U term vanishes: sum(n e) targets 0
 
-    d_val = merit(sums, a, b)
+    d_val = merit(sums, a)
     message = "maximum number of iterations reached"
     success = False
     nit = 0
@@ -65,8 +65,6 @@ def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=20
     for it in range(1, maxiter + 1):
         nit = it
         grad = np.array([n_items - sums[0], 0.0 - sums[1]])
-        if fix_b:
-            grad[1] = 0.0
         gnorm = float(np.abs(grad).max()) / n_items
         if gnorm <= tol:
             success, message = True, "converged"
@@ -78,14 +76,11 @@ def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=20
             success, message = True, "converged to rounding level"
             break
         h = np.array([[sums[3], sums[4]], [sums[4], sums[5]]])
-        if fix_b:
-            step = np.array([-grad[0] / h[0, 0], 0.0]) if h[0, 0] > 0 else np.array([1.0, 0.0])
-        else:
-            ridge = 1e-13 * (h[0, 0] + h[1, 1]) + 1e-300
-            try:
-                step = -np.linalg.solve(h + ridge * np.eye(2), grad)
-            except np.linalg.LinAlgError:
-                step = -grad
+        ridge = 1e-13 * (h[0, 0] + h[1, 1]) + 1e-300
+        try:
+            step = -np.linalg.solve(h + ridge * np.eye(2), grad)
+        except np.linalg.LinAlgError:
+            step = -grad
         if not np.all(np.isfinite(step)):
             step = -grad
         slope = float(grad @ step)
@@ -96,8 +91,8 @@ def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=20
             trial[:] = counts
             s_t = dual_pass(BOLTZMANN, exact, a_t, b_t, e, lg, trial)
             nfev += 1
-            d_t = merit(s_t, a_t, b_t)
-            g_t = max(abs(n_items - s_t[0]), 0.0 if fix_b else abs(s_t[1])) / n_items
+            d_t = merit(s_t, a_t)
+            g_t = max(abs(n_items - s_t[0]), abs(s_t[1])) / n_items
             # Armijo on the dual, with room for rounding once the gradient is tiny.
             if d_t <= d_val + 1e-4 * t * slope + 1e-14 * abs(d_val) or g_t < 0.5 * gnorm:
                 accepted = True
@@ -114,7 +109,7 @@ def _dual_newton(exact, e, lg, n_items, a, b, fix_b=False, tol=1e-14, maxiter=20
     return counts, a, b, sums, nit, nfev, success, message
 
 
-def _solve_count(exact, e, lg, n_items, a, b, guess, maxiter=200):
+def _solve_count(exact, e, lg, n_items, a, b, guess, tol=1e-10, maxiter=200):
     """Solve sum_k n_k(a + b e_k) = N for a at fixed b (a safe start for the 2-D Newton).
 
     Newton on log(sum n) (nearly linear in a where counts are large), inside a bracket
@@ -125,11 +120,13 @@ def _solve_count(exact, e, lg, n_items, a, b, guess, maxiter=200):
     lo, hi = -math.inf, math.inf
     width = 1.0
     nfev = 0
+    converged = False
     for _ in range(maxiter):
         s = dual_pass(BOLTZMANN, exact, a, b, e, lg, counts)
         nfev += 1
         total, curv = s[0], s[3]
-        if abs(total - n_items) <= 1e-10 * n_items:
+        if abs(total - n_items) <= tol * n_items:
+            converged = True
             break
         if total > n_items:
             lo = a
@@ -145,9 +142,10 @@ def _solve_count(exact, e, lg, n_items, a, b, guess, maxiter=200):
                 a_new = a + width if total > n_items else a - width
                 width *= 2.0
         if a_new == a:
+            converged = abs(total - n_items) <= 1e-12 * n_items
             break
         a = a_new
-    return a, counts, nfev
+    return a, counts, nfev, converged
 
 
 def _exact_h_prime(n: np.ndarray, lg: np.ndarray) -> np.ndarray:
@@ -312,17 +310,19 @@ def maximize_log_count(
             ext = problem.energies == (problem.e_min if beta_b > 0 else problem.e_max)
         sub_lg = lg[ext]
         a0 = float(np.log(np.exp(sub_lg - sub_lg.max()).sum()) + sub_lg.max()) - math.log(n_items)
-        sub_n, a, _, _, nit, nfev, ok, msg = _dual_newton(
+        a, sub_n, nfev, ok = _solve_count(
             exact,
             np.zeros(int(ext.sum())),
             sub_lg,
             n_items,
             a0,
             0.0,
-            fix_b=True,
+            np.zeros(int(ext.sum())),
             tol=tol,
             maxiter=maxiter or 200,
         )
+        nit = nfev
+        msg = "converged" if ok else "count constraint not met"
         counts = np.zeros(problem.classes)
         counts[ext] = sub_n
         if span == 0.0:
@@ -362,7 +362,7 @@ def maximize_log_count(
     # When many classes hold less than one item the exact optimum empties them, so first
     # fix the count constraint in a alone (the 2-D Hessian may vanish at the Stirling point).
     guess = np.maximum(n_items * problem.boltzmann - 0.5, 0.0)
-    a0, guess, nfev0 = _solve_count(exact, e, lg, n_items, a0, b0, guess)
+    a0, guess, nfev0, _ = _solve_count(exact, e, lg, n_items, a0, b0, guess)
     counts, a, b, _, nit, nfev, ok, msg = _dual_newton(
         exact, e, lg, n_items, a0, b0, tol=tol, maxiter=maxiter or 200, guess=guess
     )

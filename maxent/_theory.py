@@ -287,7 +287,11 @@ def beta_from_mean(
     >>> round(maxent.mean_energy([0.0, 1.0, 2.0, 3.0], b), 12)
     1.2
     """
-    e_raw, _, lg_full = _prepare(energies, degeneracies)
+    e_raw = as_energies(energies)
+    if degeneracies is not None:
+        lg = np.log(as_degeneracies(degeneracies, e_raw.size))
+    else:
+        lg = np.empty(0)  # g = 1: the kernel skips the log-weights
     target = as_real(mean_energy, "mean_energy")
     lo_e, hi_e = float(e_raw.min()), float(e_raw.max())
     span = hi_e - lo_e
@@ -313,27 +317,28 @@ def beta_from_mean(
     if target == hi_e:
         return done(-math.inf, 0.0, 0, True, "mean at the highest level: beta = -inf")
 
-    lg = lg_full if np.any(lg_full != 0.0) else np.empty(0)
-    e = (e_raw - lo_e) / span
-    t = (target - lo_e) / span
-    _, f0, _, _ = shifted_moments(e, lg, 0.0, t)
+    # Work with e = (E - min E) / span in [0, 1], computed on the fly inside the kernel.
+    inv_span = 1.0 / span
+    t = (target - lo_e) * inv_span
+    _, f0, m2, m3 = shifted_moments(e_raw, lo_e, inv_span, lg, 0.0, t)
     nit = 1
     if f0 == 0.0:
         return done(0.0, 0.0, nit, True, "mean equals the unweighted mean: beta = 0")
-    sign = 1.0
+    sign, ref = 1.0, lo_e
     if f0 < 0.0:
-        # Target above the beta = 0 mean: reflect e -> 1 - e so that we solve for b > 0.
-        sign = -1.0
-        e = (hi_e - e_raw) / span
-        t = (hi_e - target) / span
+        # Target above the beta = 0 mean: reflect e -> 1 - e = (max E - E) / span so that
+        # we solve for b > 0 with the target measured from the top.
+        sign, ref = -1.0, hi_e
+        t = (hi_e - target) * inv_span
+        f0, m3 = -f0, -m3  # moments of 1 - e about 1 - t at b = 0
     if t == 0.0:
         # The distance to the extreme underflows after scaling: the limit is exact to
         # float64 resolution (residual below 1e-308 of the spread).
         beta = sign * math.inf
-        return done(beta, abs(target - (lo_e if sign > 0 else hi_e)), nit, True, "limit")
-    b, f, nit2, ok = _solve_reflected(e, lg, t, maxiter)
+        return done(beta, abs(target - ref), nit, True, "limit")
+    b, f, nit2, ok = _solve_reflected(e_raw, ref, sign * inv_span, lg, t, (f0, m2, m3), maxiter)
     nit += nit2
-    beta = sign * b / span
+    beta = sign * b * inv_span
     residual = abs(f) * span
     if not ok:
         raise ConvergenceError(
@@ -342,31 +347,61 @@ def beta_from_mean(
     return done(beta, residual, nit, True, "converged")
 
 
-def _solve_reflected(e, lg, t, maxiter):
-    """Find b >= 0 with <e>_b = t, where 0 < t < <e>_0 and e lies in [0, 1]."""
+def _halley(g, g1, g2):
+    """Halley step for g(x) = 0 given g, g' and g'' (Newton if the denominator fails)."""
+    den = 2.0 * g1 * g1 - g * g2
+    return -2.0 * g * g1 / den if den > 0.0 else -g / g1
+
+
+def _solve_reflected(energies, ref, inv_scale, lg, t, first, maxiter):
+    """Find b >= 0 with <e>_b = t, where e = (E - ref) * inv_scale lies in [0, 1].
+
+    Halley's iteration on G(b) = log(<e>_b / t), which is close to linear in b at low
+    temperature, safeguarded by a bracket [lo, hi] that expands while hi is open. The
+    kernel returns moments about t, so the residual f = <e> - t carries no cancellation.
+    ``first`` holds the moments at b = 0, already computed by the caller.
+    """
     lo, hi = 0.0, math.inf
     b = 0.0
     best_b, best_f = 0.0, math.inf
     for it in range(1, maxiter + 1):
-        _, f, m2, _ = shifted_moments(e, lg, b, t)
+        if it == 1:
+            f, m2, m3 = first
+        else:
+            _, f, m2, m3 = shifted_moments(energies, ref, inv_scale, lg, b, t)
         mean = t + f
         if abs(f) < abs(best_f):
             best_b, best_f = b, f
-        if abs(f) <= 4.0 * _EPS * t:
-            return b, f, it, True
+        if abs(f) <= 1e-14 * t:  # relative residual 1e-14 in the distance to min E
+            return b, f, it - 1, True
         if f > 0.0:
             lo = b
         else:
             hi = b
         if math.isfinite(hi) and hi - lo <= 4.0 * _EPS * hi:
-            return best_b, best_f, it, True
+            return best_b, best_f, it - 1, True
         var = m2 - f * f
-        # Newton on G(b) = log(mean / t), whose slope is -var / mean.
-        step = math.log1p(f / t) * mean / var if (var > 0.0 and mean > 0.0) else math.nan
+        step = math.nan
+        if var > 0.0 and mean > 0.0:
+            g = math.log1p(f / t)
+            g1 = -var / mean
+            k3 = m3 - 3.0 * f * m2 + 2.0 * f * f * f
+            g2 = k3 / mean - g1 * g1
+            step = _halley(g, g1, g2)
+            if b > 1.0 and abs(step) > b:
+                # Far out, the mean often decays like a power of b (a continuum of low
+                # levels), which is linear in u = log b: there, step in u instead.
+                du = _halley(g, b * g1, b * b * g2 + b * g1)
+                step = b * math.expm1(max(min(du, 5.0), -5.0))
         if abs(step) <= 2.0 * _EPS * b:
-            return best_b, best_f, it, True
+            return best_b, best_f, it - 1, True
         b_new = b + step
         if not (lo < b_new < hi):
-            b_new = 0.5 * (lo + hi) if math.isfinite(hi) else 2.0 * b + 1.0
+            if not math.isfinite(hi):
+                b_new = 2.0 * b + 1.0
+            elif lo > 0.0 and hi > 4.0 * lo:
+                b_new = math.sqrt(lo * hi)  # bisect in log b across a wide bracket
+            else:
+                b_new = 0.5 * (lo + hi)
         b = b_new
-    return best_b, best_f, maxiter, False
+    return best_b, best_f, maxiter - 1, False

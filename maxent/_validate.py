@@ -26,12 +26,12 @@ def as_energies(energies: Any, param: str = "energies", min_size: int = 1) -> np
         raise ValidationError(param, f"must be one-dimensional (got shape {arr.shape})")
     if arr.size < min_size:
         raise ValidationError(param, f"needs at least {min_size} values (got {arr.size})")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    lo, hi = float(arr.min()), float(arr.max())  # NaN and inf show up in min or max
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        i = int(np.flatnonzero(~np.isfinite(arr))[0])
         raise ValidationError(param, f"must be finite real numbers (got {arr[i]} at position {i})")
     with np.errstate(over="ignore"):
-        spread = float(arr.max() - arr.min())
+        spread = hi - lo
     if not math.isfinite(spread):
         raise ValidationError(param, "the spread max - min overflows float64 (must be < 1.7e308)")
     return arr

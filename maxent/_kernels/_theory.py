@@ -9,14 +9,15 @@ from ._config import CHUNK, jit_parallel
 
 
 @jit_parallel
-def shifted_moments(e, lg, b, c):
-    """Moments of e - c under weights g exp(-b e), with log g = lg (empty: all zero).
+def shifted_moments(energies, ref, inv_scale, lg, b, c):
+    """Moments of e - c under weights g exp(-b e), where e = (E - ref) * inv_scale.
 
-    Returns (log S0, m1, m2, m3) where S0 = sum w and mj = sum w (e - c)^j / S0.
-    Each chunk keeps its own running maximum of the logits (online log-sum-exp), so no
-    term overflows and the result does not depend on the number of threads.
+    ``lg`` holds log g (an empty array means g = 1). Returns (log S0, m1, m2, m3) with
+    S0 = sum w and mj = sum w (e - c)^j / S0. Each chunk keeps its own running maximum of
+    the logits (online log-sum-exp), so no term overflows, and chunk results are combined
+    serially, so the result does not depend on the number of threads.
     """
-    n = e.size
+    n = energies.size
     nchunk = (n + CHUNK - 1) // CHUNK
     part = np.empty((nchunk, 5))
     has_lg = lg.size == n
@@ -29,11 +30,14 @@ def shifted_moments(e, lg, b, c):
         s2 = 0.0
         s3 = 0.0
         for i in range(lo, hi):
-            z = -b * e[i]
+            e = (energies[i] - ref) * inv_scale
+            z = -b * e
             if has_lg:
                 z += lg[i]
-            if z < zmax - 746.0:
-                continue  # exp underflows to 0: skip the slow denormal path
+            if z < zmax - 708.0:
+                # Below 1e-308 of the largest term so far: no effect on any sum, and
+                # exp would take its slow subnormal path.
+                continue
             if z > zmax:
                 r = math.exp(zmax - z)
                 s0 *= r
@@ -42,7 +46,7 @@ def shifted_moments(e, lg, b, c):
                 s3 *= r
                 zmax = z
             w = math.exp(z - zmax)
-            d = e[i] - c
+            d = e - c
             wd = w * d
             s0 += w
             s1 += wd
