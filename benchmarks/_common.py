@@ -38,7 +38,7 @@ def report(title, columns, rows, json_path=None):
         table.add_column(c, justify="right")
     for r in rows:
         table.add_row(*[_fmt(x) for x in r])
-    Console(width=140).print(table)
+    Console(width=250).print(table)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import click
+import numpy as np
 
 from . import __version__
 from ._errors import ValidationError
@@ -166,6 +167,12 @@ def problem_options(func):
             type=_Real(),
             help="Lattice spacing of the energies (detected when omitted).",
         ),
+        click.option(
+            "--energy-tolerance",
+            type=_Real(),
+            help="Shell half-width |sum n E - U| <= tol for energies with no common quantum "
+            "(MCMC).",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
     for opt in reversed(options):
@@ -191,6 +198,7 @@ def build_problem(kw: dict[str, Any], notes: list[str], **extra):
     spec = {k: kw.pop(k) for k in ("mean_energy", "total_energy", "beta", "temperature")}
     n = kw.pop("n")
     quantum = kw.pop("energy_quantum")
+    tolerance = kw.pop("energy_tolerance")
     given = {k: v for k, v in spec.items() if v is not None}
     if len(given) > 1:
         names = ", ".join("--" + k.replace("_", "-") for k in given)
@@ -206,7 +214,15 @@ def build_problem(kw: dict[str, Any], notes: list[str], **extra):
             f"no energy given: using the reachable mean nearest {given['mean_energy']:.6g} "
             "(40% of the way from min E to max E)"
         )
-    return Problem(energies, n, energy_quantum=quantum, snap=snap, **given, **extra)
+    return Problem(
+        energies,
+        n,
+        energy_quantum=quantum,
+        energy_tolerance=tolerance,
+        snap=snap,
+        **given,
+        **extra,
+    )
 
 
 def _console():
@@ -317,3 +333,288 @@ def optimize(as_json: bool, method: str, **kw) -> None:
         console.print(f"integer mode: {mo.message}, {mo.nodes} search nodes{ties}")
     else:
         console.print(f"integer mode: not computed ({summary.mode_message})")
+
+
+# ---------------------------------------------------------------------------------------
+# Progress, first-run notice, interruption.
+
+
+class _Progress:
+    """A rich progress bar on a terminal's stderr; silent otherwise (pipes, --json)."""
+
+    def __init__(self, enabled: bool, description: str):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.description = description
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.description, total=None)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    @property
+    def callback(self):
+        """The progress callback for the library, or None when disabled."""
+        return self if self.enabled else None
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
+
+
+def _compile_notice(*kernels) -> None:
+    from ._jitcache import needs_compiling
+
+    if needs_compiling(*kernels):
+        click.echo(
+            "note: compiling numba kernels (first run after install, ~30 s; cached after)",
+            err=True,
+        )
+
+
+def _fresh_seed(seed):
+    if seed is None:
+        import secrets
+
+        return secrets.randbits(63)
+    return seed
+
+
+_METHOD = click.option(
+    "--method",
+    type=click.Choice(["auto", "exact", "mcmc", "enumerate"]),
+    default="auto",
+    show_default=True,
+    help="Sampler; auto picks the fastest correct one and says which.",
+)
+_SEED = click.option(
+    "--seed",
+    type=_Count(minimum=0),
+    default=None,
+    help="Root seed (default: fresh entropy, printed so that the run can be repeated).",
+)
+_THREADS = click.option(
+    "--threads",
+    type=_Count(),
+    default=None,
+    help="Numba threads (the draws do not depend on it). [default: all]",
+)
+_SAVE = click.option(
+    "--save",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the (M, K) integer draws to FILE (.npy, .npz or .csv by extension).",
+)
+
+
+def _sampler_table(console, problem, res) -> None:
+    from ._format import print_table
+
+    mean, err = res.mean_fractions, res.stderr
+    rows = [
+        [str(k), problem.energies[k], problem.boltzmann[k], mean[k], err[k]]
+        for k in range(problem.classes)
+    ]
+    cols = ["class", "energy", "Boltzmann p", "sampled <n>/N", "stderr"]
+    print_table(console, f"{res.samples} draws ({res.method})", cols, rows, digits=7)
+
+
+def _sampler_lines(console, res) -> None:
+    d = res.diagnostics
+    line = f"method: {res.method}"
+    if res.reason:
+        line += f" ({res.reason})"
+    console.print(line)
+    secs = res.timings["sampling"]
+    rate = res.samples / secs if secs > 0 else math.inf
+    console.print(
+        f"draws: {res.samples} in {res.timings['total']:.3g} s ({rate:.3g} draws/s, "
+        f"{res.threads} threads); acceptance {d.get('acceptance', float('nan')):.3g}; "
+        f"seed {res.seed}"
+    )
+    if res.method == "mcmc":
+        ess = min(d["ess"])
+        console.print(
+            f"MCMC: {d['chains']} chains, burn-in {d['burn_in']} and thinning {d['thin']} "
+            f"proposals; integrated autocorrelation time {max(d['tau']):.3g} draws; "
+            f"effective sample size {ess:.4g} ({ess / secs:.3g}/s); moves: {d['moves']}"
+        )
+        if d.get("shell_connected") is False:
+            console.print(
+                "warning: --energy-tolerance is below the largest gap between adjacent "
+                "energies, so the shell moves may not connect every allocation"
+            )
+
+
+@cli.command()
+@problem_options
+@click.option(
+    "--samples",
+    "-m",
+    type=_Count(),
+    default="1000",
+    show_default=True,
+    help="Number of draws M.",
+)
+@_METHOD
+@_SEED
+@_THREADS
+@_SAVE
+def sample(as_json, samples, method, seed, threads, save, **kw):
+    """Draw allocations with probability proportional to W(n) = N!/prod n_k!."""
+    from ._io import check_save_path, save_draws
+    from ._kernels import _sample as kernels
+    from ._sample import sample as run
+
+    notes: list[str] = []
+    problem = build_problem(kw, notes)
+    if save:
+        check_save_path(save)
+    seed = _fresh_seed(seed)
+    _compile_notice(kernels.exact_rejection, kernels.run_chains)
+    with _Progress(not as_json, "sampling") as bar:
+        res = run(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
+    if save:
+        save_draws(
+            save,
+            res.draws,
+            energies=problem.energies,
+            n=problem.n,
+            total_energy=problem.total_energy,
+            method=res.method,
+            seed=res.seed,
+        )
+    if as_json:
+        from ._format import to_json
+
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        out = problem.to_dict()
+        out["sampler"] = res.to_dict()
+        click.echo(to_json(out))
+    else:
+        console = _console()
+        _header(console, problem, notes)
+        _sampler_table(console, problem, res)
+        _sampler_lines(console, res)
+        if save:
+            console.print(f"saved {res.samples} draws to {save}")
+    if res.interrupted:
+        kept = f" (saved to {save})" if save else ""
+        click.echo(f"maxent: interrupted after {res.samples} draws{kept}", err=True)
+        return 130
+    return 0
+
+
+@cli.command()
+@problem_options
+@click.option(
+    "--sweeps",
+    type=_Count(),
+    default="30",
+    show_default=True,
+    help="Sweeps of N proposed pair exchanges.",
+)
+@click.option(
+    "--start",
+    default="bracket",
+    show_default=True,
+    help="Start: bracket (items on the levels around the mean), extremes (lowest and "
+    "highest levels), mode, random, or class:K (every item in class K).",
+)
+@click.option(
+    "--records-per-sweep",
+    type=_Count(),
+    default="1",
+    show_default=True,
+    help="Occupations recorded per sweep.",
+)
+@_SEED
+@_SAVE
+def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
+    """Item-level dynamics: energy-conserving pair exchanges relaxing to Boltzmann."""
+    from ._dynamics import relax as run
+    from ._format import print_table
+    from ._io import check_save_path, save_draws
+    from ._problem import default_energies
+
+    notes: list[str] = []
+    given = ("mean_energy", "total_energy", "beta", "temperature")
+    if start.startswith("class:") and not any(kw.get(k) is not None for k in given):
+        # "every item in class K" fixes the energy; use it unless one was given
+        e = kw["energies"]
+        if e is None:
+            e = default_energies(kw["classes"] or _DEFAULT_CLASSES)
+        try:
+            kw["mean_energy"] = float(e[int(start.split(":", 1)[1])])
+        except (ValueError, IndexError):
+            raise ValidationError("start", f"class:K needs K in 0..{len(e) - 1}") from None
+    problem = build_problem(kw, notes)
+    if save:
+        check_save_path(save)
+    seed = _fresh_seed(seed)
+    with _Progress(not as_json, "relaxing") as bar:
+        res = run(
+            problem,
+            sweeps,
+            start,
+            seed=seed,
+            records_per_sweep=records_per_sweep,
+            progress=bar.callback,
+        )
+    if save:
+        save_draws(
+            save,
+            res.counts,
+            sweeps=res.sweeps,
+            entropy=res.entropy,
+            energies=problem.energies,
+            n=problem.n,
+        )
+    if as_json:
+        from ._format import to_json
+
+        out = problem.to_dict()
+        out["relax"] = res.to_dict()
+        click.echo(to_json(out))
+        return 0
+    console = _console()
+    _header(console, problem, notes)
+    idx = np.unique(np.r_[0, np.geomspace(1, res.sweeps.size - 1, 12).astype(int)])
+    shown = min(problem.classes, 6)
+    rows = [
+        [res.sweeps[i], res.entropy[i], res.tv_distance[i], *res.fractions[i, :shown]] for i in idx
+    ]
+    cols = ["sweep", "entropy H(n/N)", "TV to Boltzmann", *[f"n{k}/N" for k in range(shown)]]
+    print_table(console, f"Relaxation from '{res.start}'", cols, rows, digits=5)
+    console.print(
+        f"entropy rises from {res.entropy[0]:.5g} to {res.entropy[-1]:.5g}; its maximum "
+        f"(Boltzmann) is {res.entropy_max:.5g} nats; {res.moves_per_second:.3g} moves/s; "
+        f"seed {res.seed}"
+    )
+    return 0

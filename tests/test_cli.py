@@ -104,3 +104,132 @@ def test_bad_input_is_one_line_exit_2(args, name):
     assert len(lines) == 1 and lines[0].startswith("maxent: error:")
     assert name in lines[0]
     assert "Traceback" not in err
+
+
+# -- sample and relax ----------------------------------------------------------------------
+
+
+def test_sample_json_sampler_object(tmp_path):
+    code, out, err = run(
+        "sample", "--classes", "4", "--n", "100000", "--samples", "500", "--seed", "3", "--json"
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    s = d["sampler"]
+    for key in ("method", "samples", "mean_fractions", "stderr", "acceptance"):
+        assert key in s
+    assert s["method"] == "exact" and s["samples"] == 500 and "reason" in s
+    assert abs(sum(s["mean_fractions"]) - 1) < 1e-12
+
+
+def test_sample_mcmc_reports_ess():
+    code, out, err = run(
+        "sample",
+        "--classes",
+        "4",
+        "--n",
+        "2000",
+        "--samples",
+        "200",
+        "--method",
+        "mcmc",
+        "--seed",
+        "3",
+        "--json",
+    )
+    assert code == 0, err
+    s = json.loads(out)["sampler"]
+    assert s["method"] == "mcmc" and len(s["ess"]) == 4 and len(s["tau"]) == 4
+
+
+@pytest.mark.parametrize("ext", ["npy", "npz", "csv"])
+def test_sample_save_formats(tmp_path, ext):
+    import numpy as np
+
+    path = tmp_path / f"draws.{ext}"
+    code, out, err = run(
+        "sample",
+        "--classes",
+        "3",
+        "--n",
+        "500",
+        "--samples",
+        "50",
+        "--seed",
+        "1",
+        "--save",
+        str(path),
+    )
+    assert code == 0, err
+    if ext == "npy":
+        draws = np.load(path)
+    elif ext == "npz":
+        draws = np.load(path)["draws"]
+    else:
+        draws = np.loadtxt(path, delimiter=",", skiprows=1, dtype=int)
+    assert draws.shape == (50, 3) and (draws.sum(axis=1) == 500).all()
+
+
+def test_sample_is_reproducible_from_the_cli():
+    args = ("sample", "--classes", "4", "--n", "1e4", "--samples", "300", "--seed", "9", "--json")
+    a = json.loads(run(*args)[1])["sampler"]["mean_fractions"]
+    b = json.loads(run(*args, "--threads", "1")[1])["sampler"]["mean_fractions"]
+    assert a == b
+
+
+def test_relax_json():
+    code, out, err = run(
+        "relax", "--classes", "4", "--n", "5000", "--sweeps", "10", "--seed", "1", "--json"
+    )
+    assert code == 0, err
+    r = json.loads(out)["relax"]
+    assert len(r["entropy"]) == 11 and r["entropy"][-1] > r["entropy"][0]
+    assert r["tv_distance"][-1] < 0.05
+
+
+def test_relax_class_start_sets_the_energy():
+    code, out, err = run(
+        "relax",
+        "--classes",
+        "4",
+        "--n",
+        "1000",
+        "--sweeps",
+        "3",
+        "--start",
+        "class:2",
+        "--seed",
+        "1",
+        "--json",
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["mean_energy"] == 2.0 and d["relax"]["fractions"][0] == [0, 0, 1, 0]
+
+
+BAD_SAMPLE = [
+    (["sample", "--samples", "0"], "--samples"),
+    (["sample", "--method", "gibbs"], "--method"),
+    (["sample", "--seed", "-3"], "--seed"),
+    (["sample", "--threads", "0"], "--threads"),
+    (["sample", "--save", "out.txt"], "--save"),
+    (["sample", "--save", "/no/such/dir/x.npy"], "--save"),
+    (["sample", "--energies", "0,1,3.14159265358979"], "--energy-tolerance"),
+    (["sample", "--energies", "0,1,3.14159265358979", "--method", "exact"], "--energies"),
+    (
+        ["sample", "--energies", "0,2,5", "--n", "3", "--mean-energy", "0.3333333333333333"],
+        "--mean-energy",
+    ),
+    (["relax", "--start", "class:9"], "--start"),
+    (["relax", "--start", "sideways"], "--start"),
+    (["relax", "--sweeps", "0"], "--sweeps"),
+]
+
+
+@pytest.mark.parametrize("args, name", BAD_SAMPLE)
+def test_sampler_bad_input_is_one_line_exit_2(args, name):
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("maxent: error:") and name in lines[0]
+    assert "Traceback" not in err

@@ -1,0 +1,104 @@
+"""Exact enumeration of the constraint lattice for small problems: the ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+
+from ._errors import ValidationError
+from ._kernels._sample import enumerate_lattice
+from ._mode import log_count
+from ._problem import Problem
+
+__all__ = ["Enumeration", "enumerate_allocations"]
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """Every allocation on the lattice with its exact weight.
+
+    Attributes
+    ----------
+    problem : Problem
+    allocations : ndarray of int64, shape (L, K)
+        All ``n`` with ``sum n_k = N`` and ``sum n_k E_k = U``.
+    log_counts : ndarray, shape (L,)
+        ``ln W(n)``.
+    probabilities : ndarray, shape (L,)
+        ``W(n) / sum W``.
+    """
+
+    problem: Problem = field(repr=False)
+    allocations: np.ndarray
+    log_counts: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of lattice points L."""
+        return int(self.allocations.shape[0])
+
+    @property
+    def log_total(self) -> float:
+        """``ln sum_n W(n)``: the log number of item assignments meeting the constraints."""
+        return float(logsumexp(self.log_counts))
+
+    @property
+    def mean_counts(self) -> np.ndarray:
+        """Exact ``<n_k>`` under ``W``."""
+        return self.probabilities @ self.allocations
+
+    @property
+    def mean_fractions(self) -> np.ndarray:
+        """Exact ``<n_k> / N``: the finite-N answer the samplers must reproduce."""
+        return self.mean_counts / self.problem.n
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """Exact covariance matrix of the counts."""
+        d = self.allocations - self.mean_counts
+        return (d * self.probabilities[:, None]).T @ d
+
+
+def enumerate_allocations(problem: Problem, max_points: int = 2_000_000) -> Enumeration:
+    """List every allocation on the constraint lattice with its exact ``W``.
+
+    Parameters
+    ----------
+    problem : Problem
+        Energies on a lattice and a reachable total.
+    max_points : int, optional
+        Refuse lattices with more points than this.
+
+    Returns
+    -------
+    Enumeration
+
+    Raises
+    ------
+    ValidationError
+        If the lattice has more than ``max_points`` points.
+    UnreachableError
+        If it has none.
+    """
+    problem.require_lattice("enumeration")
+    k = problem.classes
+    cap = np.full(k, problem.n, dtype=np.int64)
+    out = np.zeros((min(max_points, 4096), k), dtype=np.int64)
+    while True:
+        found = enumerate_lattice(
+            problem.levels, problem.n, problem.level_total, cap, out.shape[0], out
+        )
+        if found >= 0:
+            break
+        if out.shape[0] >= max_points:
+            raise ValidationError(
+                "n", f"the lattice has more than {max_points} allocations; too large to enumerate"
+            )
+        out = np.zeros((min(max_points, 8 * out.shape[0]), k), dtype=np.int64)
+    alloc = out[:found].copy()
+    lw = np.atleast_1d(log_count(problem, alloc))
+    prob = np.exp(lw - logsumexp(lw))
+    return Enumeration(problem, alloc, lw, prob)

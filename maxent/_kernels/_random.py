@@ -1,0 +1,181 @@
+"""Random variates inside kernels, from explicit per-stream states.
+
+Each stream is a xoshiro256** state (four uint64 words) seeded from a numpy
+``SeedSequence``; kernels take one row of a (streams, 4) array and advance it in place.
+Because a stream belongs to a fixed chunk of work, not to a thread, results do not depend
+on how many threads run the chunks.
+
+Variates: uniform doubles, bounded integers (Lemire), Poisson (inversion below mean 10,
+Hormann's PTRS transformed rejection above), binomial (inversion / Hormann's BTRS) and
+gamma (Marsaglia-Tsang). All are exact samplers up to float64 rounding.
+"""
+
+import math
+
+import numpy as np
+
+from ._config import jit
+
+_U53 = 1.0 / 9007199254740992.0  # 2**-53
+_ROT = np.uint64(64)
+
+
+@jit
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> (_ROT - np.uint64(k)))
+
+
+@jit
+def next_u64(s):
+    """Advance a xoshiro256** state (uint64[4]) and return 64 random bits."""
+    s0 = s[0]
+    s1 = s[1]
+    s2 = s[2]
+    s3 = s[3]
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    s[0] = s0
+    s[1] = s1
+    s[2] = s2
+    s[3] = s3
+    return result
+
+
+@jit
+def uniform(s):
+    """Uniform double in the open interval (0, 1)."""
+    return (np.float64(next_u64(s) >> np.uint64(11)) + 0.5) * _U53
+
+
+@jit
+def below(s, n):
+    """Uniform integer in [0, n) for 0 < n < 2**32, without modulo bias (Lemire)."""
+    bound = np.uint64(n)
+    while True:
+        x = next_u64(s) >> np.uint64(32)
+        m = x * bound
+        low = m & np.uint64(0xFFFFFFFF)
+        if low >= bound or low >= ((np.uint64(0x100000000) - bound) % bound):
+            return np.int64(m >> np.uint64(32))
+
+
+@jit
+def poisson(s, lam):
+    """Poisson variate with mean ``lam >= 0``."""
+    if lam <= 0.0:
+        return 0
+    if lam < 10.0:
+        # Inversion by sequential search: about lam + 1 steps.
+        u = uniform(s)
+        p = math.exp(-lam)
+        k = 0
+        cdf = p
+        while u > cdf and k < 1000:
+            k += 1
+            p *= lam / k
+            cdf += p
+        return k
+    # PTRS (Hormann 1993): transformed rejection with squeeze, for lam >= 10.
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = uniform(s) - 0.5
+        v = uniform(s)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= v_r:
+            return np.int64(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        lhs = math.log(v * inv_alpha / (a / (us * us) + b))
+        if lhs <= -lam + k * loglam - math.lgamma(k + 1.0):
+            return np.int64(k)
+
+
+@jit
+def binomial(s, n, p):
+    """Binomial variate with ``n >= 0`` trials and success probability ``p``."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    q = 1.0 - p if flip else p
+    if n * q < 10.0:
+        # Inversion from k = 0 with the pmf recurrence.
+        u = uniform(s)
+        r = q / (1.0 - q)
+        pk = math.exp(n * math.log1p(-q))
+        k = 0
+        cdf = pk
+        while u > cdf and k < n:
+            pk *= r * (n - k) / (k + 1.0)
+            k += 1
+            cdf += pk
+        return n - k if flip else k
+    # BTRS (Hormann 1993), valid for n q >= 10.
+    spq = math.sqrt(n * q * (1.0 - q))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * q
+    c = n * q + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    lpq = math.log(q / (1.0 - q))
+    m = math.floor((n + 1) * q)
+    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    while True:
+        u = uniform(s) - 0.5
+        v = uniform(s)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            break
+        v = math.log(v * alpha / (a / (us * us) + b))
+        if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * lpq:
+            break
+    k = np.int64(k)
+    return n - k if flip else k
+
+
+@jit
+def standard_normal(s):
+    """Standard normal variate (polar Box-Muller, one of the pair)."""
+    while True:
+        x = 2.0 * uniform(s) - 1.0
+        y = 2.0 * uniform(s) - 1.0
+        r2 = x * x + y * y
+        if 0.0 < r2 < 1.0:
+            return x * math.sqrt(-2.0 * math.log(r2) / r2)
+
+
+@jit
+def gamma(s, shape):
+    """Gamma variate with unit scale (Marsaglia-Tsang; boosted for shape < 1)."""
+    boost = 1.0
+    if shape < 1.0:
+        # G(a) = G(a + 1) * U^(1/a)
+        boost = math.exp(math.log(uniform(s)) / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = standard_normal(s)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(s)
+        if math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
+            return d * v * boost

@@ -1,0 +1,494 @@
+"""Sampling kernels: exact rejection on the lattice, pair-exchange MCMC, enumeration.
+
+Exact draws. Under every statistics the allocation law is a product of independent
+per-class counts f_k (Poisson for Boltzmann, negative binomial for Bose-Einstein,
+binomial for Fermi-Dirac, all tilted by the multipliers) conditioned on the linear
+constraints A n = b (count, energy, extra moments), and that conditional law does not
+depend on the tilt. We draw the counts of all classes but a small determined set D
+independently, solve A_D n_D = b - A_rest n_rest exactly in integers, and accept with
+prod_{k in D} f_k(n_k) / max f_k. With the tilt that matches the constraints in mean, the
+acceptance rate tends to a constant as N grows (a local central limit argument), so the
+cost per draw is flat in N.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from ._config import jit, jit_parallel
+from ._random import below, binomial, gamma, poisson, uniform
+
+POISSON = 0
+NEGBIN = 1
+BINOMIAL = 2
+
+
+@jit
+def draw_count(s, fam, p1, p2):
+    """One class count: Poisson(p1), NegBin(size p2, success prob p1) or Binomial(p2, p1)."""
+    if fam == POISSON:
+        return poisson(s, p1)
+    if fam == NEGBIN:
+        if p1 <= 0.0:
+            return 0
+        return poisson(s, gamma(s, p2) * p1 / (1.0 - p1))
+    return binomial(s, np.int64(p2), p1)
+
+
+@jit
+def log_weight(fam, p1, p2, n):
+    """log f(n) up to a constant that depends only on the class."""
+    if fam == POISSON:
+        return n * math.log(p1) - math.lgamma(n + 1.0)
+    if fam == NEGBIN:
+        return math.lgamma(n + p2) - math.lgamma(n + 1.0) + n * math.log(p1)
+    return -math.lgamma(n + 1.0) - math.lgamma(p2 - n + 1.0) + n * math.log(p1 / (1.0 - p1))
+
+
+@jit_parallel
+def exact_rejection(
+    fam,
+    p1,
+    p2,
+    cap,
+    rest,
+    det_idx,
+    coef,
+    rhs,
+    nonneg,
+    adj,
+    det,
+    log_max,
+    states,
+    chunk,
+    out,
+    tries,
+    max_tries,
+):
+    """Fill ``out`` (draws x K, zeroed) with exact draws; ``tries`` gets proposals per chunk.
+
+    ``coef`` (d x K) are the integer constraint rows and ``rhs`` their targets; ``adj``
+    and ``det`` invert the d x d block of the determined classes ``det_idx``. Rows with
+    ``nonneg`` set have non-negative coefficients, so a partial sum above the target
+    rejects early. Returns -1 on success or the first chunk that exceeded ``max_tries``
+    proposals for a single draw.
+    """
+    n_draws = out.shape[0]
+    d = det_idx.size
+    nchunk = (n_draws + chunk - 1) // chunk
+    failed = np.full(nchunk, -1, dtype=np.int64)
+    for ci in prange(nchunk):
+        s = states[ci].copy()  # a private copy: neighbouring rows share cache lines
+        r = np.empty(d, dtype=np.int64)
+        nd = np.empty(d, dtype=np.int64)
+        count = 0
+        for j in range(ci * chunk, min(n_draws, (ci + 1) * chunk)):
+            local = 0
+            while True:
+                count += 1
+                local += 1
+                if local > max_tries:
+                    failed[ci] = ci
+                    break
+                for i in range(d):
+                    r[i] = rhs[i]
+                ok = True
+                for idx in range(rest.size):
+                    k = rest[idx]
+                    v = draw_count(s, fam, p1[k], p2[k])
+                    out[j, k] = v
+                    for i in range(d):
+                        r[i] -= coef[i, k] * v
+                        if nonneg[i] and r[i] < 0:
+                            ok = False
+                    if not ok:
+                        break
+                if not ok:
+                    continue
+                for i in range(d):
+                    acc = 0
+                    for t in range(d):
+                        acc += adj[i, t] * r[t]
+                    if acc % det != 0:
+                        ok = False
+                        break
+                    v = acc // det
+                    k = det_idx[i]
+                    if v < 0 or v > cap[k]:
+                        ok = False
+                        break
+                    nd[i] = v
+                if not ok:
+                    continue
+                logacc = 0.0
+                for i in range(d):
+                    k = det_idx[i]
+                    logacc += log_weight(fam, p1[k], p2[k], nd[i]) - log_max[i]
+                if math.log(uniform(s)) <= logacc:
+                    for i in range(d):
+                        out[j, det_idx[i]] = nd[i]
+                    break
+            if failed[ci] >= 0:
+                break
+        tries[ci] = count
+        states[ci, :] = s
+    for ci in range(nchunk):
+        if failed[ci] >= 0:
+            return failed[ci]
+    return -1
+
+
+@jit
+def level_lookup(sorted_levels, level_start, level_count, v):
+    """Index range of the classes at integer level v (count 0 if none).
+
+    With ``sorted_levels`` empty, ``level_start``/``level_count`` are dense tables indexed
+    by the level itself (used when the top level is small); otherwise binary search.
+    """
+    if sorted_levels.size == 0:
+        if v < 0 or v >= level_start.size:
+            return 0, 0
+        return level_start[v], level_count[v]
+    lo = 0
+    hi = sorted_levels.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sorted_levels[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < sorted_levels.size and sorted_levels[lo] == v:
+        return level_start[lo], level_count[lo]
+    return 0, 0
+
+
+@jit
+def _entropy(counts, n_items):
+    h = 0.0
+    for k in range(counts.size):
+        c = counts[k]
+        if c > 0:
+            p = c / n_items
+            h -= p * math.log(p)
+    return h
+
+
+@jit
+def _take_item(labels, s, c):
+    """Index of an item in class c: uniform random probes, then a scan from a random start.
+
+    Which item moves does not matter for the counts, only that it is in class c.
+    """
+    n_items = labels.size
+    for _ in range(64):
+        a = below(s, n_items)
+        if labels[a] == c:
+            return a
+    start = below(s, n_items)
+    for off in range(n_items):
+        a = (start + off) % n_items
+        if labels[a] == c:
+            return a
+    return -1
+
+
+@jit
+def circuit_move(labels, counts, levels, s):
+    """Metropolis move along the circuit of three classes with distinct levels.
+
+    Classes i, j, k are drawn uniformly; v = (m_j - m_k, m_k - m_i, m_i - m_j) / gcd with
+    a random sign keeps both constraints. The proposal is symmetric in count space and
+    is accepted with probability min(1, W(n + v) / W(n)); the items that change class
+    are then picked uniformly within their classes. Returns 1 if the move was made.
+    """
+    k_count = counts.size
+    i = below(s, k_count)
+    j = below(s, k_count)
+    k = below(s, k_count)
+    mi, mj, mk = levels[i], levels[j], levels[k]
+    if mi == mj or mj == mk or mi == mk:
+        return 0
+    vi, vj, vk = mj - mk, mk - mi, mi - mj
+    a, b = abs(vi), abs(vj)
+    while b:
+        a, b = b, a % b
+    g = a
+    b = abs(vk)
+    while b:
+        g, b = b, g % b
+    sign = 1 if uniform(s) < 0.5 else -1
+    vi = sign * vi // g
+    vj = sign * vj // g
+    vk = sign * vk // g
+    ni, nj, nk = counts[i] + vi, counts[j] + vj, counts[k] + vk
+    if ni < 0 or nj < 0 or nk < 0:
+        return 0
+    log_ratio = (
+        math.lgamma(counts[i] + 1.0)
+        - math.lgamma(ni + 1.0)
+        + math.lgamma(counts[j] + 1.0)
+        - math.lgamma(nj + 1.0)
+        + math.lgamma(counts[k] + 1.0)
+        - math.lgamma(nk + 1.0)
+    )
+    if log_ratio < 0.0 and math.log(uniform(s)) > log_ratio:
+        return 0
+    # Relabel: items leave the classes with negative entries for those with positive ones.
+    src = np.array([i, j, k])
+    dv = np.array([vi, vj, vk])
+    for x in range(3):
+        while dv[x] < 0:
+            a_ = _take_item(labels, s, src[x])
+            for y in range(3):
+                if dv[y] > 0:
+                    labels[a_] = src[y]
+                    dv[y] -= 1
+                    break
+            dv[x] += 1
+    counts[i] = ni
+    counts[j] = nj
+    counts[k] = nk
+    return 1
+
+
+@jit
+def pair_exchange(
+    labels,
+    counts,
+    levels,
+    classes_by_level,
+    sorted_levels,
+    level_start,
+    level_count,
+    degenerate,
+    p_circuit,
+    n_props,
+    record_every,
+    records,
+    entropy,
+    s,
+):
+    """Energy-conserving pair exchanges of labelled items on an integer energy lattice.
+
+    Two distinct items (classes i, k) are drawn uniformly; a class j is drawn uniformly
+    and l uniformly among the classes at level m_i + m_k - m_j. With non-degenerate
+    levels the proposal is symmetric in item space and always accepted; otherwise the
+    Hastings factor is count(level of l) / count(level of k). With probability
+    ``p_circuit`` a proposal is a :func:`circuit_move` instead (needed when the levels
+    have gaps, where pair exchanges alone can leave allocations unconnected).
+    ``records[r]`` gets the counts after every ``record_every`` proposals (and
+    ``entropy[r]`` the entropy of n/N). Returns the number of accepted moves.
+    """
+    n_items = labels.size
+    k_count = counts.size
+    accepted = 0
+    rec = 0
+    for t in range(1, n_props + 1):
+        if p_circuit > 0.0 and uniform(s) < p_circuit:
+            accepted += circuit_move(labels, counts, levels, s)
+            if t % record_every == 0 and rec < records.shape[0]:
+                for c in range(k_count):
+                    records[rec, c] = counts[c]
+                entropy[rec] = _entropy(counts, n_items)
+                rec += 1
+            continue
+        a = below(s, n_items)
+        b = below(s, n_items)
+        if a != b:
+            i = labels[a]
+            k = labels[b]
+            total = levels[i] + levels[k]
+            j = below(s, k_count)
+            start, cnt = level_lookup(sorted_levels, level_start, level_count, total - levels[j])
+            if cnt > 0:
+                l_ = classes_by_level[start + (below(s, cnt) if cnt > 1 else 0)]
+                ok = True
+                if degenerate:
+                    _, cnt_k = level_lookup(sorted_levels, level_start, level_count, levels[k])
+                    if cnt < cnt_k and uniform(s) * cnt_k > cnt:
+                        ok = False
+                if ok and (j != i or l_ != k):
+                    labels[a] = j
+                    labels[b] = l_
+                    counts[i] -= 1
+                    counts[k] -= 1
+                    counts[j] += 1
+                    counts[l_] += 1
+                    accepted += 1
+        if t % record_every == 0 and rec < records.shape[0]:
+            for c in range(k_count):
+                records[rec, c] = counts[c]
+            entropy[rec] = _entropy(counts, n_items)
+            rec += 1
+    return accepted
+
+
+@jit
+def shell_moves(
+    labels, counts, energies, e_lo, e_hi, e_tot, n_props, record_every, records, entropy, s
+):
+    """Metropolis moves of labelled items inside the shell e_lo <= sum n E <= e_hi.
+
+    Each proposal moves one item (probability 1/2) or two items to uniformly drawn
+    classes; the proposal is symmetric in item space and the move is accepted exactly
+    when the total energy stays in the shell. Returns (accepted, final total energy).
+    """
+    n_items = labels.size
+    k_count = counts.size
+    accepted = 0
+    rec = 0
+    for t in range(1, n_props + 1):
+        a = below(s, n_items)
+        i = labels[a]
+        j = below(s, k_count)
+        if uniform(s) < 0.5:
+            new_tot = e_tot + energies[j] - energies[i]
+            if j != i and e_lo <= new_tot <= e_hi:
+                labels[a] = j
+                counts[i] -= 1
+                counts[j] += 1
+                e_tot = new_tot
+                accepted += 1
+        else:
+            b = below(s, n_items)
+            k = labels[b]
+            l_ = below(s, k_count)
+            if a != b:
+                new_tot = e_tot + energies[j] + energies[l_] - energies[i] - energies[k]
+                if e_lo <= new_tot <= e_hi and (j != i or l_ != k):
+                    labels[a] = j
+                    labels[b] = l_
+                    counts[i] -= 1
+                    counts[k] -= 1
+                    counts[j] += 1
+                    counts[l_] += 1
+                    e_tot = new_tot
+                    accepted += 1
+        if t % record_every == 0 and rec < records.shape[0]:
+            for c in range(k_count):
+                records[rec, c] = counts[c]
+            entropy[rec] = _entropy(counts, n_items)
+            rec += 1
+    return accepted, e_tot
+
+
+@jit_parallel
+def run_chains(
+    kind,
+    labels,
+    counts,
+    levels,
+    energies,
+    classes_by_level,
+    sorted_levels,
+    level_start,
+    level_count,
+    degenerate,
+    p_circuit,
+    e_lo,
+    e_hi,
+    e_tot,
+    n_props,
+    record_every,
+    records,
+    entropy,
+    states,
+    accepted,
+):
+    """Run independent chains (rows of ``labels``/``counts``/``records``) in parallel.
+
+    Each chain works on private copies of its counts and random state (rows of small
+    arrays share cache lines between threads) and writes them back at the end.
+    """
+    for c in prange(labels.shape[0]):
+        cnt = counts[c].copy()
+        s = states[c].copy()
+        if kind == 0:
+            accepted[c] = pair_exchange(
+                labels[c],
+                cnt,
+                levels,
+                classes_by_level,
+                sorted_levels,
+                level_start,
+                level_count,
+                degenerate,
+                p_circuit,
+                n_props,
+                record_every,
+                records[c],
+                entropy[c],
+                s,
+            )
+        else:
+            acc, tot = shell_moves(
+                labels[c],
+                cnt,
+                energies,
+                e_lo,
+                e_hi,
+                e_tot[c],
+                n_props,
+                record_every,
+                records[c],
+                entropy[c],
+                s,
+            )
+            accepted[c] = acc
+            e_tot[c] = tot
+        counts[c, :] = cnt
+        states[c, :] = s
+
+
+@jit
+def enumerate_lattice(levels, n_items, total, cap, max_points, out):
+    """Write every n with sum n = N, sum n m = total, 0 <= n <= cap into ``out``.
+
+    Depth-first over classes with suffix bounds on the count and level sum that the
+    remaining classes can absorb (levels are >= 0). Returns the number of points, or -1
+    if there are more than ``max_points`` (then ``out`` holds the first ones).
+    """
+    k_count = levels.size
+    suf_max_level = np.zeros(k_count + 1, dtype=np.int64)
+    suf_min_level = np.full(k_count + 1, np.iinfo(np.int64).max)
+    suf_cap = np.zeros(k_count + 1, dtype=np.int64)
+    for k in range(k_count - 1, -1, -1):
+        suf_max_level[k] = max(suf_max_level[k + 1], levels[k])
+        suf_min_level[k] = min(suf_min_level[k + 1], levels[k])
+        suf_cap[k] = min(suf_cap[k + 1] + cap[k], n_items)
+    cur = np.zeros(k_count, dtype=np.int64)
+    found = 0
+    k = 0
+    cur[0] = -1
+    rem_c = np.zeros(k_count + 1, dtype=np.int64)
+    rem_e = np.zeros(k_count + 1, dtype=np.int64)
+    rem_c[0] = n_items
+    rem_e[0] = total
+    while k >= 0:
+        cur[k] += 1
+        v = cur[k]
+        if v > cap[k] or v > rem_c[k] or v * levels[k] > rem_e[k]:
+            cur[k] = -1
+            k -= 1
+            continue
+        c_left = rem_c[k] - v
+        e_left = rem_e[k] - v * levels[k]
+        if k == k_count - 1:
+            if c_left == 0 and e_left == 0:
+                if found < max_points:
+                    out[found, :] = cur
+                found += 1
+                if found > max_points:
+                    return -1
+            continue
+        # the remaining classes must be able to absorb c_left items with level sum e_left
+        if c_left > suf_cap[k + 1]:
+            continue
+        if e_left < c_left * suf_min_level[k + 1] or e_left > c_left * suf_max_level[k + 1]:
+            continue
+        rem_c[k + 1] = c_left
+        rem_e[k + 1] = e_left
+        k += 1
+        cur[k] = -1
+    return found
