@@ -84,8 +84,8 @@ def main():
             if out is None:
                 row += [f">{args.timeout:.0f} s", "", ""]
             else:
-                dt, kkt, lw, ok = out
-                row += [f"{dt:.3g} s", kkt, dt / t_me]
+                dt, kkt, _, ok = out
+                row += [f"{dt:.3g} s" + ("" if ok else " (failed)"), kkt, dt / t_me]
         if k <= args.cvxpy_max_k:
             out = run_limited(_cvxpy_job, (k,), args.timeout)
             row += (

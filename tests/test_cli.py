@@ -147,7 +147,7 @@ def test_sample_save_formats(tmp_path, ext):
     import numpy as np
 
     path = tmp_path / f"draws.{ext}"
-    code, out, err = run(
+    code, _out, err = run(
         "sample",
         "--classes",
         "3",
