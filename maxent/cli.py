@@ -618,3 +618,7 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
         f"seed {res.seed}"
     )
     return 0
+
+
+if __name__ == "__main__":
+    main()

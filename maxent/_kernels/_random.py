@@ -66,6 +66,26 @@ def below(s, n):
 
 
 @jit
+def two_below(s, n):
+    """Two independent uniform integers in [0, n), n < 2**32, from one 64-bit draw.
+
+    Each half of the word goes through Lemire's multiply-shift; a half that lands in the
+    biased sliver is redrawn (on its own), so both stay exactly uniform.
+    """
+    bound = np.uint64(n)
+    mask = np.uint64(0xFFFFFFFF)
+    thresh = (np.uint64(0x100000000) - bound) % bound
+    x = next_u64(s)
+    m1 = (x >> np.uint64(32)) * bound
+    if (m1 & mask) < thresh:
+        return below(s, n), below(s, n)
+    m2 = (x & mask) * bound
+    if (m2 & mask) < thresh:
+        return np.int64(m1 >> np.uint64(32)), below(s, n)
+    return np.int64(m1 >> np.uint64(32)), np.int64(m2 >> np.uint64(32))
+
+
+@jit
 def poisson(s, lam):
     """Poisson variate with mean ``lam >= 0``."""
     if lam <= 0.0:

@@ -17,7 +17,7 @@ import numpy as np
 from numba import prange
 
 from ._config import jit, jit_parallel
-from ._random import below, binomial, gamma, poisson, uniform
+from ._random import below, binomial, gamma, poisson, two_below, uniform
 
 POISSON = 0
 NEGBIN = 1
@@ -284,17 +284,20 @@ def pair_exchange(
     k_count = counts.size
     accepted = 0
     rec = 0
-    for t in range(1, n_props + 1):
+    until = record_every  # proposals left before the next record (no modulo in the loop)
+    for _ in range(n_props):
         if p_circuit > 0.0 and uniform(s) < p_circuit:
             accepted += circuit_move(labels, counts, levels, s)
-            if t % record_every == 0 and rec < records.shape[0]:
-                for c in range(k_count):
-                    records[rec, c] = counts[c]
-                entropy[rec] = _entropy(counts, n_items)
-                rec += 1
+            until -= 1
+            if until == 0:
+                until = record_every
+                if rec < records.shape[0]:
+                    for c in range(k_count):
+                        records[rec, c] = counts[c]
+                    entropy[rec] = _entropy(counts, n_items)
+                    rec += 1
             continue
-        a = below(s, n_items)
-        b = below(s, n_items)
+        a, b = two_below(s, n_items)
         if a != b:
             i = labels[a]
             k = labels[b]
@@ -316,11 +319,14 @@ def pair_exchange(
                     counts[j] += 1
                     counts[l_] += 1
                     accepted += 1
-        if t % record_every == 0 and rec < records.shape[0]:
-            for c in range(k_count):
-                records[rec, c] = counts[c]
-            entropy[rec] = _entropy(counts, n_items)
-            rec += 1
+        until -= 1
+        if until == 0:
+            until = record_every
+            if rec < records.shape[0]:
+                for c in range(k_count):
+                    records[rec, c] = counts[c]
+                entropy[rec] = _entropy(counts, n_items)
+                rec += 1
     return accepted
 
 
@@ -338,7 +344,8 @@ def shell_moves(
     k_count = counts.size
     accepted = 0
     rec = 0
-    for t in range(1, n_props + 1):
+    until = record_every  # proposals left before the next record (no modulo in the loop)
+    for _ in range(n_props):
         a = below(s, n_items)
         i = labels[a]
         j = below(s, k_count)
@@ -365,11 +372,14 @@ def shell_moves(
                     counts[l_] += 1
                     e_tot = new_tot
                     accepted += 1
-        if t % record_every == 0 and rec < records.shape[0]:
-            for c in range(k_count):
-                records[rec, c] = counts[c]
-            entropy[rec] = _entropy(counts, n_items)
-            rec += 1
+        until -= 1
+        if until == 0:
+            until = record_every
+            if rec < records.shape[0]:
+                for c in range(k_count):
+                    records[rec, c] = counts[c]
+                entropy[rec] = _entropy(counts, n_items)
+                rec += 1
     return accepted, e_tot
 
 
