@@ -2,13 +2,33 @@
 
 __version__ = "0.1.0"
 
+from ._compare import (
+    Comparison,
+    FittedBeta,
+    compare,
+    concentration,
+    distances,
+    exact_mean_fractions,
+    fit_beta,
+)
+from ._converge import ConvergenceStudy, converge, fit_slope
 from ._dynamics import RelaxResult, relax, start_allocation
 from ._enumerate import Enumeration, enumerate_allocations
 from ._errors import ConvergenceError, UnreachableError, ValidationError
 from ._mode import log_count, most_probable_allocation
 from ._optimize import kkt_residual, maximize_log_count
+from ._plots import (
+    convergence_figure,
+    plot_beta_convergence,
+    plot_concentration,
+    plot_convergence,
+    plot_deviations,
+    plot_occupations,
+    simulation_figure,
+)
 from ._problem import Problem, default_energies
 from ._sample import SampleResult, sample
+from ._style import COLORS, lecture_style, save_figure
 from ._summary import OptimumSummary, optimize
 from ._theory import (
     BetaSolution,
@@ -25,9 +45,13 @@ from ._theory import (
 )
 
 __all__ = [
+    "COLORS",
     "BetaSolution",
+    "Comparison",
     "ConvergenceError",
+    "ConvergenceStudy",
     "Enumeration",
+    "FittedBeta",
     "OptimumSummary",
     "Problem",
     "RelaxResult",
@@ -38,21 +62,37 @@ __all__ = [
     "__version__",
     "beta_from_mean",
     "boltzmann",
+    "compare",
+    "concentration",
+    "converge",
+    "convergence_figure",
     "default_energies",
+    "distances",
     "energy_variance",
     "entropy",
     "enumerate_allocations",
+    "exact_mean_fractions",
+    "fit_beta",
+    "fit_slope",
     "free_energy",
     "heat_capacity",
     "kkt_residual",
+    "lecture_style",
     "log_count",
     "log_partition",
     "maximize_log_count",
     "mean_energy",
     "most_probable_allocation",
     "optimize",
+    "plot_beta_convergence",
+    "plot_concentration",
+    "plot_convergence",
+    "plot_deviations",
+    "plot_occupations",
     "relax",
     "sample",
+    "save_figure",
+    "simulation_figure",
     "start_allocation",
     "thermo",
 ]

@@ -49,7 +49,7 @@ def fmt(x: Any, digits: int = 6) -> str:
     if x is None:
         return "-"
     if isinstance(x, (int, np.integer)):
-        return f"{int(x):,}".replace(",", "_") if abs(int(x)) >= 10**6 else str(int(x))
+        return str(int(x))
     x = float(x)
     if math.isnan(x):
         return "nan"

@@ -180,21 +180,28 @@ def problem_options(func):
     return func
 
 
-def build_problem(kw: dict[str, Any], notes: list[str], **extra):
-    """Make the Problem from the shared options (pops them from ``kw``)."""
-    from ._problem import Problem, default_energies
+def _energies_from(kw: dict[str, Any]):
+    """Energies from --energies or --classes (popped from ``kw``)."""
+    from ._problem import default_energies
 
     classes = kw.pop("classes")
     energies = kw.pop("energies")
-    if energies is not None:
-        if energies.size < 2:
-            raise ValidationError("energies", f"needs at least 2 values (got {energies.size})")
-        if classes is not None and classes != energies.size:
-            raise ValidationError(
-                "classes", f"is {classes} but --energies lists {energies.size} values"
-            )
-    else:
-        energies = default_energies(classes if classes is not None else _DEFAULT_CLASSES)
+    if energies is None:
+        return default_energies(classes if classes is not None else _DEFAULT_CLASSES)
+    if energies.size < 2:
+        raise ValidationError("energies", f"needs at least 2 values (got {energies.size})")
+    if classes is not None and classes != energies.size:
+        raise ValidationError(
+            "classes", f"is {classes} but --energies lists {energies.size} values"
+        )
+    return energies
+
+
+def build_problem(kw: dict[str, Any], notes: list[str], **extra):
+    """Make the Problem from the shared options (pops them from ``kw``)."""
+    from ._problem import Problem
+
+    energies = _energies_from(kw)
     spec = {k: kw.pop(k) for k in ("mean_energy", "total_energy", "beta", "temperature")}
     n = kw.pop("n")
     quantum = kw.pop("energy_quantum")
@@ -228,7 +235,7 @@ def build_problem(kw: dict[str, Any], notes: list[str], **extra):
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False, width=max(100, _term_width()))
+    return Console(highlight=False, soft_wrap=False, width=max(120, _term_width()))
 
 
 def _term_width() -> int:
@@ -618,6 +625,349 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
         f"seed {res.seed}"
     )
     return 0
+
+
+@cli.command()
+@problem_options
+@click.option(
+    "--samples",
+    "-m",
+    type=_Count(),
+    default="10000",
+    show_default=True,
+    help="Number of draws M.",
+)
+@_METHOD
+@_SEED
+@_THREADS
+@_SAVE
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write a figure (occupations, finite-N corrections, entropy concentration); "
+    "PNG, SVG or PDF by extension.",
+)
+def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
+    """Sample and optimise side by side, and measure both against Boltzmann."""
+    from ._compare import compare
+    from ._format import fmt, print_table
+    from ._io import check_save_path, save_draws
+    from ._kernels import _sample as kernels
+    from ._style import check_figure_path
+
+    notes: list[str] = []
+    problem = build_problem(kw, notes)
+    if problem.levels is not None:
+        problem.require_lattice("maxent simulate")
+    if save:
+        check_save_path(save)
+    if plot:
+        check_figure_path(plot)
+    seed = _fresh_seed(seed)
+    if not as_json:
+        click.echo(f"note: {samples} draws, seed {seed}", err=True)
+    _compile_notice(kernels.exact_rejection, kernels.run_chains)
+    with _Progress(not as_json, "sampling") as bar:
+        cmp = compare(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
+    res = cmp.sample
+    if save:
+        save_draws(
+            save,
+            res.draws,
+            energies=problem.energies,
+            n=problem.n,
+            total_energy=problem.total_energy,
+            method=res.method,
+            seed=res.seed,
+        )
+    if plot:
+        from ._plots import simulation_figure
+
+        simulation_figure(cmp, plot)
+    if as_json:
+        from ._format import to_json
+
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(to_json(cmp.to_dict()))
+        return 130 if res.interrupted else 0
+    console = _console()
+    _header(console, problem, notes)
+    opt = cmp.optimum
+    mode = opt.mode.fractions if opt.mode is not None and opt.mode.counts is not None else None
+    rows = []
+    for k in range(problem.classes):
+        rows.append(
+            [
+                str(k),
+                problem.energies[k],
+                problem.boltzmann[k],
+                opt.exact.fractions[k],
+                "-" if mode is None else fmt(mode[k], 7),
+                "-" if cmp.exact_mean is None else fmt(cmp.exact_mean[k], 7),
+                res.mean_fractions[k],
+                res.stderr[k],
+            ]
+        )
+    print_table(
+        console,
+        "Occupation fractions n_k/N",
+        [
+            "class",
+            "energy",
+            "Boltzmann",
+            "exact optimum",
+            "most probable",
+            "exact mean",
+            "sampled mean",
+            "stderr",
+        ],
+        rows,
+        digits=7,
+    )
+    names = {
+        "optimum": "exact optimum of ln W",
+        "stirling": "Stirling optimum",
+        "mode": "most probable allocation",
+        "exact_mean": "exact finite-N mean",
+        "sampled_mean": "sampled mean",
+        "single_draw": "a single draw (average)",
+    }
+    drows = [
+        [names[key], d["tv"], d.get("kl", "-"), d["max_abs"]] for key, d in cmp.distances.items()
+    ]
+    print_table(
+        console,
+        "Distance to Boltzmann",
+        ["", "total variation", "KL", "max |diff|"],
+        drows,
+        digits=4,
+    )
+    fb = cmp.fitted_beta
+    console.print(
+        f"fitted beta (log n_k/N = c - beta E_k, weighted): {fb.beta:.6g} ± {fb.stderr:.2g} "
+        f"(Boltzmann {problem.beta:.6g}; fit chi2 {fb.chi2:.3g} on {fb.dof} dof)"
+    )
+    c = cmp.concentration
+    q = c["quantiles"]
+    crow = [["observed", *q["observed"]], [f"chi2({c['dof']})", *q["chi2"]]]
+    print_table(
+        console,
+        "Entropy concentration: quantiles of 2N (H_max - H)",
+        ["", *[f"{p:g}" for p in q["p"]]],
+        crow,
+        digits=4,
+    )
+    console.print(
+        f"mean {c['mean']:.4g} (chi2 mean {c['dof']}); Kolmogorov-Smirnov statistic "
+        f"{c['ks_statistic']:.3g}, p-value {c['ks_pvalue']:.3g}"
+    )
+    _sampler_lines(console, res)
+    if cmp.exact_mean is None:
+        console.print(f"exact mean: not available ({cmp.exact_mean_method})")
+    if save:
+        console.print(f"saved {res.samples} draws to {save}")
+    if plot:
+        console.print(f"figure written to {plot}")
+    if res.interrupted:
+        click.echo(f"maxent: interrupted after {res.samples} draws", err=True)
+        return 130
+    return 0
+
+
+@cli.command()
+@click.option(
+    "--classes",
+    "-k",
+    type=_Count(minimum=2),
+    default=None,
+    help=f"Number of classes K; energies 0, 1, ..., K-1. [default: {_DEFAULT_CLASSES}]",
+)
+@click.option(
+    "--energies",
+    type=_FloatList(),
+    default=None,
+    help="Comma-separated class energies (instead of --classes).",
+)
+@click.option(
+    "--n",
+    "n_spec",
+    default="10,100,1e3,1e4,1e5,1e6",
+    show_default=True,
+    help="N values: a list (10,100,1e3) or a log-spaced range LO:HI:COUNT (10:1e6:6).",
+)
+@click.option("--mean-energy", type=_Real(), help="Mean energy U/N (kept fixed as N grows).")
+@click.option("--beta", type=_Real(allow_inf=True), help="Inverse temperature.")
+@click.option("--temperature", "-T", type=_Real(allow_inf=True), help="Temperature T > 0.")
+@click.option("--energy-quantum", type=_Real(), help="Lattice spacing of the energies.")
+@click.option(
+    "--seeds", type=_Count(), default="5", show_default=True, help="Independent runs per N."
+)
+@click.option(
+    "--samples",
+    "-m",
+    default="auto",
+    show_default=True,
+    help="Draws per run; auto = clip(20 N, 2000, 1e7).",
+)
+@_METHOD
+@_SEED
+@_THREADS
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write one row per (N, seed) to FILE.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the log-log figure (PNG, SVG or PDF by extension).",
+)
+def converge(
+    classes,
+    energies,
+    n_spec,
+    mean_energy,
+    beta,
+    temperature,
+    energy_quantum,
+    seeds,
+    samples,
+    method,
+    seed,
+    threads,
+    as_json,
+    csv_path,
+    plot,
+):
+    """Convergence study over N: distances to Boltzmann and fitted slopes."""
+    from ._converge import converge as run
+    from ._format import print_table
+    from ._style import check_figure_path
+
+    e = _energies_from({"classes": classes, "energies": energies})
+    given = {
+        k: v
+        for k, v in (("mean_energy", mean_energy), ("beta", beta), ("temperature", temperature))
+        if v is not None
+    }
+    if len(given) > 1:
+        raise click.UsageError("give only one of --mean-energy, --beta, --temperature")
+    if csv_path:
+        _check_csv(csv_path)
+    if plot:
+        check_figure_path(plot)
+    if samples != "auto":
+        samples = _parse_samples(samples)
+    seed = _fresh_seed(seed)
+    with _Progress(not as_json, "converge") as bar:
+        study = run(
+            e,
+            n_spec,
+            seeds=seeds,
+            samples=samples,
+            method=method,
+            seed=seed,
+            threads=threads,
+            energy_quantum=energy_quantum,
+            progress=bar.callback,
+            **given,
+        )
+    if csv_path:
+        import csv
+
+        rows = study.rows()
+        with open(csv_path, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    if plot:
+        from ._plots import convergence_figure
+
+        convergence_figure(study, plot)
+    if as_json:
+        from ._format import to_json
+
+        click.echo(to_json(study.to_dict()))
+        return 0
+    console = _console()
+    console.print(
+        f"K = {e.size} classes, energies {np.array2string(e, threshold=8)}; "
+        f"{study.seeds} seeds per N; seed {study.seed}; method {study.method}"
+    )
+    rows = []
+    for i, n in enumerate(study.n_values):
+        rows.append(
+            [
+                int(n),
+                int(study.samples[i]),
+                study.tv_optimum[i],
+                study.tv_mode[i],
+                study.tv_exact_mean[i],
+                study.tv_pooled_mean[i],
+                study.tv_floor[i],
+                float(np.mean(study.tv_single_draw[i])),
+                float(np.nanmean(study.fitted_beta[i])),
+                study.beta[i],
+            ]
+        )
+    print_table(
+        console,
+        "Total-variation distance to Boltzmann",
+        [
+            "N",
+            "draws/run",
+            "optimum",
+            "mode",
+            "exact mean",
+            "sampled mean",
+            "floor",
+            "single draw",
+            "fitted beta",
+            "beta",
+        ],
+        rows,
+        digits=3,
+    )
+    srows = [[k, v["slope"], v["stderr"], v["points"]] for k, v in study.slopes.items()]
+    print_table(
+        console,
+        "Fitted log-log slopes (expected -1, -1, -1, -1, -1/2)",
+        ["curve", "slope", "stderr", "points"],
+        srows,
+        digits=4,
+    )
+    console.print(
+        f"{study.seconds:.3g} s; sampled-mean points within 3x of their sampling "
+        "floor are left out of its slope"
+    )
+    if csv_path:
+        console.print(f"rows written to {csv_path}")
+    if plot:
+        console.print(f"figure written to {plot}")
+    return 0
+
+
+def _parse_samples(text: str) -> int:
+    try:
+        return as_count(text, "samples")
+    except ValidationError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--samples'") from None
+
+
+def _check_csv(path: str) -> None:
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() != ".csv":
+        raise ValidationError("csv", f"file extension must be .csv (got {p.name!r})")
+    if not (p.parent if str(p.parent) else Path(".")).is_dir():
+        raise ValidationError("csv", f"directory {str(p.parent)!r} does not exist")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,302 @@
+"""Publication-quality figures for lectures (matplotlib, object-oriented).
+
+Every ``plot_*`` function takes ``ax=`` (a new figure when omitted) and returns a dict of
+the artists it drew; ``*_figure`` functions assemble panels and save them in the format
+given by the file extension (PNG, SVG or PDF). Use them inside :func:`lecture_style`, or
+let the ``*_figure`` functions apply it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from ._style import ROLE, lecture_style, save_figure
+
+__all__ = [
+    "convergence_figure",
+    "plot_beta_convergence",
+    "plot_concentration",
+    "plot_convergence",
+    "plot_deviations",
+    "plot_occupations",
+    "simulation_figure",
+]
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _class_ticks(ax, energies):
+    k = energies.size
+    step = max(1, k // 12)
+    ticks = np.arange(0, k, step)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{energies[i]:g}" for i in ticks])
+    ax.set_xlabel(r"class energy $E_k$")
+
+
+def plot_occupations(comparison, ax=None) -> dict[str, Any]:
+    """Boltzmann bars, optimum and mode markers, sampled means with 2-s.e. error bars."""
+    ax = _axes(ax)
+    p = comparison.problem
+    x = np.arange(p.classes)
+    art = {}
+    art["boltzmann"] = ax.bar(
+        x,
+        p.boltzmann,
+        width=0.7,
+        color=ROLE["boltzmann"],
+        alpha=0.55,
+        label=r"Boltzmann $p_k = e^{-\beta E_k}/Z$",
+    )
+    opt = comparison.optimum
+    art["optimum"] = ax.plot(
+        x, opt.exact.fractions, "D", color=ROLE["optimum"], ms=9, label=r"exact optimum of $\ln W$"
+    )[0]
+    if opt.mode is not None and opt.mode.counts is not None:
+        art["mode"] = ax.plot(
+            x,
+            opt.mode.fractions,
+            "s",
+            mfc="none",
+            mew=2,
+            color=ROLE["mode"],
+            ms=12,
+            label="most probable allocation",
+        )[0]
+    s = comparison.sample
+    art["sampled"] = ax.errorbar(
+        x,
+        s.mean_fractions,
+        yerr=2 * s.stderr,
+        fmt="o",
+        color=ROLE["sampled"],
+        capsize=4,
+        label=f"sampled mean ({s.samples} draws, ±2 s.e.)",
+    )
+    _class_ticks(ax, p.energies)
+    ax.set_ylabel(r"occupation fraction $n_k/N$")
+    ax.set_title(rf"N = {p.n:,}, $\beta$ = {p.beta:.4g}")
+    ax.set_ylim(0, max(p.boltzmann.max(), s.mean_fractions.max()) * 1.25)
+    art["legend"] = ax.legend(loc="upper right")
+    return art
+
+
+def plot_deviations(comparison, ax=None) -> dict[str, Any]:
+    """Finite-N corrections: each estimate minus Boltzmann, ``n_k/N - p_k``."""
+    ax = _axes(ax)
+    p = comparison.problem
+    x = np.arange(p.classes)
+    b = p.boltzmann
+    art = {"zero": ax.axhline(0.0, color=ROLE["boltzmann"], lw=3, label="Boltzmann")}
+    opt = comparison.optimum
+    art["optimum"] = ax.plot(
+        x - 0.15, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
+    )[0]
+    if opt.mode is not None and opt.mode.counts is not None:
+        art["mode"] = ax.plot(
+            x + 0.15,
+            opt.mode.fractions - b,
+            "s",
+            mfc="none",
+            mew=2,
+            color=ROLE["mode"],
+            ms=10,
+            label="most probable",
+        )[0]
+    if comparison.exact_mean is not None:
+        art["exact_mean"] = ax.plot(
+            x,
+            comparison.exact_mean - b,
+            "_",
+            ms=22,
+            mew=3,
+            color=ROLE["exact_mean"],
+            label="exact mean",
+        )[0]
+    s = comparison.sample
+    art["sampled"] = ax.errorbar(
+        x,
+        s.mean_fractions - b,
+        yerr=2 * s.stderr,
+        fmt="o",
+        color=ROLE["sampled"],
+        capsize=4,
+        label="sampled mean ±2 s.e.",
+    )
+    _class_ticks(ax, p.energies)
+    ax.set_ylabel(r"$n_k/N - p_k$")
+    ax.set_title("finite-N corrections")
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    art["legend"] = ax.legend(loc="best")
+    return art
+
+
+def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
+    """Histogram of 2N(H_max - H) for the draws against the chi-squared density."""
+    ax = _axes(ax)
+    c = comparison.concentration
+    x = c["values"]
+    dof = c["dof"]
+    hi = max(float(np.quantile(x, 0.995)) if x.size else 1.0, stats.chi2(dof).ppf(0.995))
+    art = {}
+    art["histogram"] = ax.hist(
+        x,
+        bins=np.linspace(0, hi, bins + 1),
+        density=True,
+        color=ROLE["sampled"],
+        alpha=0.6,
+        label="sampled allocations",
+    )
+    grid = np.linspace(1e-6, hi, 400)
+    art["chi2"] = ax.plot(
+        grid,
+        stats.chi2(dof).pdf(grid),
+        color=ROLE["exact_mean"],
+        label=rf"$\chi^2_{{{dof}}}$ density",
+    )[0]
+    ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$")
+    ax.set_ylabel("probability density")
+    ax.set_title(f"entropy concentration (KS p = {c['ks_pvalue']:.2g})")
+    ax.set_xlim(0, hi)
+    art["legend"] = ax.legend(loc="upper right")
+    return art
+
+
+def simulation_figure(comparison, path=None):
+    """Three panels: occupations, finite-N corrections, entropy concentration."""
+    import matplotlib.pyplot as plt
+
+    with lecture_style():
+        fig, axes = plt.subplots(1, 3, figsize=(20, 6), layout="constrained")
+        plot_occupations(comparison, axes[0])
+        plot_deviations(comparison, axes[1])
+        plot_concentration(comparison, axes[2])
+        if path is not None:
+            save_figure(fig, path)
+    return fig
+
+
+_CURVES = [
+    ("optimum", "tv_optimum", "exact optimum", "D-"),
+    ("mode", "tv_mode", "most probable", "s-"),
+    ("exact_mean", "tv_exact_mean", "exact mean", "^-"),
+    ("sampled_mean", "tv_pooled_mean", "sampled mean", "o"),
+    ("single_draw", None, "single draw", "v-"),
+]
+
+
+def plot_convergence(study, ax=None) -> dict[str, Any]:
+    """Log-log TV distance to Boltzmann against N, with fitted slopes and references."""
+    ax = _axes(ax)
+    n = study.n_values.astype(float)
+    art: dict[str, Any] = {}
+    for key, attr, label, style in _CURVES:
+        y = study.tv_single_draw.mean(axis=1) if attr is None else getattr(study, attr)
+        if not np.isfinite(y).any():
+            continue
+        sl = study.slopes[key]
+        color = ROLE[
+            "sampled" if key == "sampled_mean" else "single" if key == "single_draw" else key
+        ]
+        text = label
+        if np.isfinite(sl["slope"]):
+            err = f" ± {sl['stderr']:.2f}" if np.isfinite(sl["stderr"]) else ""
+            text = f"{label}: slope {sl['slope']:.2f}{err}"
+        use = np.isfinite(y) & (y > 0)
+        if key == "sampled_mean":
+            # points within 3x of the sampling floor are hollow: noise, not bias
+            resolved = y > 3.0 * study.tv_floor
+            art[key] = ax.plot(n[resolved], y[resolved], "o", color=color, label=text)[0]
+            art["unresolved"] = ax.plot(
+                n[~resolved], y[~resolved], "o", mfc="none", mew=2, color=color
+            )[0]
+            art["floor"] = ax.plot(
+                n, study.tv_floor, ":", color=color, label="sampling floor of the mean"
+            )[0]
+            use &= resolved
+        else:
+            art[key] = ax.plot(n, y, style, color=color, label=text)[0]
+        if np.isfinite(sl["slope"]):
+            c = np.nanmean(np.log10(y[use]) - sl["slope"] * np.log10(n[use]))
+            art[key + "_fit"] = ax.plot(
+                n, 10 ** (c + sl["slope"] * np.log10(n)), "--", color=color, lw=1.2
+            )[0]
+    # reference lines through the first point of the exact-mean and single-draw curves
+    for slope, attr, lab in (
+        (-1.0, "tv_exact_mean", r"$\propto N^{-1}$"),
+        (-0.5, None, r"$\propto N^{-1/2}$"),
+    ):
+        y = study.tv_single_draw.mean(axis=1) if attr is None else getattr(study, attr)
+        if np.isfinite(y[0]):
+            ref = y[0] * 3 * (n / n[0]) ** slope
+            art[f"ref{slope}"] = ax.plot(n, ref, color=ROLE["reference"], lw=1, alpha=0.8)[0]
+            ax.annotate(
+                lab,
+                (n[-1], ref[-1]),
+                color=ROLE["reference"],
+                fontsize=13,
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo / 100.0, hi)  # room for the legend under the curves
+    ax.set_xlabel(r"number of items $N$")
+    ax.set_ylabel(r"TV distance to Boltzmann")
+    ax.set_title("convergence to the softmax law")
+    art["legend"] = ax.legend(loc="lower left", fontsize=11, ncol=2)
+    return art
+
+
+def plot_beta_convergence(study, ax=None) -> dict[str, Any]:
+    """Beta fitted to sampled occupations against N, with the Boltzmann beta."""
+    ax = _axes(ax)
+    n = study.n_values.astype(float)
+    mean = np.nanmean(study.fitted_beta, axis=1)
+    err = np.sqrt(np.nanmean(study.fitted_beta_err**2, axis=1) / study.seeds)
+    art = {
+        "fitted": ax.errorbar(
+            n,
+            mean,
+            yerr=2 * err,
+            fmt="o",
+            color=ROLE["sampled"],
+            capsize=4,
+            label=r"fitted $\hat\beta$ (±2 s.e.)",
+        ),
+        "boltzmann": ax.plot(
+            n, study.beta, "-", color=ROLE["boltzmann"], lw=3, label=r"$\beta$ of the mean energy"
+        )[0],
+    }
+    ax.set_xscale("log")
+    ax.set_xlabel(r"number of items $N$")
+    ax.set_ylabel(r"inverse temperature $\beta$")
+    ax.set_title(r"$\beta$ from $\log n_k/N = c - \beta E_k$")
+    art["legend"] = ax.legend(loc="best")
+    return art
+
+
+def convergence_figure(study, path=None):
+    """Two panels: distances against N, and fitted beta against N."""
+    import matplotlib.pyplot as plt
+
+    with lecture_style():
+        fig, axes = plt.subplots(
+            1, 2, figsize=(17, 6.5), layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]}
+        )
+        plot_convergence(study, axes[0])
+        plot_beta_convergence(study, axes[1])
+        if path is not None:
+            save_figure(fig, path)
+    return fig

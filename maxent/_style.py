@@ -1,0 +1,95 @@
+"""One lecture style for every maxent figure: large type, colour-blind-safe colours."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ._errors import ValidationError
+
+__all__ = ["COLORS", "FIGURE_FORMATS", "lecture_style", "save_figure"]
+
+#: Okabe & Ito's palette, distinguishable under the common colour-vision deficiencies.
+COLORS = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+#: What each quantity is drawn in, in every figure.
+ROLE = {
+    "boltzmann": COLORS["sky"],
+    "optimum": COLORS["blue"],
+    "stirling": COLORS["green"],
+    "mode": COLORS["vermillion"],
+    "exact_mean": COLORS["black"],
+    "sampled": COLORS["orange"],
+    "single": COLORS["purple"],
+    "reference": COLORS["grey"],
+}
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+_RC = {
+    "font.size": 15,
+    "axes.titlesize": 17,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 12,
+    "legend.frameon": False,
+    "lines.linewidth": 2.2,
+    "lines.markersize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "axes.prop_cycle": None,  # filled in below
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "mathtext.fontset": "dejavusans",
+}
+
+
+@contextlib.contextmanager
+def lecture_style():
+    """Context manager applying the lecture style to figures made inside it."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    rc = dict(_RC)
+    rc["axes.prop_cycle"] = cycler(
+        color=[
+            COLORS[c]
+            for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
+        ]
+    )
+    with mpl.rc_context(rc):
+        yield
+
+
+def check_figure_path(path, param: str = "plot") -> Path:
+    """Validate a figure path: extension .png, .svg or .pdf and an existing directory."""
+    p = Path(path)
+    if p.suffix.lower() not in FIGURE_FORMATS:
+        raise ValidationError(
+            param, f"file extension must be one of {', '.join(FIGURE_FORMATS)} (got {p.name!r})"
+        )
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValidationError(param, f"directory {str(parent)!r} does not exist")
+    return p
+
+
+def save_figure(fig, path, param: str = "plot") -> Path:
+    """Save ``fig`` in the format given by the extension of ``path``."""
+    p = check_figure_path(path, param)
+    fig.savefig(p, format=p.suffix.lower()[1:])
+    return p
