@@ -88,8 +88,9 @@ def check_figure_path(path, param: str = "plot") -> Path:
     return p
 
 
-def save_figure(fig, path, param: str = "plot") -> Path:
-    """Save ``fig`` in the format given by the extension of ``path``."""
+def save_figure(fig, path, param: str = "plot", dpi: float | None = None) -> Path:
+    """Save ``fig`` in the format given by the extension of ``path`` (``dpi`` for PNG)."""
     p = check_figure_path(path, param)
-    fig.savefig(p, format=p.suffix.lower()[1:])
+    kw = {"dpi": dpi} if dpi else {}
+    fig.savefig(p, format=p.suffix.lower()[1:], **kw)
     return p

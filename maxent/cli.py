@@ -970,5 +970,75 @@ def _check_csv(path: str) -> None:
         raise ValidationError("csv", f"directory {str(p.parent)!r} does not exist")
 
 
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="lecture",
+    show_default=True,
+    help="Output directory.",
+)
+@click.option(
+    "--only",
+    default=None,
+    help="Comma-separated figure names (default: all). Names: softmax-vs-ratio, "
+    "temperature, counting-simplex, entropy-concentration, relaxation, gradients, "
+    "beta-vs-energy.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="png,pdf",
+    show_default=True,
+    help="Comma-separated formats: png, pdf, svg.",
+)
+@click.option(
+    "--logits",
+    type=_FloatList(),
+    default=None,
+    help="Logits for softmax-vs-ratio, temperature and gradients (e.g. 1,2,3).",
+)
+@click.option(
+    "--energies",
+    type=_FloatList(),
+    default=None,
+    help="Energies for the simulation figures (three for counting-simplex).",
+)
+@click.option("--mean-energy", type=_Real(), default=None, help="Mean energy U/N.")
+@click.option(
+    "--n",
+    "n",
+    type=_Count(),
+    default=None,
+    help="Items N for entropy-concentration and relaxation.",
+)
+@click.option(
+    "--seed",
+    type=_Count(minimum=0),
+    default=2026,
+    show_default=True,
+    help="Root seed of the sampled figures.",
+)
+def lecture(out, only, formats, logits, energies, mean_energy, n, seed):
+    """Write the numbered lecture figures and an index of captions."""
+    from ._lecture import lecture as run
+
+    names = [x.strip() for x in only.split(",") if x.strip()] if only else None
+    fmts = [x.strip() for x in formats.split(",") if x.strip()]
+    written = run(
+        out,
+        only=names,
+        formats=fmts,
+        logits=logits,
+        energies=energies,
+        mean_energy=mean_energy,
+        n=n,
+        seed=seed,
+    )
+    for path in written:
+        click.echo(str(path))
+    return 0
+
+
 if __name__ == "__main__":
     main()

@@ -17,11 +17,17 @@ def parser(doc: str, out: str) -> argparse.ArgumentParser:
     ap.add_argument(
         "--format", default="png", choices=["png", "svg", "pdf"], help="figure format (default png)"
     )
+    ap.add_argument("--dpi", type=float, default=None, help="PNG resolution (default 150)")
     return ap
 
 
+_SETTINGS = {"dpi": None}
+
+
 def prepare(args) -> Path:
+    """Create the output directory and remember the figure settings."""
     args.out.mkdir(parents=True, exist_ok=True)
+    _SETTINGS["dpi"] = args.dpi
     return args.out
 
 
@@ -43,5 +49,5 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def save(fig, path: Path) -> None:
-    maxent.save_figure(fig, path)
+    maxent.save_figure(fig, path, dpi=_SETTINGS["dpi"])
     print(f"wrote {path}")

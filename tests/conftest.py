@@ -1,5 +1,6 @@
 import os
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,6 +14,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "maxent"))
+matplotlib.use("Agg")  # every figure renders off-screen in the tests
 
 
 @pytest.fixture

@@ -233,3 +233,92 @@ def test_sampler_bad_input_is_one_line_exit_2(args, name):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("maxent: error:") and name in lines[0]
     assert "Traceback" not in err
+
+
+# -- simulate and converge -----------------------------------------------------------------
+
+
+def test_simulate_main_job_defaults():
+    code, out, err = run("simulate", "--classes", "4", "--n", "100000")
+    assert code == 0, err
+    assert "Distance to Boltzmann" in out and "Entropy concentration" in out
+    assert "10000 draws" in err and "no energy given" in err
+
+
+def test_simulate_json_and_plot(tmp_path):
+    path = tmp_path / "sim.png"
+    code, out, err = run(
+        "simulate",
+        "--classes",
+        "3",
+        "--n",
+        "5000",
+        "--samples",
+        "2000",
+        "--seed",
+        "1",
+        "--json",
+        "--plot",
+        str(path),
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    for key in (
+        "optimum",
+        "stirling",
+        "mode",
+        "sampler",
+        "distances",
+        "fitted_beta",
+        "concentration",
+        "boltzmann",
+        "beta",
+    ):
+        assert key in d
+    assert path.stat().st_size > 1000
+
+
+def test_converge_outputs(tmp_path):
+    csv_path, png = tmp_path / "c.csv", tmp_path / "c.svg"
+    code, out, err = run(
+        "converge",
+        "--classes",
+        "3",
+        "--n",
+        "10,100,1000",
+        "--seeds",
+        "2",
+        "--seed",
+        "1",
+        "--json",
+        "--csv",
+        str(csv_path),
+        "--plot",
+        str(png),
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["n"] == [10, 100, 1000] and set(d["slopes"]) >= {"optimum", "single_draw"}
+    assert len(csv_path.read_text().strip().splitlines()) == 1 + 3 * 2
+    assert png.read_text().startswith("<?xml")
+
+
+BAD_SIM = [
+    (["simulate", "--plot", "fig.jpg"], "--plot"),
+    (["simulate", "--samples", "-1"], "--samples"),
+    (["converge", "--n", "10"], "--n"),
+    (["converge", "--n", "1e3:10:4"], "--n"),
+    (["converge", "--seeds", "0"], "--seeds"),
+    (["converge", "--samples", "lots"], "--samples"),
+    (["converge", "--csv", "out.txt"], "--csv"),
+    (["converge", "--mean-energy", "1", "--beta", "1"], "only one"),
+    (["converge", "--total-energy", "5"], "total-energy"),
+]
+
+
+@pytest.mark.parametrize("args, name", BAD_SIM)
+def test_simulate_converge_bad_input(args, name):
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("maxent: error:") and name in lines[0]

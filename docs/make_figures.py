@@ -1,0 +1,85 @@
+"""Regenerate every figure the documentation shows, small enough to commit.
+
+    python docs/make_figures.py            # all figures (about a minute)
+
+Writes docs/figures/lecture/*.png (the lecture gallery), docs/gallery.md (from the
+gallery's own titles and captions), and docs/figures/studies/*.png (the scripted studies).
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from maxent._lecture import FIGURES, lecture
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+DPI = 55
+
+
+def gallery():
+    """Lecture figures, and the gallery page from their titles and captions."""
+    out = DOCS / "figures" / "lecture"
+    lecture(out, formats=["png"], dpi=DPI)
+    (out / "index.md").unlink()
+    lines = [
+        "# Lecture gallery",
+        "",
+        "Seven figures answer the questions students ask about softmax, each computed by "
+        "maxent itself. Make them at full resolution, as PNG and PDF, with",
+        "",
+        "```console",
+        "maxent lecture --out lecture/",
+        "```",
+        "",
+        "or one at a time with your own parameters, e.g. "
+        "`maxent lecture --only temperature --logits 1,2,3`.",
+        "",
+    ]
+    for i, f in enumerate(FIGURES, start=1):
+        lines += [
+            f"## {i}. {f.title}",
+            "",
+            f"![{f.title}](figures/lecture/{i:02d}-{f.name}.png)",
+            "",
+            f.caption,
+            "",
+            f"`maxent lecture --only {f.name}` · Python: `maxent._lecture.{f.make.__name__}`",
+            "",
+        ]
+    (DOCS / "gallery.md").write_text("\n".join(lines))
+
+
+def studies():
+    """The figures of the four scripted studies."""
+    out = DOCS / "figures" / "studies"
+    for script in (
+        "convergence",
+        "entropy_concentration",
+        "finite_n_corrections",
+        "temperature_sweep",
+    ):
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "simulations" / f"{script}.py"),
+                "--out",
+                str(out),
+                "--dpi",
+                str(DPI),
+            ],
+            check=True,
+        )
+    for data in out.glob("*.csv"):
+        data.unlink()
+    for data in out.glob("*.json"):
+        data.unlink()
+
+
+if __name__ == "__main__":
+    gallery()
+    studies()

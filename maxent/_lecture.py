@@ -1,0 +1,669 @@
+"""The lecture gallery: "why softmax", told with the package's own computations.
+
+Each figure answers a question students ask about softmax (why exp and not a plain
+ratio, what temperature does, why the counting argument gives exp, ...). Every figure has
+its own function, which takes its parameters as keywords and returns the figure;
+:func:`lecture` writes them all (or a selection), numbered, with an index of titles and
+captions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.special import gammaln
+
+from ._errors import ValidationError
+from ._style import COLORS, ROLE, lecture_style, save_figure
+from ._theory import beta_from_mean, boltzmann
+
+__all__ = ["FIGURES", "LectureFigure", "lecture", "softmax"]
+
+PALETTE = [
+    COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
+]
+
+
+def softmax(logits, temperature: float = 1.0) -> np.ndarray:
+    """``softmax(z / T)``, computed as the Boltzmann law of energies ``-z`` at ``beta = 1/T``."""
+    z = np.asarray(logits, dtype=np.float64)
+    return boltzmann(-z, 1.0 / temperature)
+
+
+def _ratio(z) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    s = z.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return z / s
+
+
+def _logits(logits, minimum=2) -> np.ndarray:
+    from ._validate import as_energies
+
+    z = as_energies(logits, "logits", min_size=minimum)
+    if z.size > 12:
+        raise ValidationError("logits", f"at most 12 values make a readable figure (got {z.size})")
+    return z
+
+
+def _subplots(ncols, width=6.2, height=5.4, nrows=1):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
+    )
+
+
+def _bars(ax, groups, labels, values, colors, ylabel):
+    """Grouped bars: ``values[g][i]`` for group g (x tick) and series i."""
+    n_series = len(labels)
+    width = 0.8 / n_series
+    x = np.arange(len(groups))
+    for i, lab in enumerate(labels):
+        ax.bar(
+            x + (i - (n_series - 1) / 2) * width,
+            [v[i] for v in values],
+            width * 0.95,
+            color=colors[i],
+            label=lab,
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels(groups)
+    ax.set_ylabel(ylabel)
+
+
+# --- 1. softmax versus plain ratio ----------------------------------------------------------
+
+
+def fig_softmax_vs_ratio(
+    logits=(1.0, 2.0), scale: float = 10.0, shift: float = 100.0, negative=(-1.0, 2.0)
+):
+    """Scale invariance of the ratio against shift invariance of softmax; negative inputs."""
+    z = _logits(logits)
+    zneg = _logits(negative)
+    fig, axes = _subplots(3)
+    pair = [COLORS["grey"], COLORS["blue"]]
+
+    def label(v):
+        return str([float(f"{x:.4g}") for x in v])
+
+    ax = axes[0, 0]
+    vals = [[_ratio(z)[-1], softmax(z)[-1]], [_ratio(scale * z)[-1], softmax(scale * z)[-1]]]
+    _bars(
+        ax,
+        [label(z), label(scale * z)],
+        ["ratio z / sum z", "softmax"],
+        vals,
+        pair,
+        "probability of the last class",
+    )
+    ax.set_title(f"scale the inputs by {scale:g}")
+    ax.set_ylim(0, 1.15)
+    ax.legend(loc="upper left")
+    ax = axes[0, 1]
+    vals = [[_ratio(z)[-1], softmax(z)[-1]], [_ratio(z + shift)[-1], softmax(z + shift)[-1]]]
+    _bars(
+        ax,
+        [label(z), label(z + shift)],
+        ["ratio", "softmax"],
+        vals,
+        pair,
+        "probability of the last class",
+    )
+    ax.set_title(f"shift the inputs by {shift:g}")
+    ax.set_ylim(0, 1.15)
+    ax = axes[0, 2]
+    r, s = _ratio(zneg), softmax(zneg)
+    x = np.arange(zneg.size)
+    ax.bar(x - 0.2, np.where(np.isfinite(r), r, 0.0), 0.38, color=pair[0], label="ratio")
+    ax.bar(x + 0.2, s, 0.38, color=pair[1], label="softmax")
+    ax.axhline(0, color="black", lw=1)
+    ax.axhline(1, color=COLORS["grey"], lw=1, ls=":")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"z = {v:.3g}" for v in zneg])
+    ax.set_ylabel("'probability' of each class")
+    note = (
+        "sum is 0: division by zero"
+        if not np.all(np.isfinite(r))
+        else ("negative, and above 1" if (r < 0).any() else "")
+    )
+    ax.set_title(f"negative inputs: {label(zneg)}")
+    if note:
+        ax.annotate(
+            f"ratio: {note}",
+            (0.5, 0.04),
+            xycoords="axes fraction",
+            ha="center",
+            fontsize=12,
+            color=COLORS["vermillion"],
+        )
+    ax.legend(loc="upper left")
+    return fig
+
+
+# --- 2. temperature -------------------------------------------------------------------------
+
+
+def fig_temperature(logits=(1.0, 2.0, 3.0, 0.5), t_min: float = 0.05, t_max: float = 20.0):
+    """softmax(z / T) from T = 0.05 (argmax) to T = 20 (uniform), and the sigmoid."""
+    z = _logits(logits)
+    if not 0 < t_min < t_max:
+        raise ValidationError("t_min", "need 0 < t_min < t_max")
+    fig, axes = _subplots(3)
+    ts = np.geomspace(t_min, t_max, 300)
+    probs = np.array([softmax(z, t) for t in ts])
+    ax = axes[0, 0]
+    for k in range(z.size):
+        ax.plot(ts, probs[:, k], color=PALETTE[k % 8], label=f"z = {z[k]:g}")
+    ax.axhline(1 / z.size, color=COLORS["grey"], ls=":", lw=1.5)
+    ax.annotate(
+        f"uniform 1/K = {1 / z.size:.2g}",
+        (t_min, 1 / z.size),
+        xytext=(4, 6),
+        textcoords="offset points",
+        ha="left",
+        color=COLORS["grey"],
+        fontsize=12,
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("temperature T")
+    ax.set_ylabel(r"softmax$(z/T)_k$")
+    ax.set_title("T -> 0: argmax;  T -> inf: uniform")
+    ax.legend(loc="center right", fontsize=11)
+    ax = axes[0, 1]
+    picks = [t for t in (t_min, 0.5, 1.0, 5.0, t_max) if t_min <= t <= t_max]
+    vals = [softmax(z, t) for t in picks]
+    x = np.arange(z.size)
+    w = 0.8 / len(picks)
+    for i, (t, v) in enumerate(zip(picks, vals, strict=True)):
+        ax.bar(
+            x + (i - (len(picks) - 1) / 2) * w,
+            v,
+            w * 0.95,
+            color=PALETTE[i % 8],
+            label=f"T = {t:g}",
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{v:g}" for v in z])
+    ax.set_xlabel("logit z")
+    ax.set_ylabel("probability")
+    ax.set_title("the same logits at five temperatures")
+    ax.legend(loc="upper left", fontsize=11)
+    ax = axes[0, 2]
+    gap = np.linspace(-8, 8, 200)
+    p1 = np.array([softmax([g, 0.0])[0] for g in gap])
+    ax.plot(gap, p1, color=COLORS["blue"], lw=5, alpha=0.5, label="softmax([d, 0])[0]")
+    ax.plot(
+        gap, 1 / (1 + np.exp(-gap)), "--", color=COLORS["black"], label=r"sigmoid $1/(1+e^{-d})$"
+    )
+    ax.set_xlabel(r"logit difference $d = z_1 - z_2$")
+    ax.set_ylabel("probability of class 1")
+    ax.set_title("two classes: softmax is the sigmoid")
+    ax.legend(loc="upper left", fontsize=11)
+    return fig
+
+
+# --- 3. the counting argument on the simplex --------------------------------------------------
+
+
+def _ternary(f):
+    f = np.asarray(f, dtype=np.float64)
+    return f[..., 1] + 0.5 * f[..., 2], (math.sqrt(3) / 2) * f[..., 2]
+
+
+def fig_counting_simplex(
+    energies=(0.0, 1.0, 2.0),
+    mean_energy: float = 0.7,
+    n_values=(10, 100, 1000, 10000),
+    samples: int = 400,
+    seed=2026,
+):
+    """Allocations of K = 3 classes on the simplex, coloured by ln W, as N grows.
+
+    The colour is ln W relative to its value at the Boltzmann point: W grows towards the
+    uniform allocation, and the fixed-energy line (white) meets the highest contour of W
+    it can reach (black, ln W = its value at Boltzmann) at the Boltzmann point (star),
+    where the line is tangent to it: the Lagrange condition, drawn.
+    """
+    import matplotlib.tri as mtri
+    from matplotlib import patheffects
+
+    from ._problem import Problem
+    from ._sample import sample
+    from ._validate import as_energies
+
+    e = as_energies(energies, "energies", min_size=3)
+    if e.size != 3:
+        raise ValidationError("energies", "the simplex figure needs exactly 3 energies")
+    ns = [int(n) for n in n_values]
+    fig, axes = _subplots(len(ns), width=5.0, height=5.6)
+    res = 240
+    i, j = np.meshgrid(np.arange(res + 1), np.arange(res + 1), indexing="ij")
+    keep = i + j <= res
+    grid = np.stack([res - i[keep] - j[keep], i[keep], j[keep]], axis=1) / res
+    gx, gy = _ternary(grid)
+    tri = mtri.Triangulation(gx, gy)
+    levels = np.linspace(-30, 30, 21)
+    contour = None
+    handles = []
+    for ax, n in zip(axes[0], ns, strict=True):
+        p = Problem(e, n, mean_energy=mean_energy, snap=True)
+        lw = gammaln(n + 1) - gammaln(grid * n + 1).sum(axis=1)
+        lw_star = gammaln(n + 1) - gammaln(p.boltzmann * n + 1).sum()
+        rel = np.clip(lw - lw_star, -30, 30)
+        contour = ax.tricontourf(tri, rel, levels=levels, cmap="PuOr_r", extend="both")
+        ax.tricontour(tri, lw - lw_star, levels=[0.0], colors="black", linewidths=1.5)
+        t = np.linspace(0, 1, 200)
+        a, b = _energy_segment(e, p.mean_energy)
+        seg = a[None, :] * (1 - t[:, None]) + b[None, :] * t[:, None]
+        sx, sy = _ternary(seg)
+        line = ax.plot(
+            sx,
+            sy,
+            color="white",
+            lw=3,
+            label=f"fixed energy U/N = {p.mean_energy:g}",
+            path_effects=[patheffects.withStroke(linewidth=5.5, foreground="black")],
+        )
+        r = sample(p, samples, seed=seed)
+        dx, dy = _ternary(r.fractions)
+        dots = ax.plot(
+            dx,
+            dy,
+            "o",
+            ms=5,
+            color=COLORS["yellow"],
+            mec="black",
+            mew=0.5,
+            label=f"{samples} exact draws",
+        )
+        bx, by = _ternary(p.boltzmann)
+        star = ax.plot(
+            bx,
+            by,
+            "*",
+            ms=22,
+            color=COLORS["vermillion"],
+            mec="white",
+            mew=1.5,
+            label="Boltzmann point",
+        )
+        handles = [line[0], dots[0], star[0]]
+        corners = np.array([[0, 0], [1, 0], [0.5, math.sqrt(3) / 2], [0, 0]])
+        ax.plot(corners[:, 0], corners[:, 1], color="black", lw=1.5)
+        for k, (cx, cy) in enumerate(corners[:3]):
+            ax.annotate(
+                f"all at E = {e[k]:g}",
+                (cx, cy),
+                xytext=(0, -18 if cy == 0 else 8),
+                textcoords="offset points",
+                ha="center",
+                fontsize=11,
+            )
+        ax.set_title(f"N = {n:,}", pad=28)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.legend(
+        handles=handles, loc="lower center", ncol=3, fontsize=12, bbox_to_anchor=(0.45, -0.06)
+    )
+    cbar = fig.colorbar(contour, ax=axes[0, :], shrink=0.75, pad=0.01)
+    cbar.set_label(r"$\ln W - \ln W_{\mathrm{Boltzmann}}$")
+    return fig
+
+
+def _energy_segment(e, mean):
+    """End points (on the simplex edges) of the line sum f_k E_k = mean."""
+    pts = []
+    for a, b in ((0, 1), (1, 2), (0, 2)):
+        if e[a] == e[b]:
+            continue
+        t = (mean - e[a]) / (e[b] - e[a])
+        if 0.0 <= t <= 1.0:
+            f = np.zeros(3)
+            f[a], f[b] = 1 - t, t
+            pts.append(f)
+    pts = sorted(pts, key=lambda f: tuple(f))
+    return pts[0], pts[-1]
+
+
+# --- 4. entropy concentration ---------------------------------------------------------------
+
+
+def fig_entropy_concentration(
+    energies=(0.0, 1.0, 2.0, 3.0),
+    mean_energy: float = 1.2,
+    n: int = 10_000,
+    samples: int = 20_000,
+    seed=2026,
+):
+    """Histogram of 2N(H_max - H) of exact draws against the chi-squared density."""
+    from ._compare import compare
+    from ._plots import plot_concentration, plot_occupations
+    from ._problem import Problem
+
+    p = Problem(energies, n, mean_energy=mean_energy, snap=True)
+    cmp = compare(p, samples, seed=seed)
+    fig, axes = _subplots(2, width=7.5)
+    plot_occupations(cmp, axes[0, 0])
+    plot_concentration(cmp, axes[0, 1])
+    return fig
+
+
+# --- 5. relaxation ---------------------------------------------------------------------------
+
+
+def fig_relaxation(
+    energies=(0.0, 1.0, 2.0, 3.0, 4.0),
+    mean_energy: float = 1.2,
+    n: int = 100_000,
+    sweeps: int = 12,
+    start: str = "extremes",
+    seed=2026,
+):
+    """Item-level energy exchange from an extreme start: entropy rises, occupations settle."""
+    from ._dynamics import relax
+    from ._problem import Problem
+
+    p = Problem(energies, n, mean_energy=mean_energy, snap=True)
+    r = relax(p, sweeps, start, seed=seed, records_per_sweep=20)
+    fig, axes = _subplots(2, width=7.5)
+    ax = axes[0, 0]
+    ax.plot(r.sweeps, r.entropy, color=COLORS["blue"], label=r"entropy $H(n/N)$")
+    ax.axhline(
+        r.entropy_max, color=ROLE["boltzmann"], ls="--", lw=2.5, label=r"maximum: Boltzmann $H(p)$"
+    )
+    ax.set_xlabel("time (sweeps of N pair exchanges)")
+    ax.set_ylabel("entropy (nats)")
+    ax.set_title(f"entropy rises to its maximum (N = {n:,})")
+    ax.legend(loc="lower right")
+    ax = axes[0, 1]
+    for k in range(p.classes):
+        c = PALETTE[k % 8]
+        ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"E = {p.energies[k]:g}")
+        ax.axhline(p.boltzmann[k], color=c, ls="--", lw=1.2)
+    ax.set_xlabel("time (sweeps)")
+    ax.set_ylabel(r"occupation $n_k/N$")
+    ax.set_title(f"from '{r.start}' to Boltzmann (dashed)")
+    ax.legend(loc="upper right", fontsize=11, ncol=2)
+    return fig
+
+
+# --- 6. gradients ----------------------------------------------------------------------------
+
+
+def fig_gradients(logits=(0.0, 8.0, 2.0), target: int = 0):
+    """Cross-entropy keeps a unit gradient on a saturated wrong prediction; MSE loses it."""
+    z0 = _logits(logits)
+    if not 0 <= target < z0.size:
+        raise ValidationError("target", f"must be a class index in 0..{z0.size - 1}")
+    y = np.zeros(z0.size)
+    y[target] = 1.0
+    zt = np.linspace(-10, 12, 400)
+    ce, mse, g_ce, g_mse = [], [], [], []
+    for v in zt:
+        z = z0.copy()
+        z[target] = v
+        s = softmax(z)
+        ce.append(-math.log(max(s[target], 1e-300)))
+        mse.append(float(np.sum((s - y) ** 2)))
+        g = s - y  # d(-log softmax_y)/dz = softmax - onehot
+        g_ce.append(g[target])
+        # d/dz_j sum_i (s_i - y_i)^2 = sum_i 2 (s_i - y_i) s_i (delta_ij - s_j)
+        jac = np.diag(s) - np.outer(s, s)
+        g_mse.append(float((2 * (s - y)) @ jac[:, target]))
+    fig, axes = _subplots(2, width=7.5)
+    ax = axes[0, 0]
+    ax.plot(zt, ce, color=COLORS["blue"], label="cross-entropy  -log softmax$_y$")
+    ax.plot(zt, mse, color=COLORS["vermillion"], label="squared error on softmax")
+    others = np.delete(z0, target)
+    ax.axvline(others.max(), color=COLORS["grey"], ls=":", lw=1.5)
+    ax.annotate("wrong and saturated", (zt[0] + 0.5, 0.45 * max(ce)), fontsize=12)
+    ax.set_xlabel(f"logit of the correct class z_y (others {np.round(others, 2).tolist()})")
+    ax.set_ylabel("loss")
+    ax.set_title("losses")
+    ax.legend(loc="upper right", fontsize=11)
+    ax = axes[0, 1]
+    ax.plot(
+        zt,
+        np.abs(g_ce),
+        color=COLORS["blue"],
+        label=r"$|\partial L_{CE}/\partial z_y|$"
+        " = 1 - softmax$_y$",
+    )
+    ax.plot(
+        zt, np.abs(g_mse), color=COLORS["vermillion"], label=r"$|\partial L_{MSE}/\partial z_y|$"
+    )
+    ax.set_yscale("log")
+    ax.set_ylim(1e-8, 3)
+    ax.set_xlabel("logit of the correct class z_y")
+    ax.set_ylabel("gradient magnitude")
+    ax.set_title(r"log-softmax gradient $\delta_{iy} - $softmax$_i$: no vanishing")
+    ax.legend(loc="lower right", fontsize=11)
+    return fig
+
+
+# --- 7. beta against mean energy -------------------------------------------------------------
+
+
+def fig_beta_vs_energy(energies=(0.0, 1.0, 2.0, 3.0, 4.0)):
+    """Beta (and T) from the mean energy, through beta = 0 to negative temperatures."""
+    from ._validate import as_energies
+
+    e = as_energies(energies, min_size=2)
+    lo, hi = float(e.min()), float(e.max())
+    means = np.linspace(lo, hi, 401)[1:-1]
+    betas = np.array([beta_from_mean(e, m) for m in means])
+    fig, axes = _subplots(2, width=7.5)
+    ax = axes[0, 0]
+    ax.plot(means, betas, color=COLORS["blue"])
+    ax.axhline(0, color=COLORS["grey"], lw=1)
+    ax.axvline(e.mean(), color=COLORS["grey"], ls=":", lw=1.5)
+    ax.annotate(
+        r"$\beta = 0$: unweighted mean",
+        (e.mean(), 0),
+        xytext=(8, 10),
+        textcoords="offset points",
+        fontsize=12,
+    )
+    ax.annotate(
+        r"$\beta \to +\infty$", (lo, 5.2), xytext=(6, 0), textcoords="offset points", fontsize=12
+    )
+    ax.annotate(
+        r"$\beta \to -\infty$", (hi, -5.6), xytext=(-70, 0), textcoords="offset points", fontsize=12
+    )
+    ax.set_ylim(-6, 6)
+    ax.set_xlabel(r"mean energy $U/N$")
+    ax.set_ylabel(r"inverse temperature $\beta$")
+    ax.set_title("one beta for every mean energy")
+    ax = axes[0, 1]
+    picks = [lo + f * (hi - lo) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    x = np.arange(e.size)
+    w = 0.8 / len(picks)
+    for i, m in enumerate(picks):
+        b = beta_from_mean(e, m)
+        t = "inf" if b == 0 else f"{1 / b:.2g}"
+        ax.bar(
+            x + (i - 2) * w,
+            boltzmann(e, b),
+            w * 0.95,
+            color=PALETTE[i],
+            label=f"U/N = {m:.2g} (T = {t})",
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{v:g}" for v in e])
+    ax.set_xlabel(r"energy $E_k$")
+    ax.set_ylabel(r"Boltzmann $p_k$")
+    ax.set_title("above the middle: negative T")
+    ax.legend(loc="upper center", fontsize=10)
+    return fig
+
+
+# --- the gallery -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LectureFigure:
+    """One figure of the gallery: its name, title, caption and maker."""
+
+    name: str
+    title: str
+    caption: str
+    make: Callable
+
+
+FIGURES = [
+    LectureFigure(
+        "softmax-vs-ratio",
+        "Softmax or a plain ratio?",
+        "Dividing inputs by their sum is scale invariant: [1, 2] and [10, 20] give the same "
+        "1/3, 2/3, however sure the network is. Softmax is shift invariant instead: adding a "
+        "constant changes nothing, multiplying by 10 sharpens it towards the argmax. With a "
+        "negative input the ratio produces negative 'probabilities' (and divides by zero "
+        "when the inputs sum to zero); softmax is always a distribution.",
+        fig_softmax_vs_ratio,
+    ),
+    LectureFigure(
+        "temperature",
+        "Temperature: from argmax to uniform",
+        "The same logits through softmax(z/T) for T from 0.05 to 20. As T -> 0 all the "
+        "weight goes to the largest logit (a differentiable argmax); as T -> inf every "
+        "class gets 1/K. In physics T is the temperature and the logits are minus the "
+        "energies. With two classes softmax is exactly the logistic sigmoid of the logit "
+        "difference.",
+        fig_temperature,
+    ),
+    LectureFigure(
+        "counting-simplex",
+        "Counting: why the exponential",
+        "All allocations of N items to three classes, on the simplex, coloured by the log "
+        "number of ways ln W relative to its value at the Boltzmann point. W grows towards "
+        "the uniform allocation, but fixing the total energy restricts the allocations to "
+        "the white line, which touches the highest contour of W it can reach (black) at the "
+        "Boltzmann point (star): the Lagrange condition. The colour scale is the same in "
+        "every panel, so the contours crowd together as N grows; exact draws (yellow) "
+        "cluster around the star ever more tightly, because W is overwhelmingly larger "
+        "there. Maximising ln W under the two constraints is what produces exp(-beta E).",
+        fig_counting_simplex,
+    ),
+    LectureFigure(
+        "entropy-concentration",
+        "Entropy concentration",
+        "Left: occupations of exactly sampled allocations against Boltzmann. Right: for "
+        "each draw, 2N (H_max - H(n/N)) measures how far its entropy falls below the "
+        "maximum; Jaynes' concentration theorem says it follows a chi-squared law with K - 2 "
+        "degrees of freedom, whatever N: almost every allocation has nearly maximal entropy.",
+        fig_entropy_concentration,
+    ),
+    LectureFigure(
+        "relaxation",
+        "Relaxation by energy exchange",
+        "Labelled items meet in pairs and redistribute their energy at random, conserving "
+        "the total (the kinetic-exchange picture of an Einstein solid). From a start with "
+        "items only on the lowest and highest levels, the entropy of the occupations rises "
+        "to the Boltzmann value within a few sweeps and the occupations settle on the "
+        "Boltzmann law (dashed), without any optimisation.",
+        fig_relaxation,
+    ),
+    LectureFigure(
+        "gradients",
+        "Why cross-entropy and softmax go together",
+        "A wrong, saturated prediction: the correct class has a far smaller logit than "
+        "another. The gradient of the cross-entropy with respect to the logits is "
+        "softmax - onehot (the log of softmax undoes the exp), so it stays near 1 and the "
+        "model corrects itself; the squared error on the softmax output has a gradient "
+        "that vanishes exponentially there.",
+        fig_gradients,
+    ),
+    LectureFigure(
+        "beta-vs-energy",
+        "Inverse temperature from the mean energy",
+        "Each mean energy between the lowest and highest level fixes one beta. The "
+        "unweighted mean is beta = 0 (infinite temperature); below it beta > 0, above it "
+        "beta < 0: a negative temperature, more items on the higher levels. The extremes "
+        "are beta = +inf and -inf. The right panel shows the Boltzmann law at five means.",
+        fig_beta_vs_energy,
+    ),
+]
+
+NAMES = [f.name for f in FIGURES]
+
+
+def lecture(
+    out: str | Path,
+    only: Sequence[str] | None = None,
+    formats: Sequence[str] = ("png", "pdf"),
+    dpi: float | None = None,
+    **params,
+) -> list[Path]:
+    """Write the numbered gallery figures and ``index.md`` into ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Output directory (created).
+    only : sequence of str, optional
+        Names of the figures to make (default all); see :data:`NAMES`.
+    formats : sequence of str
+        Any of ``png``, ``pdf``, ``svg``.
+    dpi : float, optional
+        Resolution of PNG files (default 150).
+    **params
+        Passed to every figure function that accepts them (``logits``, ``energies``,
+        ``n``, ``seed``, ...).
+
+    Returns
+    -------
+    list of Path
+        The files written, the index last.
+    """
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    formats = [f.lower().lstrip(".") for f in formats]
+    bad = [f for f in formats if f not in ("png", "pdf", "svg")]
+    if bad or not formats:
+        raise ValidationError("format", f"must be png, pdf or svg (got {', '.join(bad) or 'none'})")
+    chosen = list(only) if only else NAMES
+    unknown = [c for c in chosen if c not in NAMES]
+    if unknown:
+        raise ValidationError(
+            "only", f"unknown figure {unknown[0]!r}; choose from {', '.join(NAMES)}"
+        )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    lines = [
+        "# maxent lecture figures",
+        "",
+        "Every figure is computed by maxent itself; regenerate with `maxent lecture`.",
+        "",
+    ]
+    for number, figure in enumerate(FIGURES, start=1):
+        if figure.name not in chosen:
+            continue
+        accepted = inspect.signature(figure.make).parameters
+        kw = {k: v for k, v in params.items() if k in accepted and v is not None}
+        with lecture_style():
+            fig = figure.make(**kw)
+            fig.suptitle(figure.title, fontsize=20, fontweight="bold")
+            stem = f"{number:02d}-{figure.name}"
+            for fmt in formats:
+                written.append(save_figure(fig, out / f"{stem}.{fmt}", "format", dpi))
+            plt.close(fig)
+        lines += [
+            f"## {number}. {figure.title}",
+            "",
+            f"![{figure.title}]({stem}.{formats[0]})",
+            "",
+            figure.caption,
+            "",
+        ]
+    index = out / "index.md"
+    index.write_text("\n".join(lines))
+    written.append(index)
+    return written

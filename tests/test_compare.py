@@ -1,0 +1,197 @@
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from scipy import stats
+
+import maxent
+from maxent import Problem, ValidationError
+from maxent._converge import parse_n_values
+
+
+def test_distances_known_values():
+    d = maxent.distances([0.5, 0.5, 0.0], [0.25, 0.25, 0.5])
+    assert d["tv"] == pytest.approx(0.5)
+    assert d["kl"] == pytest.approx(math.log(2))
+    assert d["max_abs"] == pytest.approx(0.5)
+    assert maxent.distances([0.5, 0.5], [1.0, 0.0])["kl"] == math.inf
+
+
+@pytest.mark.parametrize(
+    "energies, n, mean, g",
+    [
+        ([0, 1, 2, 3], 40, 1.2, None),
+        ([0, 1, 3, 4, 7], 15, 3.0, None),
+        ([0, 0, 1, 2], 25, 0.8, None),
+        ([0, 2, 5], 12, 2.0, None),
+        ([0, 1, 2], 20, 0.7, [1.0, 3.0, 2.0]),
+    ],
+)
+def test_convolution_mean_matches_enumeration(energies, n, mean, g):
+    p = Problem(energies, n, mean_energy=mean, degeneracies=g, snap=True)
+    conv, how = maxent.exact_mean_fractions(p, max_points=0)
+    assert how == "convolution"
+    enum = maxent.enumerate_allocations(p)  # weights W(n) prod g_k^n_k
+    np.testing.assert_allclose(conv, enum.mean_fractions, rtol=1e-10, atol=1e-13)
+
+
+def test_exact_mean_unavailable_without_lattice():
+    p = Problem([0, 1, math.pi], 10, mean_energy=1.0)
+    assert maxent.exact_mean_fractions(p) == (None, "no energy lattice")
+
+
+def test_fit_beta_recovers_boltzmann():
+    e = np.array([0.0, 1.0, 2.5, 4.0])
+    p = maxent.boltzmann(e, 0.7)
+    fb = maxent.fit_beta(e, p, np.full(4, 1e-6))
+    assert fb.beta == pytest.approx(0.7, rel=1e-9) and fb.dof == 2 and fb.chi2 < 1e-12
+    rng = np.random.default_rng(1)
+    se = 1e-3 * p
+    fits = [maxent.fit_beta(e, p + rng.normal(0, se), se) for _ in range(400)]
+    z = np.array([(f.beta - 0.7) / f.stderr for f in fits])
+    assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2  # the error bar is calibrated
+
+
+def test_concentration_accepts_exact_and_rejects_unconstrained():
+    p = Problem([0, 1, 2, 3], 100_000, mean_energy=1.2)
+    good = maxent.sample(p, 20_000, seed=5)
+    c = maxent.concentration(p, good.draws)
+    assert c["dof"] == 2
+    assert c["ks_pvalue"] > 1e-3  # false alarm 0.1%
+    plain = np.random.default_rng(0).multinomial(p.n, p.boltzmann, size=20_000)
+    bad = maxent.concentration(p, plain)
+    assert bad["ks_pvalue"] < 1e-10
+
+
+def test_compare_puts_everything_side_by_side():
+    p = Problem([0, 1, 2, 3], 2000, mean_energy=1.2)
+    c = maxent.compare(p, 20_000, seed=3)
+    d = c.to_dict()
+    for key in (
+        "energies",
+        "n",
+        "total_energy",
+        "mean_energy",
+        "beta",
+        "boltzmann",
+        "optimum",
+        "stirling",
+        "mode",
+        "sampler",
+        "distances",
+        "fitted_beta",
+        "concentration",
+    ):
+        assert key in d
+    assert set(c.distances) == {
+        "optimum",
+        "stirling",
+        "mode",
+        "exact_mean",
+        "sampled_mean",
+        "single_draw",
+    }
+    assert c.exact_mean_method == "convolution"
+    # the sampler estimates the exact finite-N mean, not Boltzmann
+    assert np.all(np.abs(c.sample.mean_fractions - c.exact_mean) < 5 * c.sample.stderr)
+    assert c.distances["stirling"]["tv"] < 1e-15
+    assert c.distances["optimum"]["tv"] < c.distances["exact_mean"]["tv"]
+    assert abs(c.fitted_beta.beta - p.beta) < 5 * c.fitted_beta.stderr + 1e-3
+
+
+def test_converge_estimates_the_expected_slopes():
+    st = maxent.converge([0, 1, 2, 3], "10,100,1000,10000", seeds=2, seed=1)
+    s = st.slopes
+    assert s["optimum"]["slope"] == pytest.approx(-1.0, abs=0.03)
+    assert s["exact_mean"]["slope"] == pytest.approx(-1.0, abs=0.03)
+    assert s["single_draw"]["slope"] == pytest.approx(-0.5, abs=0.05)
+    assert len(st.rows()) == 8
+    assert np.allclose(np.nanmean(st.fitted_beta[-1]), st.beta[-1], rtol=1e-3)
+
+
+def test_converge_is_reproducible():
+    a = maxent.converge([0, 1, 2], "10,100", seeds=2, seed=4, samples=500)
+    b = maxent.converge([0, 1, 2], "10,100", seeds=2, seed=4, samples=500, threads=1)
+    np.testing.assert_array_equal(a.tv_sampled_mean, b.tv_sampled_mean)
+
+
+def test_fit_slope():
+    n = np.array([10, 100, 1000, 10000])
+    slope, se, k = maxent.fit_slope(n, 3.0 / n)
+    assert slope == pytest.approx(-1.0) and se == pytest.approx(0.0, abs=1e-12) and k == 4
+
+
+@pytest.mark.parametrize(
+    "spec, expect",
+    [("10,100,1e3", [10, 100, 1000]), ("10:1e4:4", [10, 100, 1000, 10000]), ([5, 50], [5, 50])],
+)
+def test_parse_n_values(spec, expect):
+    assert parse_n_values(spec).tolist() == expect
+
+
+@pytest.mark.parametrize("spec", ["10", "10:5:3", "10:100", "a,b", "0,10"])
+def test_parse_n_values_rejects(spec):
+    with pytest.raises(ValidationError, match="n"):
+        parse_n_values(spec)
+
+
+# -- plots (rendered on Agg; content checked, not pixels) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return maxent.compare(Problem([0, 1, 2, 3, 4], 500, mean_energy=1.5), 5000, seed=2)
+
+
+def test_plot_occupations_content(comparison):
+    fig, ax = plt.subplots()
+    art = maxent.plot_occupations(comparison, ax)
+    assert len(art["boltzmann"].patches) == 5
+    heights = [b.get_height() for b in art["boltzmann"].patches]
+    np.testing.assert_allclose(heights, comparison.problem.boltzmann)
+    np.testing.assert_allclose(art["optimum"].get_ydata(), comparison.optimum.exact.fractions)
+    labels = [t.get_text() for t in art["legend"].get_texts()]
+    assert any("Boltzmann" in t for t in labels) and any("sampled" in t for t in labels)
+    assert ax.get_ylabel() and ax.get_xlabel()
+    plt.close(fig)
+
+
+def test_plot_deviations_and_concentration(comparison):
+    fig, (a1, a2) = plt.subplots(1, 2)
+    art = maxent.plot_deviations(comparison, a1)
+    b = comparison.problem.boltzmann
+    np.testing.assert_allclose(art["exact_mean"].get_ydata(), comparison.exact_mean - b)
+    art2 = maxent.plot_concentration(comparison, a2)
+    x, y = art2["chi2"].get_data()
+    dof = comparison.concentration["dof"]
+    np.testing.assert_allclose(y, stats.chi2(dof).pdf(x))
+    counts = art2["histogram"][0]
+    assert counts.sum() > 0
+    assert "2N" in a2.get_xlabel()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("ext", ["png", "svg", "pdf"])
+def test_figures_save_by_extension(comparison, tmp_path, ext):
+    path = tmp_path / f"sim.{ext}"
+    fig = maxent.simulation_figure(comparison, path)
+    assert path.stat().st_size > 1000
+    assert len(fig.axes) == 3
+    plt.close(fig)
+
+
+def test_convergence_figure_content(tmp_path):
+    st = maxent.converge([0, 1, 2, 3], "10,100,1000", seeds=2, seed=1)
+    fig = maxent.convergence_figure(st, tmp_path / "c.png")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("exact optimum: slope") for t in labels)
+    assert any(t.startswith("single draw: slope") for t in labels)
+    plt.close(fig)
+
+
+def test_bad_figure_path(comparison):
+    with pytest.raises(ValidationError, match="extension"):
+        maxent.simulation_figure(comparison, "out.jpg")
