@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 
-from ._errors import ValidationError
+from ._errors import UnreachableError, ValidationError
 from ._kernels._sample import enumerate_lattice
 from ._mode import log_count
 from ._problem import Problem
@@ -23,9 +23,10 @@ class Enumeration:
     ----------
     problem : Problem
     allocations : ndarray of int64, shape (L, K)
-        All ``n`` with ``sum n_k = N`` and ``sum n_k E_k = U``.
+        All ``n`` meeting the constraints (count, energy, moments; ``n_k <= g_k`` for
+        Fermi-Dirac).
     log_counts : ndarray, shape (L,)
-        ``ln W(n)``.
+        ``ln W(n)`` under the problem's statistics.
     probabilities : ndarray, shape (L,)
         ``W(n) / sum W``.
     """
@@ -42,7 +43,7 @@ class Enumeration:
 
     @property
     def log_total(self) -> float:
-        """``ln sum_n W(n)``: the log number of item assignments meeting the constraints."""
+        """``ln sum_n W(n)``: the log number of microstates meeting the constraints."""
         return float(logsumexp(self.log_counts))
 
     @property
@@ -85,12 +86,11 @@ def enumerate_allocations(problem: Problem, max_points: int = 2_000_000) -> Enum
     """
     problem.require_lattice("enumeration")
     k = problem.classes
-    cap = np.full(k, problem.n, dtype=np.int64)
+    cap = problem.caps.astype(np.int64)
+    coef, rhs = problem.integer_rows()
     out = np.zeros((min(max_points, 4096), k), dtype=np.int64)
     while True:
-        found = enumerate_lattice(
-            problem.levels, problem.n, problem.level_total, cap, out.shape[0], out
-        )
+        found = enumerate_lattice(coef, rhs, cap, out.shape[0], out)
         if found >= 0:
             break
         if out.shape[0] >= max_points:
@@ -98,6 +98,10 @@ def enumerate_allocations(problem: Problem, max_points: int = 2_000_000) -> Enum
                 "n", f"the lattice has more than {max_points} allocations; too large to enumerate"
             )
         out = np.zeros((min(max_points, 8 * out.shape[0]), k), dtype=np.int64)
+    if found == 0:
+        raise UnreachableError(
+            "mean_energy", "no integer allocation meets the constraints (the lattice is empty)"
+        )
     alloc = out[:found].copy()
     lw = np.atleast_1d(log_count(problem, alloc))
     prob = np.exp(lw - logsumexp(lw))

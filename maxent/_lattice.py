@@ -170,3 +170,57 @@ def reachable_neighbours(levels: np.ndarray, n: int, total: int) -> tuple[int | 
     below = next((c for c in range(total - 1, -1, -1) if is_reachable(levels, n, c)), None)
     above = next((c for c in range(total + 1, top + 1) if is_reachable(levels, n, c)), None)
     return below, above
+
+
+def int_adjugate(mat) -> tuple[np.ndarray, int]:
+    """Adjugate and determinant of a small integer matrix, exactly (Python integers)."""
+    m = [[int(v) for v in row] for row in np.asarray(mat)]
+    d = len(m)
+
+    def det(a):
+        if len(a) == 1:
+            return a[0][0]
+        return sum(
+            (-1) ** j * a[0][j] * det([row[:j] + row[j + 1 :] for row in a[1:]])
+            for j in range(len(a))
+        )
+
+    if d == 1:
+        return np.array([[1]], dtype=np.int64), m[0][0]
+    cof = [
+        [
+            (-1) ** (i + j) * det([r[:j] + r[j + 1 :] for ii, r in enumerate(m) if ii != i])
+            for j in range(d)
+        ]
+        for i in range(d)
+    ]
+    return np.array([[cof[j][i] for j in range(d)] for i in range(d)], dtype=np.int64), det(m)
+
+
+def choose_determined(coef: np.ndarray, score: np.ndarray, candidates=None):
+    """Classes solved exactly from the constraints, and the rows that fix them.
+
+    Picks independent rows of ``coef`` (over the candidate classes) and, in order of
+    decreasing ``score``, classes whose columns raise the rank until it is full. Returns
+    (rows, det_idx, adj, det) with ``det > 0`` so that ``n_D = adj r / det`` for the row
+    residuals ``r``.
+    """
+    cols = np.arange(coef.shape[1]) if candidates is None else np.asarray(candidates)
+    a = coef[:, cols].astype(np.float64)
+    rank = int(np.linalg.matrix_rank(a))
+    rows: list[int] = []
+    for r in range(coef.shape[0]):
+        if np.linalg.matrix_rank(a[[*rows, r]]) > len(rows):
+            rows.append(r)
+    order = cols[np.argsort(-np.asarray(score)[cols], kind="stable")]
+    det_idx: list[int] = []
+    for k in order:
+        trial = [*det_idx, int(k)]
+        if np.linalg.matrix_rank(coef[np.ix_(rows, trial)].astype(np.float64)) > len(det_idx):
+            det_idx = trial
+            if len(det_idx) == rank:
+                break
+    adj, det = int_adjugate(coef[np.ix_(rows, det_idx)])
+    if det < 0:
+        adj, det = -adj, -det
+    return np.array(rows, dtype=np.int64), np.array(det_idx, dtype=np.int64), adj, int(det)

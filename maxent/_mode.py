@@ -7,23 +7,27 @@ import time
 
 import numpy as np
 import scipy.optimize as sopt
-from scipy.special import gammaln, psi
 
-from ._errors import UnreachableError
-from ._kernels._mode import BOLTZMANN, build_windows, search
-from ._optimize import maximize_log_count
+from . import _statistics as S
+from ._errors import UnreachableError, ValidationError
+from ._kernels._mode import build_windows, increment, search
+from ._lattice import choose_determined
+from ._optimize import _boundary_energy, maximize_log_count
 from ._problem import Problem
 
 __all__ = ["log_count", "most_probable_allocation"]
 
 
 def log_count(problem: Problem, counts) -> np.ndarray | float:
-    """Exact ``ln W(n) = lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``.
+    """Exact ``ln W(n)`` of allocations under the problem's statistics.
+
+    Boltzmann: ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and
+    Fermi-Dirac: sums of log binomial coefficients (see :mod:`maxent._statistics`).
 
     Parameters
     ----------
     problem : Problem
-        Supplies ``N`` and the degeneracies.
+        Supplies ``N``, the statistics and the degeneracies.
     counts : array_like, shape (..., K)
         One allocation or a stack of them.
 
@@ -33,19 +37,30 @@ def log_count(problem: Problem, counts) -> np.ndarray | float:
         ``ln W`` for each allocation.
     """
     n = np.asarray(counts, dtype=np.float64)
-    lg = np.log(problem.degeneracies)
-    out = gammaln(problem.n + 1.0) - gammaln(n + 1.0).sum(axis=-1) + n @ lg
+    out = S.constant(problem.stat, problem.n, "exact") + S.log_weight(
+        problem.stat, n, problem.degeneracies
+    ).sum(axis=-1)
     return float(out) if np.ndim(out) == 0 else out
 
 
-def _choose_pair(levels, width):
-    """Solved classes: the widest window, and the widest partner per unit level gap."""
-    p = int(np.argmax(width))
-    gap = np.abs(levels - levels[p])
-    if not (gap > 0).any():
-        return np.array([p])
-    score = np.where(gap > 0, width / np.maximum(gap, 1), -1.0)
-    return np.array([p, int(np.argmax(score))])
+def _mode_x(problem: Problem, real) -> np.ndarray:
+    """Multiplier value x_k of every class at the real optimum (infinite off the face)."""
+    e = problem.energies
+    if not math.isinf(real.beta):
+        x = real.alpha + real.beta * e
+        for lam, c in zip(real.lambdas, problem.constraints, strict=True):
+            x = x + lam * c.values
+        return x
+    # U at an end of its range: classes beyond the boundary level are full (x = -inf) or
+    # empty (+inf); the boundary classes share one finite multiplier.
+    sign = 1.0 if real.beta > 0 else -1.0
+    e_b = _boundary_energy(problem, sign)
+    full = (e < e_b) if sign > 0 else (e > e_b)
+    at = e == e_b
+    hp = S.h_prime(problem.stat, real.counts, problem.degeneracies, "exact")
+    inside = at & (real.counts > 0) & (real.counts < problem.caps)
+    x_b = float(np.mean(hp[inside])) if inside.any() else 0.0
+    return np.where(full, -np.inf, np.where(at, x_b, np.inf))
 
 
 def most_probable_allocation(
@@ -57,12 +72,13 @@ def most_probable_allocation(
     log-count of a lattice point splits into a sum of per-class convex costs, so a search
     restricted to windows of cost at most ``D`` finds every lattice point with total cost
     at most ``D``; ``D`` grows by 4x until a point is found (which is then optimal) or the
-    windows cover every count (the lattice is empty).
+    windows cover every count (the lattice is empty). Works for every statistics and any
+    number of integer moment constraints.
 
     Parameters
     ----------
     problem : Problem
-        Must have energies on a lattice (see :attr:`Problem.quantum`).
+        Must have its constraints on an integer lattice.
     max_nodes : int, optional
         Budget of search nodes per round; exceeding it ends the search uncertified.
     max_window : int, optional
@@ -73,49 +89,68 @@ def most_probable_allocation(
     scipy.optimize.OptimizeResult
         ``counts`` (int64), ``fractions``, ``log_count`` (exact ln W), ``certified``
         (optimality proven), ``ties`` (allocations sharing the maximum, within 1e-12 in
-        ln W), ``nodes``, ``success``, ``message``, ``time``.
+        ln W; -1 when every allocation ties), ``nodes``, ``success``, ``message``,
+        ``time``.
 
     Raises
     ------
     UnreachableError
-        If no integer allocation has the problem's total energy.
+        If no integer allocation meets the constraints.
     """
     t0 = time.perf_counter()
     problem.require_lattice("the most probable integer allocation")
-    real = maximize_log_count(problem)
-    levels = problem.levels
-    lg = np.log(problem.degeneracies)
-    e = problem.energies
-    if math.isinf(real.beta):
-        # Only the extreme classes can be occupied; among them the common multiplier is
-        # digamma(n + 1) - log g of any member.
-        ext = e == (problem.e_min if real.beta > 0 else problem.e_max)
-        k0 = int(np.flatnonzero(ext)[0])
-        a = lg[k0] - float(psi(real.counts[k0] + 1.0))
-        y = np.where(ext, lg - a, -np.inf)
-    else:
-        y = lg - (real.alpha + real.beta * e)
-    caps = np.full(problem.classes, problem.n, dtype=np.int64)
+    g = problem.degeneracies
+    if problem.stat == S.BOSE and np.all(g == 1.0):
+        # W = 1 for every allocation: any allocation on the lattice is a mode.
+        from ._sample import sample
+
+        n = sample(problem, 1, "exact", seed=0).draws[0]
+        return sopt.OptimizeResult(
+            counts=n,
+            x=n,
+            fractions=n / problem.n,
+            log_count=log_count(problem, n),
+            certified=True,
+            ties=-1,
+            nodes=0,
+            rounds=0,
+            success=True,
+            status=0,
+            message="every allocation is equally likely (single-state Bose levels)",
+            time=time.perf_counter() - t0,
+        )
+    try:
+        real = maximize_log_count(problem)
+    except ValidationError:
+        # no unique real optimum (single-state Bose levels): any multipliers split ln W
+        # into per-class costs on the lattice; the large-N limit's are close enough
+        real = maximize_log_count(problem, "stirling")
+    stat = problem.stat
+    lg = np.log(g)
+    x = _mode_x(problem, real)
+    caps = problem.caps.astype(np.int64)
+    coef, rhs = problem.integer_rows()
     guess = np.floor(real.counts).astype(np.int64)
-    r = build_windows(BOLTZMANN, y, guess, caps, 0.0, max_window)[0]
-    bound = _first_bound(y, r, caps)
+    r = build_windows(stat, x, g, lg, guess, caps, 0.0, max_window)[0]
+    bound = _first_bound(stat, x, g, lg, r, caps)
     total_nodes = 0
     rounds = 0
     while True:
         rounds += 1
-        r, lo, hi, off, costs, full = build_windows(BOLTZMANN, y, guess, caps, bound, max_window)
+        r, lo, hi, off, costs, full = build_windows(stat, x, g, lg, guess, caps, bound, max_window)
         if costs.size == 0:
             return _give_up(problem, t0, total_nodes, "window budget exceeded")
         width = (hi - lo + 1).astype(np.float64)
-        pair = _choose_pair(levels, width)
-        free = np.setdiff1d(np.arange(problem.classes), pair)
+        rows, det_idx, adj, det = choose_determined(coef, width)
+        free = np.setdiff1d(np.arange(problem.classes), det_idx)
         order = free[np.argsort(-width[free], kind="stable")]
         _, best_n, ties, nodes, done = search(
             order,
-            pair,
-            levels,
-            problem.n,
-            problem.level_total,
+            det_idx,
+            coef[rows],
+            rhs[rows],
+            adj,
+            det,
             r,
             lo,
             hi,
@@ -127,7 +162,7 @@ def most_probable_allocation(
         total_nodes += nodes
         if not done:
             return _give_up(problem, t0, total_nodes, "node budget exceeded", best_n)
-        if best_n[0] >= 0:
+        if best_n[0] >= 0 and np.array_equal(coef @ best_n, rhs):
             n = best_n.astype(np.int64)
             return sopt.OptimizeResult(
                 counts=n,
@@ -146,23 +181,23 @@ def most_probable_allocation(
         if full:
             raise UnreachableError(
                 "mean_energy",
-                f"no allocation of {problem.n} items reaches total energy "
-                f"{problem.total_energy:.12g} (the integer lattice is empty)",
+                f"no allocation of {problem.n} items meets the constraints (total energy "
+                f"{problem.total_energy:.12g}): the integer lattice is empty",
             )
         bound *= 4.0
 
 
-def _first_bound(y, r, caps):
+def _first_bound(stat, x, g, lg, r, caps):
     """Smallest positive cost of moving one class one step from its best integer."""
     best = math.inf
-    for k in range(y.size):
-        if not np.isfinite(y[k]):
+    for k in range(x.size):
+        if not np.isfinite(x[k]):
             continue
         rk = int(r[k])
         if rk + 1 <= caps[k]:
-            best = min(best, -(y[k] - math.log(rk + 1)))
+            best = min(best, -increment(stat, rk + 1, x[k], g[k], lg[k]))
         if rk >= 1:
-            best = min(best, y[k] - math.log(rk))
+            best = min(best, increment(stat, rk, x[k], g[k], lg[k]))
     if not (best > 0 and math.isfinite(best)):
         best = 1e-12
     return max(best, 1e-12)

@@ -1,18 +1,22 @@
-"""Constrained maximisation of the multinomial log-count ln W(n).
+"""Constrained maximisation of the log-count ln W(n) over real allocations.
 
-Over real ``n >= 0`` with ``sum n_k = N`` and ``sum n_k E_k = U`` we maximise
+Over real ``0 <= n_k <= cap_k`` with the count, energy and any extra moment constraints
+we maximise
 
-* the exact objective ``ln W = lnGamma(N+1) - sum_k lnGamma(n_k+1) + sum_k n_k ln g_k``,
-  whose optimum satisfies ``digamma(n_k + 1) = ln g_k - alpha - beta E_k`` (clipped at
-  ``n_k = 0``), and
-* the Stirling objective ``N ln N - sum_k n_k ln(n_k / g_k)``, whose optimum is exactly
-  ``N`` times the Boltzmann distribution, ``n_k = g_k exp(-alpha - beta E_k)``.
+* the exact objective ``ln W`` with log-gamma (Boltzmann:
+  ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and Fermi-Dirac:
+  sums of log binomial coefficients, see :mod:`maxent._statistics`), whose optimum for
+  Boltzmann counting satisfies ``digamma(n_k + 1) = ln g_k - alpha - beta E_k`` (clipped
+  at ``n_k = 0``), and
+* the Stirling objective, whose optimum is the large-N limit: exactly ``N`` times the
+  Boltzmann distribution for Boltzmann counting.
 
 Multipliers follow the physics convention used throughout maxent (``n_k`` decreases with
-``alpha + beta E_k``); in the notation ``digamma(n_k+1) = a - b E_k`` we have ``a = -alpha``
-and ``b = beta``. The default method works on the two multipliers (a damped Newton
-iteration on the convex dual, two unknowns whatever K is); ``slsqp`` and ``trust-constr``
-solve the primal problem with :func:`scipy.optimize.minimize` as an independent check.
+``x_k = alpha + beta E_k + sum_m lambda_m f_m(k)``); in the notation
+``digamma(n_k+1) = a - b E_k`` we have ``a = -alpha`` and ``b = beta``. The default method
+works on the multipliers (a damped Newton iteration on the convex dual, one unknown per
+constraint whatever K is); ``slsqp`` and ``trust-constr`` solve the primal problem with
+:func:`scipy.optimize.minimize` as an independent check.
 """
 
 from __future__ import annotations
@@ -23,209 +27,143 @@ import time
 import numpy as np
 import scipy.optimize as sopt
 import scipy.sparse as sps
-from scipy.special import gammaln, psi, xlogy
 
+from . import _statistics as S
+from ._dual import solve_dual
 from ._errors import ValidationError
-from ._kernels._optimize import BOLTZMANN, dual_pass
-from ._problem import Problem
+from ._problem import Problem, unscale
 from ._theory import log_partition
 
-__all__ = ["kkt_residual", "maximize_log_count"]
+__all__ = ["extreme_face", "kkt_residual", "maximize_log_count"]
 
 OBJECTIVES = ("exact", "stirling")
 METHODS = ("dual", "slsqp", "trust-constr")
 
 
-def _scaled(problem: Problem):
-    """Energies centred on the mean and scaled to [-1, 1], and the scale used."""
-    e = problem.energies
-    center = problem.mean_energy
-    scale = float(np.abs(e - center).max())
-    return (e - center) / scale, center, scale
+def _log_count(problem: Problem, n: np.ndarray, objective: str) -> float:
+    weight = S.log_weight if objective == "exact" else S.stirling_log_weight
+    return float(
+        S.constant(problem.stat, problem.n, objective)
+        + weight(problem.stat, n, problem.degeneracies).sum()
+    )
 
 
-def _dual_newton(exact, e, lg, n_items, a, b, tol=1e-14, maxiter=200, guess=None):
-    """Minimise the dual over (a, b) with scaled energies ``e`` and sum(n e) = 0.
-
-    ``guess`` (counts) warm-starts the per-class inverse digamma of the first pass.
-    """
-    counts = np.zeros(e.size) if guess is None else np.array(guess, dtype=np.float64)
-    trial = np.zeros(e.size)
-    sums = dual_pass(BOLTZMANN, exact, a, b, e, lg, counts)
-    nfev = 1
-
-    def merit(s, a_):
-        return s[2] + a_ * n_items  # the b * U term vanishes: sum(n e) targets 0
-
-    d_val = merit(sums, a)
-    message = "maximum number of iterations reached"
-    success = False
-    nit = 0
-    history = []
-    for it in range(1, maxiter + 1):
-        nit = it
-        grad = np.array([n_items - sums[0], 0.0 - sums[1]])
-        gnorm = float(np.abs(grad).max()) / n_items
-        if gnorm <= tol:
-            success, message = True, "converged"
-            break
-        history.append(gnorm)
-        # Sums over many classes carry rounding of ~1e-14 relative: once there, the
-        # residual wanders instead of shrinking, which is convergence too.
-        if gnorm <= 1e-12 and len(history) >= 3 and gnorm > 0.5 * min(history[-3:-1]):
-            success, message = True, "converged to rounding level"
-            break
-        h = np.array([[sums[3], sums[4]], [sums[4], sums[5]]])
-        ridge = 1e-13 * (h[0, 0] + h[1, 1]) + 1e-300
-        try:
-            step = -np.linalg.solve(h + ridge * np.eye(2), grad)
-        except np.linalg.LinAlgError:
-            step = -grad
-        if not np.all(np.isfinite(step)):
-            step = -grad
-        slope = float(grad @ step)
-        t = 1.0
-        accepted = False
-        for _ in range(60):
-            a_t, b_t = a + t * step[0], b + t * step[1]
-            trial[:] = counts
-            s_t = dual_pass(BOLTZMANN, exact, a_t, b_t, e, lg, trial)
-            nfev += 1
-            d_t = merit(s_t, a_t)
-            g_t = max(abs(n_items - s_t[0]), abs(s_t[1])) / n_items
-            # Armijo on the dual, with room for rounding once the gradient is tiny.
-            if d_t <= d_val + 1e-4 * t * slope + 1e-14 * abs(d_val) or g_t < 0.5 * gnorm:
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
-            if gnorm <= 1e-11:
-                success, message = True, "converged to rounding level"
-            else:
-                message = "line search failed"
-            break
-        a, b, d_val, sums = a_t, b_t, d_t, s_t
-        counts, trial = trial, counts
-    return counts, a, b, sums, nit, nfev, success, message
+def _x(problem: Problem, alpha: float, beta: float, lambdas) -> np.ndarray:
+    x = alpha + beta * problem.energies
+    for lam, c in zip(np.atleast_1d(lambdas), problem.constraints, strict=False):
+        x = x + lam * c.values
+    return x
 
 
-def _solve_count(exact, e, lg, n_items, a, b, guess, tol=1e-10, maxiter=200):
-    """Solve sum_k n_k(a + b e_k) = N for a at fixed b (a safe start for the 2-D Newton).
+def kkt_residual(
+    problem: Problem, counts, alpha: float, beta: float, objective="exact", lambdas=()
+) -> float:
+    """Relative KKT residual of real ``counts`` with multipliers ``(alpha, beta, lambdas)``.
 
-    Newton on log(sum n) (nearly linear in a where counts are large), inside a bracket
-    that expands geometrically while one side is open; the counts at the result are
-    returned as a warm start.
-    """
-    counts = np.array(guess, dtype=np.float64)
-    lo, hi = -math.inf, math.inf
-    width = 1.0
-    nfev = 0
-    converged = False
-    for _ in range(maxiter):
-        s = dual_pass(BOLTZMANN, exact, a, b, e, lg, counts)
-        nfev += 1
-        total, curv = s[0], s[3]
-        if abs(total - n_items) <= tol * n_items:
-            converged = True
-            break
-        if total > n_items:
-            lo = a
-        else:
-            hi = a
-        a_new = math.nan
-        if total > 0 and curv > 0:
-            a_new = a + math.log(total / n_items) * total / curv
-        if not lo < a_new < hi:
-            if math.isfinite(lo) and math.isfinite(hi):
-                a_new = 0.5 * (lo + hi)
-            else:
-                a_new = a + width if total > n_items else a - width
-                width *= 2.0
-        if a_new == a:
-            converged = abs(total - n_items) <= 1e-12 * n_items
-            break
-        a = a_new
-    return a, counts, nfev, converged
-
-
-def _exact_h_prime(n: np.ndarray, lg: np.ndarray) -> np.ndarray:
-    return lg - psi(n + 1.0)
-
-
-def _stirling_h_prime(n: np.ndarray, lg: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return lg - np.log(n)
-
-
-def kkt_residual(problem: Problem, counts, alpha: float, beta: float, objective="exact") -> float:
-    """Relative KKT residual of real ``counts`` with multipliers ``(alpha, beta)``.
-
-    The maximum of: the count and energy constraint violations (relative to ``N`` and
-    ``N (max E - min E)``), the stationarity error ``|h'(n_k) - alpha - beta E_k|`` over
-    classes with ``n_k > 0`` and the dual-feasibility violation over classes with
-    ``n_k = 0``, both relative to ``1 + |alpha + beta E_k|``. ``h'`` is the derivative of
-    the per-class log-weight of ``objective``. For infinite ``beta`` the check runs on the
-    classes at the extreme energy (the others must be empty).
+    The maximum of: the constraint violations (the count relative to ``N``, the energy and
+    moments relative to ``N`` times their spread), the stationarity error
+    ``|h'(n_k) - x_k|`` over classes strictly inside their bounds, and the
+    dual-feasibility violation over classes at a bound, both relative to ``1 + |x_k|``,
+    where ``h'`` is the derivative of the class log-weight of ``objective`` and
+    ``x_k = alpha + beta E_k + sum lambda_m f_m(k)``. For infinite ``beta`` the check runs
+    on the classes at the boundary energy (the others must be full or empty).
     """
     n = np.asarray(counts, dtype=np.float64)
     e = problem.energies
-    lg = np.log(problem.degeneracies)
+    g = problem.degeneracies
+    cap = problem.caps.astype(np.float64)
     n_items = problem.n
-    span = problem.e_max - problem.e_min
     res = abs(float(n.sum()) - n_items) / n_items
-    if span > 0:
-        res = max(res, abs(float(n @ (e - problem.mean_energy))) / (n_items * span))
-    if (n < 0).any():
-        return max(res, float(-n.min()) / n_items)
-    hp = (_exact_h_prime if objective == "exact" else _stirling_h_prime)(n, lg)
+    rows = [(e, problem.mean_energy)] + [(c.values, c.mean) for c in problem.constraints]
+    for vals, mean in rows:
+        span = float(np.ptp(vals))
+        if span > 0:
+            res = max(res, abs(float(n @ (vals - mean))) / (n_items * span))
+    if (n < 0).any() or (n > cap + 1e-9 * cap).any():
+        return max(res, float(max(-n.min(), (n - cap).max())) / n_items)
+    hp = S.h_prime(problem.stat, n, g, objective)
     if math.isinf(beta):
-        ext = e == (problem.e_min if beta > 0 else problem.e_max)
-        res = max(res, float(n[~ext].sum()) / n_items)
-        n, hp, x = n[ext], hp[ext], np.full(int(ext.sum()), alpha)
-        if math.isinf(alpha) or math.isnan(alpha):
-            # alpha carries the divergent beta * E part: compare within the extreme set.
-            x = np.full(n.size, float(np.mean(hp[n > 0])) if (n > 0).any() else 0.0)
+        lo, hi = (problem.e_min, problem.e_max)
+        boundary = e == _boundary_energy(problem, 1.0 if beta > 0 else -1.0)
+        del lo, hi
+        n, hp, cap = n[boundary], hp[boundary], cap[boundary]
+        inside = (n > 0) & (n < cap)
+        x = np.full(n.size, float(np.mean(hp[inside])) if inside.any() else 0.0)
     else:
-        x = alpha + beta * e
-    act = n > 0
+        x = _x(problem, alpha, beta, lambdas)
     denom = 1.0 + np.abs(x)
-    if act.any():
-        res = max(res, float(np.max(np.abs(hp[act] - x[act]) / denom[act])))
-    if (~act).any():
-        res = max(res, float(np.max(np.maximum(hp[~act] - x[~act], 0.0) / denom[~act])))
+    inside = (n > 0) & (n < cap)
+    if inside.any():
+        res = max(res, float(np.max(np.abs(hp[inside] - x[inside]) / denom[inside])))
+    low = (n <= 0) & np.isfinite(hp) & (x < 700)  # Stirling counts underflow past x = 745
+    if low.any():
+        res = max(res, float(np.max(np.maximum(hp[low] - x[low], 0.0) / denom[low])))
+    top = (n >= cap) & (n > 0)
+    if top.any():
+        res = max(res, float(np.max(np.maximum(x[top] - hp[top], 0.0) / denom[top])))
     return res
 
 
+def _boundary_energy(problem: Problem, sign: float) -> float:
+    """Energy of the last (partly) filled level when U is at its min (+1) or max (-1)."""
+    e = problem.energies
+    order = np.argsort(e if sign > 0 else -e, kind="stable")
+    left = problem.n
+    for k in order:
+        left -= int(problem.caps[k])
+        if left <= 0:
+            return float(e[k])
+    return float(e[order[-1]])
+
+
+def extreme_face(problem: Problem, sign: float, objective: str):
+    """Optimum when U is at its minimum (sign +1) or maximum (-1): only one face is left.
+
+    Classes below (above) the boundary energy are full, classes beyond it empty, and the
+    remaining items are shared among the classes at the boundary energy by maximising
+    their log-weight under the count constraint alone. Returns (counts, x_boundary).
+    """
+    e = problem.energies
+    e_b = _boundary_energy(problem, sign)
+    full = (e < e_b) if sign > 0 else (e > e_b)
+    at = e == e_b
+    counts = np.where(full, problem.caps, 0).astype(np.float64)
+    left = problem.n - counts.sum()
+    if left <= 0:
+        return counts, math.nan
+    g = problem.degeneracies[at]
+    coef = np.ones((1, int(at.sum())))
+    sol = solve_dual(
+        problem.stat, objective == "exact", coef, np.array([left]), np.log(g), g, np.zeros(1)
+    )
+    counts[at] = sol.counts
+    return counts, float(sol.theta[0])
+
+
 def _multipliers_from_counts(problem: Problem, n: np.ndarray, objective: str):
-    """Least-squares (alpha, beta) from stationarity on the classes with n_k > 0."""
-    lg = np.log(problem.degeneracies)
-    hp = (_exact_h_prime if objective == "exact" else _stirling_h_prime)(n, lg)
-    act = n > 1e-9 * problem.n / n.size
-    if act.sum() < 2 or problem.e_max == problem.e_min:
-        return float(np.mean(hp[act])) if act.any() else math.nan, 0.0
-    e, center, scale = _scaled(problem)
-    design = np.column_stack([np.ones(int(act.sum())), e[act]])
-    (a, b), *_ = np.linalg.lstsq(design, hp[act], rcond=None)
-    return float(a - b * center / scale), float(b / scale)
+    """Least-squares (alpha, beta, lambdas) from stationarity on interior classes."""
+    hp = S.h_prime(problem.stat, n, problem.degeneracies, objective)
+    cap = problem.caps
+    inside = (n > 1e-9 * problem.n / n.size) & (n < cap - 1e-9) & np.isfinite(hp)
+    coef, _, centres, scales = problem._rows()
+    if inside.sum() < coef.shape[0] or problem.e_max == problem.e_min:
+        a = float(np.mean(hp[inside])) if inside.any() else math.nan
+        return a, 0.0, np.zeros(len(problem.constraints))
+    theta, *_ = np.linalg.lstsq(coef[:, inside].T, hp[inside], rcond=None)
+    return unscale(theta, centres, scales)
 
 
-def _log_count(problem: Problem, n: np.ndarray, objective: str) -> float:
-    lg = np.log(problem.degeneracies)
-    if objective == "exact":
-        return float(gammaln(problem.n + 1.0) - gammaln(n + 1.0).sum() + n @ lg)
-    big_n = float(problem.n)
-    return float(big_n * math.log(big_n) - xlogy(n, n).sum() + n @ lg)
-
-
-def _result(problem, n, alpha, beta, objective, method, nit, nfev, success, message, t0):
+def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, success, message, t0):
     n = np.asarray(n, dtype=np.float64)
-    kkt = kkt_residual(problem, n, alpha, beta, objective)
+    lambdas = np.asarray(lambdas, dtype=np.float64)
+    kkt = kkt_residual(problem, n, alpha, beta, objective, lambdas)
     out = sopt.OptimizeResult(
         x=n,
         counts=n,
         fractions=n / problem.n,
         alpha=alpha,
         beta=beta,
+        lambdas=lambdas,
         log_count=_log_count(problem, n, objective),
         kkt_residual=kkt,
         objective=objective,
@@ -251,17 +189,18 @@ def maximize_log_count(
     maxiter: int | None = None,
     x0=None,
 ) -> sopt.OptimizeResult:
-    """Maximise ln W over real allocations under the count and energy constraints.
+    """Maximise ln W over real allocations under the count, energy and moment constraints.
 
     Parameters
     ----------
     problem : Problem
-        Energies, ``N`` and the total energy.
+        Energies, ``N``, the total energy, the statistics and any extra constraints.
     objective : {'exact', 'stirling'}
         ``exact`` uses log-gamma; ``stirling`` uses ``ln n! ~ n ln n - n``, whose optimum
-        is ``N`` times the Boltzmann distribution.
+        is the large-N limit (``N`` times the Boltzmann distribution for Boltzmann
+        counting).
     method : {'dual', 'slsqp', 'trust-constr'}
-        ``dual`` (default) solves for the two Lagrange multipliers; the other two call
+        ``dual`` (default) solves for the Lagrange multipliers; the other two call
         :func:`scipy.optimize.minimize` on the K-dimensional primal problem with the
         analytic gradient (and diagonal Hessian for trust-constr).
     tol : float, optional
@@ -274,11 +213,11 @@ def maximize_log_count(
     Returns
     -------
     scipy.optimize.OptimizeResult
-        ``x``/``counts`` (real counts), ``fractions``, ``alpha``, ``beta`` (multipliers,
-        ``h'(n_k) = alpha + beta E_k`` on occupied classes), ``log_count`` (the objective's
-        ln W at the optimum; for Stirling also ``log_count_exact``), ``kkt_residual``
-        (see :func:`kkt_residual`), ``nit``, ``nfev``, ``success``, ``status``, ``message``,
-        ``time`` (seconds).
+        ``x``/``counts`` (real counts), ``fractions``, ``alpha``, ``beta``, ``lambdas``
+        (multipliers: ``h'(n_k) = alpha + beta E_k + sum lambda_m f_m(k)`` on classes
+        inside their bounds), ``log_count`` (the objective's ln W at the optimum; for
+        Stirling also ``log_count_exact``), ``kkt_residual`` (see :func:`kkt_residual`),
+        ``nit``, ``nfev``, ``success``, ``status``, ``message``, ``time`` (seconds).
 
     Examples
     --------
@@ -295,126 +234,160 @@ def maximize_log_count(
     t0 = time.perf_counter()
     if method != "dual":
         return _scipy_primal(problem, objective, method, maxiter or 1000, x0, t0)
-
-    lg = np.log(problem.degeneracies)
-    n_items = problem.n
+    stat = problem.stat
+    g = problem.degeneracies
+    lg = np.log(g)
     exact = objective == "exact"
-    beta_b = problem.beta
-    span = problem.e_max - problem.e_min
-
-    if math.isinf(beta_b) or span == 0.0:
-        # Only the classes at one energy can be occupied: one constraint, one multiplier.
-        if span == 0.0:
-            ext = np.ones(problem.classes, dtype=bool)
-        else:
-            ext = problem.energies == (problem.e_min if beta_b > 0 else problem.e_max)
-        sub_lg = lg[ext]
-        a0 = float(np.log(np.exp(sub_lg - sub_lg.max()).sum()) + sub_lg.max()) - math.log(n_items)
-        a, sub_n, nfev, ok = _solve_count(
-            exact,
-            np.zeros(int(ext.sum())),
-            sub_lg,
-            n_items,
-            a0,
-            0.0,
-            np.zeros(int(ext.sum())),
-            tol=tol,
-            maxiter=maxiter or 200,
+    n_items = problem.n
+    if exact and stat == S.BOSE and np.any(g == 1.0):
+        raise ValidationError(
+            "degeneracies",
+            "the exact Bose-Einstein optimum is not unique when a level has a single state "
+            "(W does not depend on its count); use objective='stirling', or g > 1",
         )
-        nit = nfev
-        msg = "converged" if ok else "count constraint not met"
-        counts = np.zeros(problem.classes)
-        counts[ext] = sub_n
-        if span == 0.0:
-            beta, alpha = 0.0, a
-            msg += "; all energies equal: beta is undetermined, 0 reported"
-        else:
-            beta = beta_b
-            e_ext = problem.e_min if beta_b > 0 else problem.e_max
-            # alpha + beta E_ext stays finite (= a) along the limit; alpha itself diverges
-            # unless the extreme level sits at E = 0.
-            alpha = a if e_ext == 0.0 else -math.copysign(math.inf, beta * e_ext)
-            msg += f"; mean at the {'lowest' if beta > 0 else 'highest'} level: beta = {beta}"
-        return _result(problem, counts, alpha, beta, objective, "dual", nit, nfev, ok, msg, t0)
+    no_lambdas = np.zeros(len(problem.constraints))
+    maxiter = maxiter or 200
 
-    e, center, scale = _scaled(problem)
-    log_z = log_partition(problem.energies, beta_b, problem.degeneracies)
-    alpha_s = log_z - math.log(n_items)
-    if not exact:
-        # Closed form: n = N p_beta.
-        counts = n_items * problem.boltzmann
+    if problem.e_max == problem.e_min and not problem.constraints:
+        # The energy constraint is automatic: one constraint, one multiplier.
+        coef = np.ones((1, problem.classes))
+        sol = solve_dual(
+            stat,
+            exact,
+            coef,
+            np.array([float(n_items)]),
+            lg,
+            g,
+            np.zeros(1),
+            tol=tol,
+            maxiter=maxiter,
+        )
+        msg = sol.message + "; all energies equal: beta is undetermined, 0 reported"
         return _result(
             problem,
-            counts,
-            alpha_s,
-            beta_b,
+            sol.counts,
+            float(sol.theta[0]),
+            0.0,
+            no_lambdas,
             objective,
             "dual",
-            0,
-            0,
-            True,
-            "closed form n = N p_beta (beta from the mean energy)",
+            sol.nit,
+            sol.nfev,
+            sol.success,
+            msg,
             t0,
         )
-    a0 = alpha_s + beta_b * center
-    b0 = beta_b * scale
-    # digamma(n + 1) ~ log(n + 1/2): the Stirling counts less 1/2 are a close first guess.
-    # When many classes hold less than one item the exact optimum empties them, so first
-    # fix the count constraint in a alone (the 2-D Hessian may vanish at the Stirling point).
-    guess = np.maximum(n_items * problem.boltzmann - 0.5, 0.0)
-    a0, guess, nfev0, _ = _solve_count(exact, e, lg, n_items, a0, b0, guess)
-    counts, a, b, _, nit, nfev, ok, msg = _dual_newton(
-        exact, e, lg, n_items, a0, b0, tol=tol, maxiter=maxiter or 200, guess=guess
+    if problem.extreme and not problem.constraints:
+        sign = float(problem.extreme)
+        counts, x_b = extreme_face(problem, sign, objective)
+        beta = sign * math.inf
+        e_b = _boundary_energy(problem, sign)
+        # alpha + beta E_b stays finite along the limit; alpha itself diverges unless the
+        # boundary level sits at E = 0
+        alpha = x_b if e_b == 0.0 else -math.copysign(math.inf, beta * e_b)
+        where = "lowest" if sign > 0 else "highest"
+        msg = f"converged; mean at the {where} attainable energy: beta = {beta}"
+        return _result(
+            problem, counts, alpha, beta, no_lambdas, objective, "dual", 1, 1, True, msg, t0
+        )
+
+    coef, rhs, centres, scales = problem._rows()
+    if problem._plain:
+        beta_b = problem.beta
+        alpha_s = log_partition(problem.energies, beta_b, g) - math.log(n_items)
+        if not exact:
+            return _result(
+                problem,
+                n_items * problem.boltzmann,
+                alpha_s,
+                beta_b,
+                no_lambdas,
+                objective,
+                "dual",
+                0,
+                0,
+                True,
+                "closed form n = N p_beta (beta from the mean energy)",
+                t0,
+            )
+        theta0 = np.array([alpha_s + beta_b * centres[1], beta_b * scales[1]])
+        # digamma(n + 1) ~ log(n + 1/2): the Stirling counts less 1/2 start well
+        guess = np.maximum(n_items * problem.boltzmann - 0.5, 0.0)
+    else:
+        stir = solve_dual(
+            stat, False, coef, rhs, lg, g, np.zeros(coef.shape[0]), tol=tol, maxiter=maxiter
+        )
+        if not exact:
+            alpha, beta, lambdas = unscale(stir.theta, centres, scales)
+            return _result(
+                problem,
+                stir.counts,
+                alpha,
+                beta,
+                lambdas,
+                objective,
+                "dual",
+                stir.nit,
+                stir.nfev,
+                stir.success,
+                stir.message,
+                t0,
+            )
+        theta0 = stir.theta
+        guess = np.maximum(stir.counts - 0.5, 0.0)
+    sol = solve_dual(stat, True, coef, rhs, lg, g, theta0, guess=guess, tol=tol, maxiter=maxiter)
+    alpha, beta, lambdas = unscale(sol.theta, centres, scales)
+    return _result(
+        problem,
+        sol.counts,
+        alpha,
+        beta,
+        lambdas,
+        objective,
+        "dual",
+        sol.nit,
+        sol.nfev,
+        sol.success,
+        sol.message,
+        t0,
     )
-    nfev += nfev0
-    beta = b / scale
-    alpha = a - beta * center
-    return _result(problem, counts, alpha, beta, objective, "dual", nit, nfev, ok, msg, t0)
 
 
 def _scipy_primal(problem: Problem, objective: str, method: str, maxiter, x0, t0):
     """Primal route through scipy.optimize.minimize (a cross-check; slow for large K)."""
     k = problem.classes
     n_items = float(problem.n)
-    lg = np.log(problem.degeneracies)
-    e = _scaled(problem)[0]
-    a_mat = np.vstack([np.ones(k), e])
-    rhs = np.array([n_items, 0.0])
-    exact = objective == "exact"
+    g = problem.degeneracies
+    cap = problem.caps.astype(np.float64)
+    coef, rhs, _, _ = problem._rows()
+    stat = problem.stat
+    weight = S.log_weight if objective == "exact" else S.stirling_log_weight
+    # keep the Stirling derivatives finite at the bounds
+    pad = 0.0 if objective == "exact" else 1e-12
+
+    def clip(n):
+        return np.clip(n, pad, cap - pad if stat == S.FERMI else np.inf)
+
     # The objective is divided by N so that its values and gradients are O(1).
-    if exact:
+    def fun(n):
+        return float(-weight(stat, np.clip(n, 0.0, cap), g).sum() / n_items)
 
-        def fun(n):
-            return float((gammaln(n + 1.0).sum() - n @ lg) / n_items)
+    def jac(n):
+        return -S.h_prime(stat, clip(n), g, objective) / n_items
 
-        def jac(n):
-            return (psi(n + 1.0) - lg) / n_items
-
-        def hess(n):
-            return sps.diags(psi(1, n + 1.0) / n_items)
-
-    else:
-        tiny = 1e-300
-
-        def fun(n):
-            m = np.maximum(n, 0.0)
-            return float((xlogy(m, m).sum() - m.sum() - m @ lg) / n_items)
-
-        def jac(n):
-            return (np.log(np.maximum(n, tiny)) - lg) / n_items
-
-        def hess(n):
-            return sps.diags(1.0 / np.maximum(n, tiny) / n_items)
+    def hess(n):
+        return sps.diags(-S.h_second(stat, clip(n), g, objective) / n_items)
 
     start = np.full(k, n_items / k) if x0 is None else np.asarray(x0, dtype=np.float64)
+    start = np.minimum(start, cap)
     if method == "slsqp":
         res = sopt.minimize(
             fun,
             start,
             jac=jac,
             method="SLSQP",
-            bounds=[(0.0, None)] * k,
-            constraints=[{"type": "eq", "fun": lambda n: a_mat @ n - rhs, "jac": lambda n: a_mat}],
+            bounds=list(zip(np.zeros(k), cap, strict=True)),
+            constraints=[{"type": "eq", "fun": lambda n: coef @ n - rhs, "jac": lambda n: coef}],
             options={"maxiter": maxiter, "ftol": 1e-15},
         )
     else:
@@ -424,14 +397,23 @@ def _scipy_primal(problem: Problem, objective: str, method: str, maxiter, x0, t0
             jac=jac,
             hess=hess,
             method="trust-constr",
-            bounds=sopt.Bounds(np.zeros(k), np.full(k, np.inf)),
-            constraints=[sopt.LinearConstraint(a_mat, rhs, rhs)],
+            bounds=sopt.Bounds(np.zeros(k), cap),
+            constraints=[sopt.LinearConstraint(coef, rhs, rhs)],
             options={"maxiter": maxiter, "gtol": 1e-12, "xtol": 1e-14},
         )
-    n = np.maximum(np.asarray(res.x, dtype=np.float64), 0.0)
-    alpha, beta = _multipliers_from_counts(problem, n, objective)
-    nfev = int(getattr(res, "nfev", 0))
-    nit = int(getattr(res, "nit", 0))
+    n = np.clip(np.asarray(res.x, dtype=np.float64), 0.0, cap)
+    alpha, beta, lambdas = _multipliers_from_counts(problem, n, objective)
     return _result(
-        problem, n, alpha, beta, objective, method, nit, nfev, res.success, str(res.message), t0
+        problem,
+        n,
+        alpha,
+        beta,
+        lambdas,
+        objective,
+        method,
+        int(getattr(res, "nit", 0)),
+        int(getattr(res, "nfev", 0)),
+        res.success,
+        str(res.message),
+        t0,
     )

@@ -1,12 +1,23 @@
-"""The problem every maxent computation shares: N items, K classes, a total energy."""
+"""The problem every maxent computation shares: N items, K classes, a total energy.
+
+Optionally: degeneracies g_k (or prior weights), the counting statistics (Boltzmann,
+Bose-Einstein, Fermi-Dirac) and extra linear moment constraints. All of them enter
+through one mechanism: a per-class log-weight (see :mod:`maxent._statistics`) and a
+matrix of linear constraints whose rows are the count, the energy and the moments.
+"""
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
+import operator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from . import _statistics as S
 from . import _theory
 from ._errors import UnreachableError, ValidationError
 from ._lattice import (
@@ -19,7 +30,7 @@ from ._lattice import (
 from ._theory import beta_from_mean, boltzmann
 from ._validate import as_count, as_degeneracies, as_energies, as_real
 
-__all__ = ["Problem", "default_energies"]
+__all__ = ["Constraint", "Limit", "Problem", "default_energies", "parse_constraint"]
 
 
 def default_energies(classes: Any) -> np.ndarray:
@@ -30,15 +41,163 @@ def default_energies(classes: Any) -> np.ndarray:
     return np.arange(k, dtype=np.float64)
 
 
+# -- extra constraints ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """An extra linear constraint: the mean over items of ``values[k]`` equals ``mean``.
+
+    That is ``sum_k n_k values[k] = N * mean``; it gets its own Lagrange multiplier.
+    """
+
+    name: str
+    values: np.ndarray
+    mean: float
+
+
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Mod: operator.mod,
+}
+_FUNCS = {
+    "abs": np.abs,
+    "sqrt": np.sqrt,
+    "exp": np.exp,
+    "log": np.log,
+    "sin": np.sin,
+    "cos": np.cos,
+    "floor": np.floor,
+}
+
+
+def _eval(node, env):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in env:
+        return env[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval(node.operand, env))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _FUNCS
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return _FUNCS[node.func.id](_eval(node.args[0], env))
+    raise ValueError(ast.dump(node)[:40])
+
+
+def parse_constraint(text: str, energies, degeneracies=None) -> Constraint:
+    """Parse ``"EXPR=VALUE"``: the mean over items of EXPR equals VALUE.
+
+    EXPR is arithmetic (``+ - * / ** %``, ``abs sqrt exp log sin cos floor``) in ``k``
+    (the class index 0..K-1), ``E`` (its energy) and ``g`` (its degeneracy), e.g.
+    ``"k**2=12.5"`` or ``"(E-1)**2=0.8"``.
+    """
+    e = np.asarray(energies, dtype=np.float64)
+    g = np.ones(e.size) if degeneracies is None else np.asarray(degeneracies, dtype=np.float64)
+    if not isinstance(text, str) or text.count("=") != 1:
+        raise ValidationError("constraint", f"write EXPR=VALUE, e.g. k**2=12.5 (got {text!r})")
+    expr, value = (part.strip() for part in text.split("="))
+    mean = as_real(value, "constraint")
+    env = {"k": np.arange(e.size, dtype=np.float64), "E": e, "g": g}
+    try:
+        with np.errstate(all="ignore"):
+            vals = _eval(ast.parse(expr, mode="eval"), env)
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError):
+        raise ValidationError(
+            "constraint",
+            f"cannot read {expr!r}: use numbers, k, E, g, + - * / ** and abs sqrt exp log",
+        ) from None
+    vals = np.broadcast_to(np.asarray(vals, dtype=np.float64), e.shape).copy()
+    if not np.all(np.isfinite(vals)):
+        raise ValidationError("constraint", f"{expr!r} is not finite for every class")
+    return Constraint(expr, vals, mean)
+
+
+def _as_constraint(c, energies, degeneracies) -> Constraint:
+    if isinstance(c, Constraint):
+        return c
+    if isinstance(c, str):
+        return parse_constraint(c, energies, degeneracies)
+    try:
+        values, mean = c
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "constraint", "give 'EXPR=VALUE', a Constraint or a (values, mean) pair"
+        ) from None
+    vals = as_energies(values, "constraint", min_size=len(energies))
+    if vals.size != len(energies):
+        raise ValidationError("constraint", f"needs one value per class ({len(energies)})")
+    return Constraint("custom", vals, as_real(mean, "constraint"))
+
+
+# -- the large-N limit -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The large-N (Stirling) solution of a problem.
+
+    Attributes
+    ----------
+    fractions : ndarray
+        Limiting occupation fractions ``n_k / N``.
+    alpha, beta : float
+        Multipliers: occupations are ``g / (exp(alpha + beta E) -/0/+ 1)`` (Bose /
+        Boltzmann / Fermi), with the extra constraints' multipliers in ``lambdas``.
+    lambdas : ndarray
+        One multiplier per extra constraint (``x_k += lambda . f(k)``).
+    message : str
+        How it was obtained; for Bose-Einstein, whether the ground level condenses.
+    condensate : float
+        Fraction of the items on the lowest level(s) (Bose-Einstein; else nan).
+    """
+
+    fractions: np.ndarray
+    alpha: float
+    beta: float
+    lambdas: np.ndarray
+    message: str
+    condensate: float = math.nan
+
+
+def _extreme_total(energies, caps_, n_items, lowest: bool) -> float:
+    """Smallest (largest) total energy of N items when class k holds at most caps_[k]."""
+    order = np.argsort(energies if lowest else -energies, kind="stable")
+    left = n_items
+    total = 0.0
+    for k in order:
+        take = min(left, int(caps_[k]))
+        total += take * energies[k]
+        left -= take
+        if left == 0:
+            break
+    return total
+
+
 class Problem:
     """N items in K classes with energies ``E_k``, constrained to a total energy ``U``.
 
     Every assignment of items with ``sum n_k = N`` and ``sum n_k E_k = U`` is equally
     likely, so an allocation ``n`` has weight ``W(n) = N! / prod n_k!`` (times
-    ``prod g_k^n_k`` with degeneracies). Give exactly one of ``mean_energy``,
-    ``total_energy``, ``beta`` or ``temperature``. With ``beta`` or ``temperature`` the
-    total is ``N <E>_beta`` moved to the nearest total an integer allocation can reach
-    (when the energies sit on a lattice), so the effective mean can differ slightly.
+    ``prod g_k^n_k`` with degeneracies; Bose-Einstein and Fermi-Dirac counting replace the
+    weights, see ``statistics``). Give exactly one of ``mean_energy``, ``total_energy``,
+    ``beta`` or ``temperature``. With ``beta`` or ``temperature`` the total is
+    ``N <E>_beta`` (in the large-N limit) moved to the nearest total an integer
+    allocation can reach, so the effective mean can differ slightly.
 
     Parameters
     ----------
@@ -47,18 +206,24 @@ class Problem:
     n : int or str
         Number of items ``N >= 1`` (``100000``, ``1e5`` and ``"100_000"`` are accepted).
     mean_energy, total_energy : float, optional
-        ``U / N`` or ``U``; must lie in ``[min E, max E]`` (times N).
+        ``U / N`` or ``U``, inside the attainable range.
     beta : float, optional
         Inverse temperature (any real or +/-inf).
     temperature : float, optional
         ``T = 1/beta > 0`` (``inf`` allowed); use ``beta`` for negative temperatures.
     degeneracies : array_like, shape (K,), optional
-        Positive weights ``g_k`` (default 1).
+        States per class ``g_k`` (default 1). Real values act as prior weights for
+        Boltzmann counting; Fermi-Dirac needs whole numbers.
+    statistics : {'boltzmann', 'bose', 'fermi'}
+        How allocations are counted.
+    constraints : sequence, optional
+        Extra moment constraints: ``"EXPR=VALUE"`` strings (see
+        :func:`parse_constraint`), :class:`Constraint` objects or ``(values, mean)``.
     energy_quantum : float, optional
         Lattice spacing of the energies; detected automatically when omitted.
     energy_tolerance : float, optional
-        Half-width of the microcanonical shell ``|sum n_k E_k - U| <= tol`` used by the
-        MCMC sampler for energies without a common quantum.
+        Half-width of the shell ``|sum n_k E_k - U| <= tol`` used by the MCMC sampler
+        for energies without a common quantum.
     snap : bool, optional
         Move a given mean or total energy to the nearest reachable lattice total instead
         of rejecting an unreachable one (``beta`` and ``temperature`` always snap).
@@ -67,10 +232,12 @@ class Problem:
     ----------
     energies, degeneracies : ndarray
     n : int
+    statistics : str
+    constraints : tuple of Constraint
     total_energy, mean_energy : float
         ``U`` and ``U / N`` (effective values).
     beta : float
-        Boltzmann inverse temperature of the effective mean (the large-N limit).
+        Inverse temperature of the large-N limit at the effective mean.
     requested_beta : float or None
         The ``beta`` asked for (or ``1/temperature``), when given.
     quantum : float or None
@@ -80,7 +247,7 @@ class Problem:
     level_total : int or None
         ``M = (U - N min E) / q`` when ``U`` is on the lattice.
     reachable : bool or None
-        Whether some integer allocation attains ``U`` (``None``: not decided yet).
+        Whether some integer allocation attains the constraints (``None``: undecided).
     """
 
     def __init__(
@@ -93,13 +260,28 @@ class Problem:
         beta: float | None = None,
         temperature: float | None = None,
         degeneracies=None,
+        statistics: str = "boltzmann",
+        constraints=(),
         energy_quantum: float | None = None,
         energy_tolerance: float | None = None,
         snap: bool = False,
     ):
         self.energies = as_energies(energies, min_size=2)
         self.n = as_count(n, "n")
+        self.stat = S.code(statistics)
+        self.statistics = S.STATISTICS[self.stat]
         self.degeneracies = as_degeneracies(degeneracies, self.energies.size)
+        S.check_degeneracies(self.stat, self.degeneracies)
+        self.caps = S.caps(self.stat, self.degeneracies, self.n)
+        if self.caps.sum() < self.n:
+            raise ValidationError(
+                "n",
+                f"Fermi-Dirac: at most sum(g) = {int(self.caps.sum())} items fit in these "
+                f"classes (got {self.n})",
+            )
+        self.constraints = tuple(
+            _as_constraint(c, self.energies, self.degeneracies) for c in (constraints or ())
+        )
         given = {
             "mean_energy": mean_energy,
             "total_energy": total_energy,
@@ -122,6 +304,9 @@ class Problem:
 
         e = self.energies
         self.e_min, self.e_max = float(e.min()), float(e.max())
+        n_items = self.n
+        self.u_min = _extreme_total(e, self.caps, n_items, lowest=True)
+        self.u_max = _extreme_total(e, self.caps, n_items, lowest=False)
         if self.e_min == self.e_max:
             # All energies equal: the energy constraint is automatic (a one-point lattice).
             self.quantum = None
@@ -138,7 +323,6 @@ class Problem:
         self.level_total: int | None = None
         self.reachable: bool | None = None
         self.unreachable_reason = ""
-        n_items = self.n
         if self.spec in ("beta", "temperature"):
             if self.spec == "temperature":
                 t = as_real(temperature, "temperature", allow_inf=True)
@@ -151,24 +335,25 @@ class Problem:
             else:
                 b = as_real(beta, "beta", allow_inf=True)
             self.requested_beta = b
-            self.mean_energy = _theory.mean_energy(e, b, self.degeneracies)
+            self.mean_energy = self._mean_at_beta(b)
             self._snap_to_lattice()
         else:
             if self.spec == "mean_energy":
                 mean = as_real(mean_energy, "mean_energy")
-                if not self.e_min <= mean <= self.e_max:
+                lo, hi = self.u_min / n_items, self.u_max / n_items
+                if not lo <= mean <= hi:
+                    what = "[min E, max E]" if self.stat != S.FERMI else "the attainable range"
                     raise ValidationError(
                         "mean_energy",
-                        f"must lie in [min E, max E] = [{self.e_min:.10g}, {self.e_max:.10g}]"
-                        f" (got {mean:.10g})",
+                        f"must lie in {what} = [{lo:.10g}, {hi:.10g}] (got {mean:.10g})",
                     )
             else:
                 total = as_real(total_energy, "total_energy")
-                lo, hi = n_items * self.e_min, n_items * self.e_max
+                lo, hi = self.u_min, self.u_max
                 if not lo <= total <= hi:
                     raise ValidationError(
                         "total_energy",
-                        f"must lie in [N min E, N max E] = [{lo:.10g}, {hi:.10g}]"
+                        f"must lie in the attainable range [{lo:.10g}, {hi:.10g}]"
                         f" (got {total:.10g})",
                     )
                 mean = total / n_items
@@ -178,7 +363,47 @@ class Problem:
             elif self.levels is not None:
                 self._place_on_lattice()
         self.total_energy = self.mean_energy * n_items
-        self.beta = beta_from_mean(e, self.mean_energy, self.degeneracies)
+        # An end of the attainable range (to rounding) is that end exactly: beta = +/-inf.
+        tol = 1e-12 * (abs(self.u_min) + abs(self.u_max) + 1.0)
+        self.extreme = 0
+        for sign, end in ((1, self.u_min), (-1, self.u_max)):
+            if abs(self.total_energy - end) <= tol and self.u_min < self.u_max:
+                self.extreme = sign
+                self.total_energy = end
+                self.mean_energy = end / n_items
+        self._extra_lattice()
+        self._check_feasible()
+        if self._plain:
+            self.beta = beta_from_mean(e, self.mean_energy, self.degeneracies)
+        else:
+            self.beta = self.limit.beta
+
+    # -- construction helpers ----------------------------------------------------------
+    @property
+    def _plain(self) -> bool:
+        """Boltzmann counting with only the count and energy constraints."""
+        return self.stat == S.BOLTZMANN and not self.constraints
+
+    def _mean_at_beta(self, b: float) -> float:
+        if self._plain:
+            return _theory.mean_energy(self.energies, b, self.degeneracies)
+        from ._dual import solve_dual
+
+        if math.isinf(b):
+            return (self.u_min if b > 0 else self.u_max) / self.n
+        coef, rhs, _, _ = self._rows(include_energy=False)
+        offset = b * self.energies
+        sol = solve_dual(
+            self.stat,
+            False,
+            coef,
+            rhs,
+            np.log(self.degeneracies),
+            self.degeneracies,
+            np.zeros(coef.shape[0]),
+            offset=offset,
+        )
+        return float(sol.counts @ self.energies) / self.n
 
     def _snap_to_lattice(self) -> None:
         """Move the mean to the nearest total that an integer allocation reaches."""
@@ -189,9 +414,19 @@ class Problem:
             self.level_total, self.reachable = 0, True
             return
         m_real = n_items * (self.mean_energy - self.e_min) / self.quantum
-        self.level_total = nearest_reachable(self.levels, n_items, m_real)
+        if self._unbounded_two_rows:
+            self.level_total = nearest_reachable(self.levels, n_items, m_real)
+            self.reachable = is_reachable(self.levels, n_items, self.level_total)
+        else:
+            lo = round((self.u_min - n_items * self.e_min) / self.quantum)
+            hi = round((self.u_max - n_items * self.e_min) / self.quantum)
+            self.level_total = min(max(round(m_real), lo), hi)
         self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
-        self.reachable = is_reachable(self.levels, n_items, self.level_total)
+
+    @property
+    def _unbounded_two_rows(self) -> bool:
+        """Reachability is decided exactly by the coin table (no caps, no moments)."""
+        return self.stat != S.FERMI and not self.constraints
 
     def _place_on_lattice(self) -> None:
         n_items, q = self.n, self.quantum
@@ -216,6 +451,8 @@ class Problem:
         m_int = min(max(m_int, 0), n_items * top)
         self.level_total = m_int
         self.mean_energy = self.e_min + q * m_int / n_items
+        if not self._unbounded_two_rows:
+            return  # decided by the integer search when it is needed
         self.reachable = is_reachable(self.levels, n_items, m_int)
         if self.reachable is False:
             near = [
@@ -229,24 +466,163 @@ class Problem:
                 + " and ".join(near)
             )
 
+    def _extra_lattice(self) -> None:
+        """Integer rows for the extra constraints (when their values have a quantum)."""
+        self.extra_levels = []
+        self.extra_totals = []
+        for c in self.constraints:
+            v = c.values
+            if np.ptp(v) == 0:
+                raise ValidationError("constraint", f"{c.name!r} is the same for every class")
+            q = detect_quantum(v)
+            if q is None:
+                self.extra_levels = None
+                return
+            lv = lattice_levels(v, q)
+            t_real = self.n * (c.mean - v.min()) / q
+            t_int = round(t_real)
+            if abs(t_real - t_int) > 1e-9 * max(1.0, abs(t_real)):
+                self.reachable = False
+                self.unreachable_reason = (
+                    f"N * mean of {c.name!r} = {self.n * c.mean:.12g} is not reachable by "
+                    f"integer allocations (steps of {q:.12g} from {self.n * v.min():.12g})"
+                )
+            self.extra_levels.append(lv)
+            self.extra_totals.append(t_int)
+
+    def _rows(self, include_energy: bool = True, scaled: bool = True):
+        """Constraint matrix (count, energy, moments) and targets, rows centred/scaled.
+
+        Returns (coef, rhs, centres, scales): row r is (A_r - centre_r) / scale_r with
+        target 0 for every row but the count (target N).
+        """
+        rows = [np.ones(self.classes)]
+        means = [1.0]
+        if include_energy:
+            rows.append(self.energies)
+            means.append(self.mean_energy)
+        for c in self.constraints:
+            rows.append(c.values)
+            means.append(c.mean)
+        coef = np.vstack(rows).astype(np.float64)
+        centres = np.array([0.0, *means[1:]])
+        scales = np.ones(len(rows))
+        if scaled:
+            for r in range(1, len(rows)):
+                coef[r] = coef[r] - centres[r]
+                s = float(np.abs(coef[r]).max())
+                scales[r] = s if s > 0 else 1.0
+                coef[r] /= scales[r]
+        rhs = np.zeros(len(rows))
+        rhs[0] = self.n
+        return coef, rhs, centres, scales
+
+    def _check_feasible(self) -> None:
+        """With moments or capacities, check that real allocations meet the constraints."""
+        if not self.constraints:
+            return
+        from scipy.optimize import linprog
+
+        coef = self._rows(scaled=False)[0]
+        b = np.array([self.n, self.total_energy, *[self.n * c.mean for c in self.constraints]])
+        bounds = [(0.0, float(c)) for c in self.caps]
+        res = linprog(np.zeros(self.classes), A_eq=coef, b_eq=b, bounds=bounds, method="highs")
+        if res.status == 2:
+            ranges = []
+            for i, c in enumerate(self.constraints):
+                keep = [r for r in range(coef.shape[0]) if r != 2 + i]
+                lo = linprog(c.values, A_eq=coef[keep], b_eq=b[keep], bounds=bounds, method="highs")
+                hi = linprog(
+                    -c.values, A_eq=coef[keep], b_eq=b[keep], bounds=bounds, method="highs"
+                )
+                if lo.status == 0 and hi.status == 0:
+                    ranges.append(
+                        f"{c.name!r} can only range over "
+                        f"[{lo.fun / self.n:.6g}, {-hi.fun / self.n:.6g}]"
+                    )
+            detail = "; ".join(ranges) or "the constraints contradict each other"
+            raise ValidationError("constraint", f"no allocation meets the constraints: {detail}")
+
     # -- derived quantities -------------------------------------------------------------
     @property
     def classes(self) -> int:
         """Number of classes K."""
         return int(self.energies.size)
 
+    @functools.cached_property
+    def limit(self) -> Limit:
+        """The large-N (Stirling) solution: limiting fractions and multipliers."""
+        e = self.energies
+        g = self.degeneracies
+        if self._plain:
+            b = beta_from_mean(e, self.mean_energy, g)
+            p = boltzmann(e, b, g)
+            alpha = _theory.log_partition(e, b, g) - math.log(self.n)
+            return Limit(p, alpha, b, np.zeros(0), "closed form: Boltzmann at beta(U/N)")
+        if self.extreme and not self.constraints:
+            sign = float(self.extreme)
+            from ._optimize import extreme_face
+
+            counts, _ = extreme_face(self, sign, "stirling")
+            return Limit(
+                counts / self.n,
+                math.nan,
+                sign * math.inf,
+                np.zeros(0),
+                "mean at an extreme of the attainable range",
+            )
+        from ._dual import solve_dual
+
+        coef, rhs, centres, scales = self._rows()
+        sol = solve_dual(self.stat, False, coef, rhs, np.log(g), g, np.zeros(coef.shape[0]))
+        if not sol.success:
+            raise ValidationError(
+                "mean_energy", f"the large-N limit could not be solved ({sol.message})"
+            )
+        alpha, beta, lambdas = unscale(sol.theta, centres, scales)
+        counts = sol.counts
+        msg = "Stirling optimum (Newton on the multipliers)"
+        cond = math.nan
+        if self.stat == S.BOSE:
+            ground = e == self.e_min
+            cond = float(counts[ground].sum() / self.n)
+            x0 = alpha + beta * self.e_min
+            per_state = float(counts[ground].sum() / g[ground].sum())
+            msg += (
+                f"; the lowest level holds {100 * cond:.3g}% of the items, "
+                f"{per_state:.3g} per state (alpha + beta E_min = {x0:.3g})"
+            )
+            if per_state > 10.0:
+                msg += ": Bose-Einstein condensation (alpha -> -beta E_min)"
+        return Limit(counts / self.n, alpha, beta, lambdas, msg, cond)
+
+    @property
+    def limit_fractions(self) -> np.ndarray:
+        """Large-N occupation fractions (Boltzmann, Bose-Einstein or Fermi-Dirac)."""
+        return self.limit.fractions
+
     @property
     def boltzmann(self) -> np.ndarray:
-        """Large-N limit: Boltzmann probabilities at :attr:`beta`."""
-        return boltzmann(self.energies, self.beta, self.degeneracies)
+        """Boltzmann probabilities at :attr:`beta` (the limit for Boltzmann counting)."""
+        if self._plain:
+            return boltzmann(self.energies, self.beta, self.degeneracies)
+        return (
+            self.limit_fractions
+            if self.stat == S.BOLTZMANN
+            else boltzmann(self.energies, self.beta, self.degeneracies)
+        )
 
     @property
     def on_lattice(self) -> bool:
-        """Whether the energies have a common quantum and U sits on the lattice."""
-        return self.level_total is not None
+        """Whether every constraint sits on an integer lattice that allocations can reach."""
+        return (
+            self.level_total is not None
+            and self.extra_levels is not None
+            and self.reachable is not False
+        )
 
     def require_lattice(self, what: str) -> None:
-        """Raise a clear error unless integer allocations can attain U.
+        """Raise a clear error unless integer allocations can attain the constraints.
 
         Parameters
         ----------
@@ -260,8 +636,21 @@ class Problem:
                 f"{what} needs energies on a common lattice (min E + integer multiples of a "
                 "quantum); give energy_quantum, or use MCMC with an energy_tolerance",
             )
+        if self.extra_levels is None:
+            raise ValidationError(
+                "constraint", f"{what} needs constraint values on a common lattice"
+            )
         if self.reachable is False or self.level_total is None:
             raise UnreachableError(param, self.unreachable_reason or "total energy not reachable")
+
+    def integer_rows(self):
+        """Integer constraint rows (count, energy levels, moment levels) and targets."""
+        rows = [np.ones(self.classes, dtype=np.int64), self.levels]
+        totals = [self.n, self.level_total]
+        for lv, t in zip(self.extra_levels or [], self.extra_totals or [], strict=True):
+            rows.append(lv)
+            totals.append(t)
+        return np.vstack(rows).astype(np.int64), np.array(totals, dtype=np.int64)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the shared keys of every JSON output."""
@@ -274,7 +663,19 @@ class Problem:
             "temperature": (1.0 / self.beta) if self.beta != 0 else math.inf,
             "boltzmann": self.boltzmann.tolist(),
             "energy_quantum": self.quantum,
+            "statistics": self.statistics,
         }
+        if not self._plain:
+            lim = self.limit
+            out["limit"] = lim.fractions.tolist()
+            out["alpha"] = lim.alpha
+            if self.constraints:
+                out["constraints"] = [
+                    {"expression": c.name, "mean": c.mean, "multiplier": float(m)}
+                    for c, m in zip(self.constraints, lim.lambdas, strict=True)
+                ]
+            if self.stat == S.BOSE:
+                out["condensate_fraction"] = lim.condensate
         if self.requested_beta is not None:
             out["requested_beta"] = self.requested_beta
         if np.any(self.degeneracies != 1.0):
@@ -283,7 +684,19 @@ class Problem:
 
     def __repr__(self) -> str:
         e = np.array2string(self.energies, threshold=8, precision=6)
+        extra = "" if self.stat == S.BOLTZMANN else f", statistics={self.statistics!r}"
+        if self.constraints:
+            names = [f"{c.name}={c.mean:g}" for c in self.constraints]
+            extra += f", constraints={names}"
         return (
             f"Problem(energies={e}, n={self.n}, mean_energy={self.mean_energy:.10g}, "
-            f"beta={self.beta:.6g}, quantum={self.quantum})"
+            f"beta={self.beta:.6g}, quantum={self.quantum}{extra})"
         )
+
+
+def unscale(theta: np.ndarray, centres: np.ndarray, scales: np.ndarray):
+    """(alpha, beta, lambdas) from multipliers of centred/scaled rows (energy row first)."""
+    slopes = theta[1:] / scales[1:]
+    alpha = float(theta[0] - slopes @ centres[1:])
+    beta = float(slopes[0]) if slopes.size else 0.0
+    return alpha, beta, slopes[1:]

@@ -31,11 +31,14 @@ from typing import Any
 import numba
 import numpy as np
 
+from . import _statistics as S
 from ._diagnostics import integrated_time
 from ._enumerate import enumerate_allocations
-from ._errors import ValidationError
+from ._errors import UnreachableError, ValidationError
 from ._kernels import _sample as K
+from ._lattice import choose_determined
 from ._mode import most_probable_allocation
+from ._optimize import _boundary_energy
 from ._problem import Problem
 from ._streams import as_seed_sequence, stream_states
 from ._validate import as_count
@@ -152,77 +155,119 @@ class _ExactPlan:
     adj: np.ndarray
     det: int
     log_max: np.ndarray
+    fixed: np.ndarray
 
 
-def _int_adjugate(mat: list[list[int]]) -> tuple[list[list[int]], int]:
-    """Adjugate and determinant of a small integer matrix, exactly (Python ints)."""
-    d = len(mat)
+def _family(stat: int, g: np.ndarray, x: np.ndarray, n_items: int, fractions: np.ndarray):
+    """Per-class law of the product measure at multipliers x: parameters and variances.
 
-    def det(m):
-        if len(m) == 1:
-            return m[0][0]
-        return sum(
-            (-1) ** j * m[0][j] * det([row[:j] + row[j + 1 :] for row in m[1:]])
-            for j in range(len(m))
-        )
+    Boltzmann: Poisson(g e^-x) (= N times the limit fraction); Bose-Einstein: negative
+    binomial with g_k trials and success probability e^-x; Fermi-Dirac: binomial(g_k,
+    1 / (e^x + 1)).
+    """
+    if stat == S.BOLTZMANN:
+        lam = n_items * fractions
+        return lam, np.zeros_like(lam), lam
+    if stat == S.BOSE:
+        q = np.exp(-x)
+        return q, g, g * q / (1.0 - q) ** 2
+    # Any tilt gives the same conditional law; keeping rho off 0 and 1 keeps every
+    # allowed count reachable by the proposals.
+    rho = np.clip(1.0 / (np.exp(np.minimum(x, 700.0)) + 1.0), 1e-12, 1.0 - 1e-12)
+    return rho, g, g * rho * (1.0 - rho)
 
-    if d == 1:
-        return [[1]], mat[0][0]
-    cof = [
-        [
-            (-1) ** (i + j) * det([r[:j] + r[j + 1 :] for ii, r in enumerate(mat) if ii != i])
-            for j in range(d)
-        ]
-        for i in range(d)
-    ]
-    adj = [[cof[j][i] for j in range(d)] for i in range(d)]
-    return adj, det(mat)
+
+def _log_max(fam, p1, p2, cap):
+    """Max over integers 0..cap of the unnormalised log pmf (unimodal: check the mode)."""
+    if fam == K.POISSON:
+        mode = np.floor(p1)
+    elif fam == K.NEGBIN:
+        mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
+    else:
+        mode = np.floor((p2 + 1.0) * p1)
+    out = np.empty(p1.size)
+    for i in range(p1.size):
+        cands = [c for c in (mode[i] - 1, mode[i], mode[i] + 1) if 0 <= c <= cap[i]]
+        out[i] = max(K.log_weight(fam, p1[i], p2[i], float(c)) for c in cands)
+    return out
 
 
 def _exact_plan(problem: Problem) -> _ExactPlan:
     """Tilt, determined classes and integer algebra for the exact sampler."""
     problem.require_lattice("the exact sampler")
-    lam = problem.n * problem.boltzmann  # the tilt whose means meet the constraints
-    levels = problem.levels
-    support = np.flatnonzero(lam > 0)
-    lv = levels[support]
-    # Determined classes: the largest class, and the partner that maximises the
-    # product of standard deviations among classes on another level.
-    order = support[np.argsort(-lam[support], kind="stable")]
-    p = int(order[0])
-    others = order[levels[order] != levels[p]]
-    if others.size and np.ptp(lv) > 0:
-        q = int(others[0])
-        det_idx = np.array([p, q])
-        coef = np.vstack([np.ones(problem.classes, dtype=np.int64), levels])
-        rhs = np.array([problem.n, problem.level_total], dtype=np.int64)
+    stat, g, n_items = problem.stat, problem.degeneracies, problem.n
+    coef, rhs = problem.integer_rows()
+    caps = problem.caps.astype(np.int64)
+    fixed = np.zeros(problem.classes, dtype=np.int64)
+    if problem.extreme and not problem.constraints:
+        # Only one face is left: classes beyond the boundary level are full or empty and
+        # the boundary classes share the rest; any tilt with the right total works there.
+        sign = float(problem.extreme)
+        e, e_b = problem.energies, _boundary_energy(problem, sign)
+        full = (e < e_b) if sign > 0 else (e > e_b)
+        at = e == e_b
+        fixed[full] = caps[full]
+        left = n_items - fixed.sum()
+        share = np.where(at, g / g[at].sum(), 0.0)
+        if stat == S.BOLTZMANN:
+            p1, p2, var = left * share, np.zeros(problem.classes), left * share
+        elif stat == S.BOSE:
+            q = np.where(at, left / (left + g[at].sum()), 0.0)
+            p1, p2, var = q, g, g * q / (1.0 - q) ** 2
+        else:
+            rho = np.where(at, left / g[at].sum(), 0.0)
+            p1, p2, var = rho, g, g * rho * (1.0 - rho)
+        support = np.flatnonzero(at & (var > 0)) if left > 0 else np.zeros(0, dtype=np.int64)
     else:
-        # One level only in the support: the energy constraint holds automatically.
-        det_idx = np.array([p])
-        coef = np.ones((1, problem.classes), dtype=np.int64)
-        rhs = np.array([problem.n], dtype=np.int64)
-    block = [[int(coef[i, k]) for k in det_idx] for i in range(det_idx.size)]
-    adj, det = _int_adjugate(block)
-    if det < 0:
-        adj, det = [[-x for x in row] for row in adj], -det
-    rest = np.array([k for k in support if k not in set(det_idx.tolist())], dtype=np.int64)
-    lam_d = lam[det_idx]
-    mode = np.floor(lam_d)
-    log_max = mode * np.log(lam_d) - np.array([math.lgamma(m + 1.0) for m in mode])
+        lim = problem.limit
+        x = lim.alpha + lim.beta * problem.energies
+        for lam, c in zip(lim.lambdas, problem.constraints, strict=True):
+            x = x + lam * c.values
+        p1, p2, var = _family(stat, g, x, n_items, lim.fractions)
+        support = np.flatnonzero(var > 0)
+    rhs = rhs - coef @ fixed
+    if support.size == 0:
+        rows, det_idx = np.array([0]), np.zeros(0, dtype=np.int64)
+        adj, det = np.zeros((0, 0), dtype=np.int64), 1
+    else:
+        rows, det_idx, adj, det = choose_determined(coef, var, support)
+        _check_dependent_rows(coef, rhs, rows, support)
+    taken = set(det_idx.tolist())
+    rest = np.array([k for k in support if k not in taken], dtype=np.int64)
+    fam = {S.BOLTZMANN: K.POISSON, S.BOSE: K.NEGBIN, S.FERMI: K.BINOMIAL}[stat]
+    p1 = np.asarray(p1, dtype=np.float64)
+    p2 = np.asarray(p2, dtype=np.float64)
+    log_max = _log_max(fam, p1[det_idx], p2[det_idx], caps[det_idx])
     return _ExactPlan(
-        fam=K.POISSON,
-        p1=lam,
-        p2=np.zeros_like(lam),
-        cap=np.full(problem.classes, problem.n),
+        fam=fam,
+        p1=p1,
+        p2=p2,
+        cap=caps,
         rest=rest,
         det_idx=det_idx,
-        coef=coef,
-        rhs=rhs,
-        nonneg=np.ones(rhs.size, dtype=np.bool_),
-        adj=np.array(adj, dtype=np.int64),
-        det=int(det),
+        coef=coef[rows],
+        rhs=rhs[rows],
+        nonneg=np.ones(rows.size, dtype=np.bool_),
+        adj=adj,
+        det=det,
         log_max=log_max,
+        fixed=fixed,
     )
+
+
+def _check_dependent_rows(coef, rhs, rows, support):
+    """Rows left out as dependent must hold automatically, or the lattice is empty."""
+    kept = set(rows.tolist())
+    dropped = [r for r in range(coef.shape[0]) if r not in kept]
+    if not dropped:
+        return
+    base = coef[np.ix_(rows, support)].astype(np.float64)
+    for r in dropped:
+        y, *_ = np.linalg.lstsq(base.T, coef[r, support].astype(np.float64), rcond=None)
+        if abs(float(y @ rhs[rows]) - rhs[r]) > 1e-6 * (1.0 + abs(rhs[r])):
+            raise UnreachableError(
+                "mean_energy", "no allocation meets the constraints on the occupied classes"
+            )
 
 
 def _run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=None):
@@ -263,6 +308,8 @@ def _run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=No
                 raise RuntimeError(
                     "exact sampler: a draw needed more than 1e9 proposals; use method='mcmc'"
                 )
+            if plan.fixed.any():
+                block[:, plan.fixed > 0] = plan.fixed[plan.fixed > 0]
             proposals += int(tries.sum())
             done = rows.stop
             if progress is not None:
@@ -336,7 +383,20 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
     counts0 = _initial_counts(problem)
     lattice = problem.levels is not None and problem.level_total is not None
     k = problem.classes
-    if lattice:
+    coef = caps = None
+    if lattice and not problem._plain:
+        # Bose-Einstein, Fermi-Dirac or extra moments: count-space moves along circuits of
+        # the integer constraint matrix, plus exact refreshes for irreducibility
+        kind = 2
+        coef, _ = problem.integer_rows()
+        caps = problem.caps.astype(np.int64)
+        cls = lv = st = ct = np.zeros(1, dtype=np.int64)
+        degenerate = False
+        p_circuit = 0.0
+        refresh_every = 1 if k <= coef.shape[0] else 10
+        e_lo = e_hi = 0.0
+        levels = problem.levels
+    elif lattice:
         kind = 0
         cls, lv, st, ct = _level_index(problem.levels)
         degenerate = bool((ct > 1).any())
@@ -359,11 +419,12 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
         e_lo = problem.total_energy - problem.energy_tolerance
         e_hi = problem.total_energy + problem.energy_tolerance
         levels = np.zeros(k, dtype=np.int64)
-    labels = np.empty((chains, n_items), dtype=np.int32)
+    labels = np.empty((chains, n_items if kind < 2 else 0), dtype=np.int32)
     counts = np.empty((chains, k), dtype=np.int64)
 
     def reset(c, alloc):
-        labels[c] = np.repeat(np.arange(k, dtype=np.int32), alloc)
+        if kind < 2:
+            labels[c] = np.repeat(np.arange(k, dtype=np.int32), alloc)
         counts[c] = alloc
 
     for c in range(chains):
@@ -380,6 +441,22 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
     no_ent = np.zeros((chains, 0))
 
     def run(n_props, record_every, rec, ent):
+        if kind == 2:
+            g = problem.degeneracies
+            K.run_circuit_chains(
+                counts,
+                coef,
+                caps,
+                problem.stat,
+                g,
+                np.log(g),
+                n_props,
+                record_every,
+                rec,
+                states,
+                accepted,
+            )
+            return int(accepted.sum())
         K.run_chains(
             kind,
             labels,
@@ -464,7 +541,9 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
     n_rec = records.shape[0] * records.shape[1]
     ess = np.minimum(n_rec / tau, n_rec)
     moves = "pair exchange" if lattice else "single and pair moves in the shell"
-    if p_circuit:
+    if kind == 2:
+        moves = f"circuit moves of the constraint lattice, exact refresh every {refresh_every}"
+    elif p_circuit:
         moves += f", circuit moves, exact refresh every {refresh_every} draws"
     diag = {
         "acceptance": acc_total / max(proposals, 1),
@@ -489,6 +568,17 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
 
 def _compositions(n: int, k: int) -> float:
     return math.exp(math.lgamma(n + k) - math.lgamma(n + 1) - math.lgamma(k))
+
+
+def _ensure_reachable(problem: Problem) -> None:
+    """Decide reachability by the integer search when the coin table cannot.
+
+    With capacities or moments the coin table does not apply; an empty lattice then raises
+    UnreachableError here instead of starting an endless rejection loop.
+    """
+    mode = most_probable_allocation(problem)
+    if mode.counts is not None:
+        problem.reachable = True
 
 
 def _choose(problem: Problem) -> tuple[str, str]:
@@ -586,6 +676,14 @@ def sample(
         )
     elif method == "mcmc" and problem.levels is not None:
         problem.require_lattice("MCMC on the lattice")
+    if method == "mcmc" and not problem._plain and problem.levels is None:
+        raise ValidationError(
+            "method",
+            "MCMC for Bose-Einstein or Fermi-Dirac counting or extra constraints "
+            "needs energies (and constraint values) on a lattice",
+        )
+    if method in ("exact", "mcmc") and problem.levels is not None and problem.reachable is None:
+        _ensure_reachable(problem)
     used_threads = threads or numba.config.NUMBA_NUM_THREADS
     old_threads = numba.get_num_threads()
     numba.set_num_threads(used_threads)

@@ -1,9 +1,11 @@
 """Kernels for the dual (Lagrange-multiplier) maximisation of the log-count.
 
-For multipliers (a, b) each level k sees x_k = a + b e_k and responds with the count that
-maximises h_k(n) - x_k n, where h_k is the level's log-weight. The dual function is
-D(a, b) = sum_k [h_k(n_k) - x_k n_k] + a N + b U, convex in (a, b); its gradient is the
-constraint violation and its Hessian needs c_k = -dn_k/dx_k = 1 / (-h_k''(n_k)).
+Each class k has a concave log-weight h_k(n) (the statistics: Boltzmann, Bose-Einstein or
+Fermi-Dirac, exact with log-gamma or in Stirling's form). For multipliers theta the class
+sees x_k = sum_r theta_r A[r, k] and responds with the count n_k maximising
+h_k(n) - x_k n. The dual D(theta) = sum_k [h_k(n_k) - x_k n_k] + theta . b is convex; its
+gradient is the constraint violation b - A n and its Hessian sum_k c_k A[:, k] A[:, k]^T
+with c_k = -dn_k/dx_k = 1 / (-h_k''(n_k)) (0 where the count sits at a bound).
 """
 
 import math
@@ -12,66 +14,141 @@ import numpy as np
 from numba import prange
 
 from ._config import CHUNK, jit, jit_parallel
-from ._special import EULER, inv_digamma, trigamma
+from ._special import EULER, digamma_trigamma, inv_digamma
 
 BOLTZMANN = 0
+BOSE = 1
+FERMI = 2
 
 
 @jit
-def level_response(stat, exact, x, lg, n_prev):
-    """Return (n, h(n) - x n, c) for one level with log-degeneracy lg at multiplier x."""
-    if exact:
+def _hprime(stat, n, g):
+    """(h'(n), h''(n)) of the exact log-weight (Bose and Fermi)."""
+    if stat == BOSE:
+        d1, t1 = digamma_trigamma(n + g)
+        d2, t2 = digamma_trigamma(n + 1.0)
+        return d1 - d2, t1 - t2
+    d1, t1 = digamma_trigamma(g - n + 1.0)
+    d2, t2 = digamma_trigamma(n + 1.0)
+    return d1 - d2, -t1 - t2
+
+
+@jit
+def _solve_decreasing(stat, x, g, lo, hi, n0):
+    """The n in [lo, hi] with h'(n) = x, h' decreasing (safeguarded Newton)."""
+    n = min(max(n0, lo), hi) if math.isfinite(hi) else max(n0, lo)
+    for _ in range(200):
+        f, d = _hprime(stat, n, g)
+        f -= x
+        if f > 0.0:
+            lo = n
+        else:
+            hi = n
+        step = -f / d if d < 0.0 else math.nan
+        n_new = n + step
+        if not (lo < n_new < hi):
+            n_new = 0.5 * (lo + hi) if math.isfinite(hi) else 2.0 * n + 1.0
+        if abs(n_new - n) <= 4e-16 * (1.0 + n):
+            return n_new
+        n = n_new
+    return n
+
+
+@jit
+def level_response(stat, exact, x, lg, g, n_prev):
+    """Return (n, h(n) - x n, c) for one class at multiplier value x.
+
+    ``lg`` is log g (Boltzmann weights); ``g`` the number of states (Bose, Fermi). An
+    infeasible x (a Bose level with x <= 0 would take infinitely many items) returns
+    n = inf, which makes the dual infinite so a line search backs off.
+    """
+    if stat == BOLTZMANN:
         y = lg - x
-        if y <= -EULER:
+        if exact:
+            if y <= -EULER:
+                return 0.0, 0.0, 0.0
+            z = inv_digamma(y, n_prev + 1.0 if n_prev > 0.0 else -1.0)
+            n = z - 1.0
+            _, tri = digamma_trigamma(z)
+            return n, -math.lgamma(z) + n * y, 1.0 / tri
+        if y < -745.0:
             return 0.0, 0.0, 0.0
-        z = inv_digamma(y, n_prev + 1.0 if n_prev > 0.0 else -1.0)
-        n = z - 1.0
-        return n, -math.lgamma(z) + n * y, 1.0 / trigamma(z)
-    # Stirling: h(n) = n - n log(n / g), maximiser n = g exp(-x)
-    y = lg - x
-    if y < -745.0:
-        return 0.0, 0.0, 0.0
-    n = math.exp(y)
-    return n, n, n
+        n = math.exp(y)
+        return n, n, n
+    if stat == BOSE:
+        if x <= 0.0:
+            return np.inf, np.inf, 0.0
+        if exact:
+            top = digamma_trigamma(g)[0] + EULER  # h'(0) = psi(g) - psi(1)
+            if x >= top:
+                return 0.0, 0.0, 0.0
+            ok = 0.0 < n_prev < np.inf
+            guess = n_prev if ok else max(g / math.expm1(x) - 0.5 * (g - 1.0), 0.0)
+            n = _solve_decreasing(stat, x, g, 0.0, np.inf, guess)
+            h = math.lgamma(n + g) - math.lgamma(n + 1.0) - math.lgamma(g)
+            _, d = _hprime(stat, n, g)
+            return n, h - x * n, -1.0 / d
+        n = g / math.expm1(x)
+        h = (n + g) * math.log(n + g) - g * math.log(g) - (n * math.log(n) if n > 0.0 else 0.0)
+        return n, h - x * n, n * (n + g) / g
+    # Fermi-Dirac: 0 <= n <= g
+    if exact:
+        top = digamma_trigamma(g + 1.0)[0] + EULER  # h'(0) = psi(g + 1) - psi(1)
+        if x >= top:
+            return 0.0, 0.0, 0.0
+        if x <= -top:
+            return g, -x * g, 0.0
+        guess = n_prev if 0.0 < n_prev < g else g / (math.exp(x) + 1.0)
+        n = _solve_decreasing(stat, x, g, 0.0, g, guess)
+        h = math.lgamma(g + 1.0) - math.lgamma(n + 1.0) - math.lgamma(g - n + 1.0)
+        _, d = _hprime(stat, n, g)
+        return n, h - x * n, -1.0 / d
+    if x > 0.0:
+        e = math.exp(-x)
+        n = g * e / (1.0 + e)
+    else:
+        n = g / (1.0 + math.exp(x))
+    m = g - n
+    h = g * math.log(g)
+    if n > 0.0:
+        h -= n * math.log(n)
+    if m > 0.0:
+        h -= m * math.log(m)
+    return n, h - x * n, n * m / g
 
 
 @jit_parallel
-def dual_pass(stat, exact, a, b, e, lg, n):
-    """Counts at multipliers (a, b) into ``n`` (read first as a warm start) and the sums.
+def dual_pass(stat, exact, coef, theta, offset, lg, g, n):
+    """Counts at multipliers ``theta`` into ``n`` (read first as a warm start), and sums.
 
-    Returns [sum n, sum n e, sum (h - x n), sum c, sum c e, sum c e^2], summed per fixed
-    chunk and then serially, so the result does not depend on the thread count.
+    ``coef`` is the (d, K) constraint matrix; ``offset`` (K values, or empty) is added to
+    every x_k (a multiplier held fixed, e.g. a given beta times E_k). Returns
+    (s_n, s_v, hess): s_n[r] = sum_k n_k coef[r, k], s_v = sum_k (h_k - x_k n_k),
+    hess[r, s] = sum_k c_k coef[r, k] coef[s, k]. Sums are taken per fixed chunk and then
+    serially, so the result does not depend on the thread count.
     """
-    size = e.size
+    d, size = coef.shape
+    has_offset = offset.size == size
     nchunk = (size + CHUNK - 1) // CHUNK
-    part = np.zeros((nchunk, 6))
+    part = np.zeros((nchunk, d + 1 + d * d))
     for ci in prange(nchunk):
-        lo = ci * CHUNK
-        hi = min(size, lo + CHUNK)
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        s4 = 0.0
-        s5 = 0.0
-        for i in range(lo, hi):
-            ei = e[i]
-            nk, v, c = level_response(stat, exact, a + b * ei, lg[i], n[i])
+        acc = np.zeros(d + 1 + d * d)
+        for i in range(ci * CHUNK, min(size, (ci + 1) * CHUNK)):
+            x = offset[i] if has_offset else 0.0
+            for r in range(d):
+                x += theta[r] * coef[r, i]
+            nk, v, c = level_response(stat, exact, x, lg[i], g[i], n[i])
             n[i] = nk
-            s0 += nk
-            s1 += nk * ei
-            s2 += v
-            s3 += c
-            s4 += c * ei
-            s5 += c * ei * ei
-        part[ci, 0] = s0
-        part[ci, 1] = s1
-        part[ci, 2] = s2
-        part[ci, 3] = s3
-        part[ci, 4] = s4
-        part[ci, 5] = s5
-    out = np.zeros(6)
+            for r in range(d):
+                acc[r] += nk * coef[r, i]
+            acc[d] += v
+            if c != 0.0:
+                for r in range(d):
+                    cr = c * coef[r, i]
+                    for s in range(d):
+                        acc[d + 1 + r * d + s] += cr * coef[s, i]
+        part[ci, :] = acc
+    out = np.zeros(d + 1 + d * d)
     for ci in range(nchunk):
-        for j in range(6):
-            out[j] += part[ci, j]
-    return out
+        out += part[ci]
+    return out[:d], out[d], out[d + 1 :].reshape((d, d))

@@ -383,6 +383,129 @@ def shell_moves(
     return accepted, e_tot
 
 
+@jit
+def _det_int(m):
+    """Determinant of a small integer matrix, exactly (Bareiss fraction-free elimination)."""
+    a = m.copy()
+    d = a.shape[0]
+    sign = 1
+    prev = 1
+    for k in range(d - 1):
+        if a[k, k] == 0:
+            piv = -1
+            for r in range(k + 1, d):
+                if a[r, k] != 0:
+                    piv = r
+                    break
+            if piv < 0:
+                return 0
+            for c in range(d):
+                tmp = a[k, c]
+                a[k, c] = a[piv, c]
+                a[piv, c] = tmp
+            sign = -sign
+        for r in range(k + 1, d):
+            for c in range(k + 1, d):
+                a[r, c] = (a[r, c] * a[k, k] - a[r, k] * a[k, c]) // prev
+        prev = a[k, k]
+    return sign * a[d - 1, d - 1]
+
+
+@jit
+def _log_w(stat, n, g, lg):
+    if stat == 0:
+        return n * lg - math.lgamma(n + 1.0)
+    if stat == 1:
+        return math.lgamma(n + g) - math.lgamma(n + 1.0)
+    return -math.lgamma(n + 1.0) - math.lgamma(g - n + 1.0)
+
+
+@jit
+def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, records, s):
+    """Count-space Metropolis moves along circuits of the integer constraint matrix.
+
+    Each proposal draws d + 1 distinct classes (d constraint rows); the signed maximal
+    minors of their columns give the kernel vector v (divided by its gcd), which keeps
+    every constraint; a random sign makes the proposal symmetric, and the move is accepted
+    with probability min(1, W(n + v) / W(n)) under the problem's statistics. Returns the
+    number of accepted moves.
+    """
+    d, k_count = coef.shape
+    picks = np.empty(d + 1, dtype=np.int64)
+    sub = np.empty((d, d), dtype=np.int64)
+    v = np.empty(d + 1, dtype=np.int64)
+    accepted = 0
+    rec = 0
+    until = record_every
+    for _ in range(n_props):
+        # d + 1 distinct classes by rejection (d + 1 <= K)
+        m = 0
+        while m < d + 1:
+            c = below(s, k_count)
+            dup = False
+            for t in range(m):
+                if picks[t] == c:
+                    dup = True
+            if not dup:
+                picks[m] = c
+                m += 1
+        g_all = 0
+        for j in range(d + 1):
+            col = 0
+            for t in range(d + 1):
+                if t != j:
+                    for r in range(d):
+                        sub[r, col] = coef[r, picks[t]]
+                    col += 1
+            val = _det_int(sub)
+            v[j] = val if j % 2 == 0 else -val
+            a = abs(v[j])
+            b = g_all
+            while b:
+                a, b = b, a % b
+            g_all = a
+        if g_all > 0:
+            sign = 1 if uniform(s) < 0.5 else -1
+            ok = True
+            logr = 0.0
+            for j in range(d + 1):
+                k = picks[j]
+                step = sign * v[j] // g_all
+                new = counts[k] + step
+                if new < 0 or new > caps[k]:
+                    ok = False
+                    break
+                if step != 0:
+                    logr += _log_w(stat, new, g[k], lg[k]) - _log_w(stat, counts[k], g[k], lg[k])
+            if ok and (logr >= 0.0 or math.log(uniform(s)) < logr):
+                for j in range(d + 1):
+                    counts[picks[j]] += sign * v[j] // g_all
+                accepted += 1
+        until -= 1
+        if until == 0:
+            until = record_every
+            if rec < records.shape[0]:
+                for c in range(k_count):
+                    records[rec, c] = counts[c]
+                rec += 1
+    return accepted
+
+
+@jit_parallel
+def run_circuit_chains(
+    counts, coef, caps, stat, g, lg, n_props, record_every, records, states, accepted
+):
+    """Independent :func:`circuit_chain` runs in parallel (private counts and states)."""
+    for c in prange(counts.shape[0]):
+        cnt = counts[c].copy()
+        st = states[c].copy()
+        accepted[c] = circuit_chain(
+            cnt, coef, caps, stat, g, lg, n_props, record_every, records[c], st
+        )
+        counts[c, :] = cnt
+        states[c, :] = st
+
+
 @jit_parallel
 def run_chains(
     kind,
@@ -452,53 +575,66 @@ def run_chains(
 
 
 @jit
-def enumerate_lattice(levels, n_items, total, cap, max_points, out):
-    """Write every n with sum n = N, sum n m = total, 0 <= n <= cap into ``out``.
+def enumerate_lattice(coef, rhs, cap, max_points, out):
+    """Write every n with coef n = rhs and 0 <= n <= cap into ``out``.
 
-    Depth-first over classes with suffix bounds on the count and level sum that the
-    remaining classes can absorb (levels are >= 0). Returns the number of points, or -1
-    if there are more than ``max_points`` (then ``out`` holds the first ones).
+    ``coef`` has a first row of ones (the count) and non-negative integer rows after it.
+    Depth-first over classes with suffix bounds on what the remaining classes can absorb.
+    Returns the number of points, or -1 if there are more than ``max_points`` (then
+    ``out`` holds the first ones).
     """
-    k_count = levels.size
-    suf_max_level = np.zeros(k_count + 1, dtype=np.int64)
-    suf_min_level = np.full(k_count + 1, np.iinfo(np.int64).max)
+    d, k_count = coef.shape
+    big = np.iinfo(np.int64).max
+    suf_max = np.zeros((k_count + 1, d), dtype=np.int64)
+    suf_min = np.full((k_count + 1, d), big)
     suf_cap = np.zeros(k_count + 1, dtype=np.int64)
     for k in range(k_count - 1, -1, -1):
-        suf_max_level[k] = max(suf_max_level[k + 1], levels[k])
-        suf_min_level[k] = min(suf_min_level[k + 1], levels[k])
-        suf_cap[k] = min(suf_cap[k + 1] + cap[k], n_items)
+        for row in range(d):
+            suf_max[k, row] = max(suf_max[k + 1, row], coef[row, k])
+            suf_min[k, row] = min(suf_min[k + 1, row], coef[row, k])
+        suf_cap[k] = min(suf_cap[k + 1] + cap[k], rhs[0])
     cur = np.zeros(k_count, dtype=np.int64)
+    rem = np.zeros((k_count + 1, d), dtype=np.int64)
+    for row in range(d):
+        rem[0, row] = rhs[row]
     found = 0
     k = 0
     cur[0] = -1
-    rem_c = np.zeros(k_count + 1, dtype=np.int64)
-    rem_e = np.zeros(k_count + 1, dtype=np.int64)
-    rem_c[0] = n_items
-    rem_e[0] = total
     while k >= 0:
         cur[k] += 1
         v = cur[k]
-        if v > cap[k] or v > rem_c[k] or v * levels[k] > rem_e[k]:
+        over = v > cap[k]
+        for row in range(d):
+            if v * coef[row, k] > rem[k, row]:
+                over = True
+        if over:
             cur[k] = -1
             k -= 1
             continue
-        c_left = rem_c[k] - v
-        e_left = rem_e[k] - v * levels[k]
         if k == k_count - 1:
-            if c_left == 0 and e_left == 0:
+            ok = True
+            for row in range(d):
+                if rem[k, row] - v * coef[row, k] != 0:
+                    ok = False
+            if ok:
                 if found < max_points:
                     out[found, :] = cur
                 found += 1
                 if found > max_points:
                     return -1
             continue
-        # the remaining classes must be able to absorb c_left items with level sum e_left
+        c_left = rem[k, 0] - v
         if c_left > suf_cap[k + 1]:
             continue
-        if e_left < c_left * suf_min_level[k + 1] or e_left > c_left * suf_max_level[k + 1]:
+        ok = True
+        for row in range(1, d):
+            left = rem[k, row] - v * coef[row, k]
+            if left < c_left * suf_min[k + 1, row] or left > c_left * suf_max[k + 1, row]:
+                ok = False
+        if not ok:
             continue
-        rem_c[k + 1] = c_left
-        rem_e[k + 1] = e_left
+        for row in range(d):
+            rem[k + 1, row] = rem[k, row] - v * coef[row, k]
         k += 1
         cur[k] = -1
     return found

@@ -1,0 +1,135 @@
+"""Newton's method on the convex dual of the constrained log-count (any statistics).
+
+The unknowns are the Lagrange multipliers theta (one per constraint row), whatever the
+number of classes: each pass over the classes returns the counts, the dual value, its
+gradient (the constraint violation) and its Hessian (see :mod:`maxent._kernels._optimize`).
+A damped Newton iteration with an Armijo line search on the dual converges from the
+count-only solution; points where the dual is infinite (a Bose level asked to hold
+infinitely many items) are rejected by the line search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._kernels._optimize import dual_pass
+
+
+@dataclass
+class DualSolution:
+    """Counts and multipliers (in the scaled rows) found by :func:`solve_dual`."""
+
+    counts: np.ndarray
+    theta: np.ndarray
+    nit: int
+    nfev: int
+    success: bool
+    message: str
+
+
+def solve_count(stat, exact, coef, rhs, lg, g, theta, counts, offset, tol=1e-10, maxiter=300):
+    """Adjust theta[0] (the count multiplier) so that sum n = rhs[0], others fixed.
+
+    Newton on log(sum n), nearly linear in theta[0] where counts are large, inside a
+    bracket that expands geometrically while one side is open.
+    """
+    theta = np.array(theta, dtype=np.float64)
+    target = rhs[0]
+    lo, hi = -math.inf, math.inf
+    width = 1.0
+    nfev = 0
+    converged = False
+    for _ in range(maxiter):
+        s_n, _, hess = dual_pass(stat, exact, coef, theta, offset, lg, g, counts)
+        nfev += 1
+        total, curv = s_n[0], hess[0, 0]
+        if abs(total - target) <= tol * target:
+            converged = True
+            break
+        if total > target:  # includes an infinite total: move towards fewer items
+            lo = theta[0]
+        else:
+            hi = theta[0]
+        a_new = math.nan
+        if 0.0 < total < math.inf and curv > 0.0:
+            a_new = theta[0] + math.log(total / target) * total / curv
+        if not lo < a_new < hi:
+            if math.isfinite(lo) and math.isfinite(hi):
+                a_new = 0.5 * (lo + hi)
+            else:
+                a_new = theta[0] + (width if total > target else -width)
+                width *= 2.0
+        if a_new == theta[0]:
+            converged = abs(total - target) <= 1e-12 * target
+            break
+        theta[0] = a_new
+        if not np.all(np.isfinite(counts)):
+            counts[:] = 0.0  # an infinite warm start helps nobody
+    return theta, counts, nfev, converged
+
+
+def solve_dual(
+    stat, exact, coef, rhs, lg, g, theta0, guess=None, offset=None, tol=1e-14, maxiter=200
+):
+    """Minimise the dual from ``theta0`` (after fixing the count row); see module doc."""
+    d, k = coef.shape
+    counts = np.zeros(k) if guess is None else np.array(guess, dtype=np.float64)
+    offset = np.zeros(0) if offset is None else np.asarray(offset, dtype=np.float64)
+    theta, counts, nfev, _ = solve_count(stat, exact, coef, rhs, lg, g, theta0, counts, offset)
+    trial = np.zeros(k)
+    s_n, s_v, hess = dual_pass(stat, exact, coef, theta, offset, lg, g, counts)
+    nfev += 1
+    d_val = s_v + theta @ rhs
+    scale = max(rhs[0], 1.0)
+    message = "maximum number of iterations reached"
+    success = False
+    nit = 0
+    history: list[float] = []
+    for it in range(1, maxiter + 1):
+        nit = it
+        grad = rhs - s_n
+        gnorm = float(np.abs(grad).max()) / scale
+        if gnorm <= tol:
+            success, message = True, "converged"
+            break
+        history.append(gnorm)
+        # Sums over many classes carry rounding of ~1e-14 relative: once there the
+        # residual wanders instead of shrinking, which is convergence too.
+        if gnorm <= 1e-12 and len(history) >= 3 and gnorm > 0.5 * min(history[-3:-1]):
+            success, message = True, "converged to rounding level"
+            break
+        ridge = 1e-13 * np.trace(hess) + 1e-300
+        try:
+            step = -np.linalg.solve(hess + ridge * np.eye(d), grad)
+        except np.linalg.LinAlgError:
+            step = -grad
+        if not np.all(np.isfinite(step)):
+            step = -grad
+        slope = float(grad @ step)
+        t = 1.0
+        accepted = False
+        for _ in range(60):
+            th_t = theta + t * step
+            trial[:] = counts
+            sn_t, sv_t, h_t = dual_pass(stat, exact, coef, th_t, offset, lg, g, trial)
+            nfev += 1
+            d_t = sv_t + th_t @ rhs
+            g_t = float(np.abs(rhs - sn_t).max()) / scale
+            if math.isfinite(d_t) and (
+                d_t <= d_val + 1e-4 * t * slope + 1e-14 * abs(d_val) or g_t < 0.5 * gnorm
+            ):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            if gnorm <= 1e-11:
+                success, message = True, "converged to rounding level"
+            else:
+                message = "line search failed"
+            break
+        theta, d_val, s_n, hess = th_t, d_t, sn_t, h_t
+        counts, trial = trial, counts
+    return DualSolution(counts, theta, nit, nfev, success, message)

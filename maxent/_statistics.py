@@ -1,0 +1,130 @@
+"""The three counting statistics, as per-class log-weights.
+
+For an allocation n the number of microstates is W(n) = C * prod_k w_k(n_k), with
+
+* Boltzmann (distinguishable items, g_k states per class, real g_k acts as a prior):
+  W = N! prod_k g_k^n_k / n_k!, so ln w(n) = n ln g - ln Gamma(n + 1) and C = N!;
+* Bose-Einstein (indistinguishable items, any number per state):
+  W = prod_k C(n_k + g_k - 1, n_k), ln w(n) = ln Gamma(n + g) - ln Gamma(n + 1) - ln Gamma(g);
+* Fermi-Dirac (at most one item per state): W = prod_k C(g_k, n_k), n_k <= g_k.
+
+Every log-weight is concave in n. Stirling's form replaces ln Gamma(x + 1) by x ln x - x;
+its maximiser under the constraints is the large-N limit: n_k = g_k exp(-x_k) (Boltzmann),
+g_k / (exp(x_k) - 1) (Bose-Einstein), g_k / (exp(x_k) + 1) (Fermi-Dirac), with
+x_k = alpha + beta E_k (+ one multiplier per extra constraint).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln, psi, xlogy
+
+from ._errors import ValidationError
+
+__all__ = ["STATISTICS", "code", "log_weight"]
+
+STATISTICS = ("boltzmann", "bose", "fermi")
+BOLTZMANN, BOSE, FERMI = 0, 1, 2
+LABELS = {0: "Boltzmann", 1: "Bose-Einstein", 2: "Fermi-Dirac"}
+
+
+def code(statistics: str) -> int:
+    """Integer code of a statistics name (used by the kernels)."""
+    try:
+        return STATISTICS.index(str(statistics).lower())
+    except ValueError:
+        raise ValidationError(
+            "statistics", f"must be one of {', '.join(STATISTICS)} (got {statistics!r})"
+        ) from None
+
+
+def check_degeneracies(stat: int, g: np.ndarray) -> None:
+    """Fermi-Dirac needs whole numbers of states; Bose-Einstein needs at least one."""
+    if stat == FERMI and np.any((g < 1) | (g != np.round(g))):
+        raise ValidationError(
+            "degeneracies", "Fermi-Dirac needs a whole number of states >= 1 per class"
+        )
+    if stat == BOSE and np.any(g < 1):
+        raise ValidationError("degeneracies", "Bose-Einstein needs at least one state per class")
+
+
+def caps(stat: int, g: np.ndarray, n_items: int) -> np.ndarray:
+    """Largest count each class can hold."""
+    if stat == FERMI:
+        return np.minimum(np.round(g), n_items).astype(np.int64)
+    return np.full(g.size, n_items, dtype=np.int64)
+
+
+def log_weight(stat: int, n, g) -> np.ndarray:
+    """Exact per-class log-weight ln w_k(n) (without the Boltzmann N!)."""
+    n = np.asarray(n, dtype=np.float64)
+    if stat == BOLTZMANN:
+        return n * np.log(g) - gammaln(n + 1.0)
+    if stat == BOSE:
+        return gammaln(n + g) - gammaln(n + 1.0) - gammaln(g)
+    with np.errstate(invalid="ignore"):
+        return gammaln(g + 1.0) - gammaln(n + 1.0) - gammaln(g - n + 1.0)
+
+
+def stirling_log_weight(stat: int, n, g) -> np.ndarray:
+    """Stirling form of the per-class log-weight."""
+    n = np.asarray(n, dtype=np.float64)
+    if stat == BOLTZMANN:
+        return n - xlogy(n, n) + n * np.log(g)
+    if stat == BOSE:
+        return xlogy(n + g, n + g) - xlogy(n, n) - xlogy(g, g)
+    return xlogy(g, g) - xlogy(n, n) - xlogy(g - n, g - n)
+
+
+def constant(stat: int, n_items: int, objective: str) -> float:
+    """The allocation-independent part of ln W (N! for distinguishable items)."""
+    if stat != BOLTZMANN:
+        return 0.0
+    if objective == "exact":
+        return float(gammaln(n_items + 1.0))
+    return float(n_items * np.log(n_items) - n_items)
+
+
+def h_prime(stat: int, n, g, objective: str) -> np.ndarray:
+    """D ln w / dn: equals alpha + beta E_k (+ ...) at an interior optimum."""
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if objective == "exact":
+            if stat == BOLTZMANN:
+                return np.log(g) - psi(n + 1.0)
+            if stat == BOSE:
+                return psi(n + g) - psi(n + 1.0)
+            return psi(g - n + 1.0) - psi(n + 1.0)
+        if stat == BOLTZMANN:
+            return np.log(g) - np.log(n)
+        if stat == BOSE:
+            return np.log(n + g) - np.log(n)
+        return np.log(g - n) - np.log(n)
+
+
+def h_second(stat: int, n, g, objective: str) -> np.ndarray:
+    """d^2 ln w / dn^2 (negative: the weights are concave)."""
+    n = np.asarray(n, dtype=np.float64)
+    if objective == "exact":
+        if stat == BOLTZMANN:
+            return -psi(1, n + 1.0)
+        if stat == BOSE:
+            return psi(1, n + g) - psi(1, n + 1.0)
+        return -psi(1, g - n + 1.0) - psi(1, n + 1.0)
+    tiny = 1e-300
+    if stat == BOLTZMANN:
+        return -1.0 / np.maximum(n, tiny)
+    if stat == BOSE:
+        return 1.0 / (n + g) - 1.0 / np.maximum(n, tiny)
+    return -1.0 / np.maximum(n, tiny) - 1.0 / np.maximum(g - n, tiny)
+
+
+def limit_counts(stat: int, x, g) -> np.ndarray:
+    """Large-N occupations at multiplier values x (the Stirling maximiser)."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", divide="ignore"):
+        if stat == BOLTZMANN:
+            return g * np.exp(-x)
+        if stat == BOSE:
+            return np.where(x > 0, g / np.expm1(np.maximum(x, 1e-300)), np.inf)
+        return g / (np.exp(np.minimum(x, 700.0)) + 1.0) * (x < 700.0)
