@@ -26,7 +26,7 @@ from ._plots import (
     plot_occupations,
     simulation_figure,
 )
-from ._problem import Problem, default_energies
+from ._problem import Constraint, Limit, Problem, default_energies, parse_constraint
 from ._sample import SampleResult, sample
 from ._style import COLORS, lecture_style, save_figure
 from ._summary import OptimumSummary, optimize
@@ -49,9 +49,11 @@ __all__ = [
     "BetaSolution",
     "Comparison",
     "ConvergenceError",
+    "Constraint",
     "ConvergenceStudy",
     "Enumeration",
     "FittedBeta",
+    "Limit",
     "OptimumSummary",
     "Problem",
     "RelaxResult",
@@ -84,6 +86,7 @@ __all__ = [
     "mean_energy",
     "most_probable_allocation",
     "optimize",
+    "parse_constraint",
     "plot_beta_convergence",
     "plot_concentration",
     "plot_convergence",

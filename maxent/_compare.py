@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from . import _statistics as S
 from ._enumerate import enumerate_allocations
 from ._problem import Problem
 from ._sample import SampleResult, _compositions, sample
@@ -75,6 +76,8 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
         return None, "no energy lattice"
     if _compositions(problem.n, problem.classes) <= max_points:
         return enumerate_allocations(problem).mean_fractions, "enumeration"
+    if not problem._plain:
+        return None, "the convolution route covers Boltzmann counting without extra moments"
     levels, n, total = problem.levels, problem.n, problem.level_total
     size = n * int(levels.max()) + 1
     if size > _FFT_LIMIT:
@@ -94,16 +97,21 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
 
 @dataclass(frozen=True)
 class FittedBeta:
-    """Inverse temperature fitted to occupations: log f_k = c - beta E_k (weighted).
+    """Inverse temperature fitted to mean occupations (weighted least squares).
+
+    The occupations are mapped to multiplier values by the large-N relation of the
+    statistics, ``y_k = ln(g_k / n_k)`` (Boltzmann), ``ln(1 + g_k / n_k)`` (Bose-Einstein)
+    or ``ln(g_k / n_k - 1)`` (Fermi-Dirac), and ``y_k = alpha + beta E_k (+ moments)`` is
+    fitted; for Boltzmann counting this is ``log n_k/N = c - beta E_k``.
 
     Attributes
     ----------
     beta, stderr : float
-        Weighted least-squares slope and its standard error (weights 1 / Var(log f_k)
-        from the standard errors of the fractions).
+        Weighted least-squares slope and its standard error (weights 1 / Var(y_k) from
+        the standard errors of the fractions by the delta method).
     chi2, dof : float, int
-        Residual chi-squared of the fit and its degrees of freedom (K' - 2 for the K'
-        classes used).
+        Residual chi-squared of the fit and its degrees of freedom (classes used minus
+        fitted multipliers).
     """
 
     beta: float
@@ -112,32 +120,53 @@ class FittedBeta:
     dof: int
 
 
-def fit_beta(energies, fractions, stderr) -> FittedBeta:
-    """Fit ``log f_k = c - beta E_k`` to mean fractions with standard errors."""
+def fit_beta(energies, fractions, stderr, *, problem: Problem | None = None) -> FittedBeta:
+    """Fit beta to mean fractions with standard errors (see :class:`FittedBeta`).
+
+    Parameters
+    ----------
+    energies : array_like
+        Class energies.
+    fractions, stderr : array_like
+        Mean occupation fractions and their standard errors.
+    problem : Problem, optional
+        Supplies the statistics, degeneracies, N and extra constraints (default:
+        Boltzmann counting with g = 1).
+    """
     e = np.asarray(energies, dtype=np.float64)
     f = np.asarray(fractions, dtype=np.float64)
     s = np.asarray(stderr, dtype=np.float64)
-    use = (f > 0) & (s > 0) & np.isfinite(s)
-    if use.sum() < 2 or np.ptp(e[use]) == 0:
+    if problem is None:
+        stat, g, n_items, extra = S.BOLTZMANN, np.ones(e.size), 1.0, []
+    else:
+        stat, g, n_items = problem.stat, problem.degeneracies, float(problem.n)
+        extra = [c.values for c in problem.constraints]
+    n = f * n_items
+    cap = np.inf if stat != S.FERMI else g
+    use = (f > 0) & (n < cap) & (s > 0) & np.isfinite(s)
+    rows = [np.ones(e.size), -e, *[-v for v in extra]]
+    if use.sum() < len(rows) or np.ptp(e[use]) == 0:
         return FittedBeta(math.nan, math.nan, math.nan, 0)
-    y = np.log(f[use])
-    w = (f[use] / s[use]) ** 2  # 1 / Var(log f) by the delta method
-    x = e[use]
-    design = np.column_stack([np.ones(x.size), -x])
+    y = -S.h_prime(stat, n[use], g[use], "stirling")  # -(alpha + beta E + ...)
+    dy = S.h_second(stat, n[use], g[use], "stirling") * n_items * s[use]
+    w = 1.0 / dy**2
+    design = np.column_stack([r[use] for r in rows])
     a = design.T @ (design * w[:, None])
     cov = np.linalg.inv(a)
     coef = cov @ (design.T @ (w * y))
     resid = y - design @ coef
     chi2 = float(np.sum(w * resid**2))
-    return FittedBeta(float(coef[1]), float(math.sqrt(cov[1, 1])), chi2, int(use.sum() - 2))
+    return FittedBeta(float(coef[1]), float(math.sqrt(cov[1, 1])), chi2, int(use.sum() - len(rows)))
 
 
 def concentration(problem: Problem, draws: np.ndarray) -> dict[str, Any]:
     """Jaynes' entropy concentration check for allocations drawn under the constraints.
 
-    ``x = 2N (H_max - H(n/N))`` for every draw, with ``H_max`` the Boltzmann entropy at
-    the problem's mean energy, against the chi-squared law with ``K - 2`` degrees of
-    freedom (``K`` the classes that can be occupied, at least 1).
+    ``x = 2 (S(n*) - S(n))`` for every draw, with S the Stirling log-count (``N H(n/N)``
+    for Boltzmann counting, so ``x = 2N (H_max - H)``) and n* its constrained maximum (the
+    large-N limit), against the chi-squared law whose degrees of freedom are the classes
+    that can be occupied minus the independent constraints (K - 2 with the count and the
+    energy, K - M - 1 with M constraints besides the count).
 
     Returns
     -------
@@ -146,22 +175,22 @@ def concentration(problem: Problem, draws: np.ndarray) -> dict[str, Any]:
         0.5, 0.9, 0.95, 0.99), ``mean``, and the Kolmogorov-Smirnov ``ks_statistic`` and
         ``ks_pvalue`` of x against chi-squared(dof).
     """
-    p = problem.boltzmann
     g = problem.degeneracies
-    pos = p > 0
-    h_max = float(-(p[pos] @ np.log(p[pos] / g[pos])))
-    frac = np.asarray(draws, dtype=np.float64) / problem.n
+    star = problem.n * problem.limit_fractions
+    pos = star > 0
+    s_star = float(S.stirling_log_weight(problem.stat, star, g).sum())
+    n = np.asarray(draws, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(frac > 0, frac * np.log(frac / g), 0.0)
-    h = -terms.sum(axis=1)
-    x = 2.0 * problem.n * (h_max - h)
-    dof = max(int(pos.sum()) - 2, 1)
+        s_draw = S.stirling_log_weight(problem.stat, n, g).sum(axis=1)
+    x = 2.0 * (s_star - s_draw)
+    coef = problem._rows(scaled=False)[0][:, pos]
+    dof = max(int(pos.sum()) - int(np.linalg.matrix_rank(coef)), 1)
     chi = stats.chi2(dof)
     obs_q = np.quantile(x, QUANTILES) if x.size else np.full(len(QUANTILES), np.nan)
     ks = stats.kstest(x, chi.cdf) if x.size > 1 else None
     return {
         "dof": dof,
-        "h_max": h_max,
+        "s_max": s_star,
         "values": x,
         "mean": float(x.mean()) if x.size else math.nan,
         "quantiles": {
@@ -220,7 +249,7 @@ class Comparison:
             "stderr": fb.stderr,
             "chi2": fb.chi2,
             "dof": fb.dof,
-            "boltzmann_beta": self.problem.beta,
+            "limit_beta": self.problem.beta,
         }
         conc = {k: v for k, v in self.concentration.items() if k != "values"}
         out["concentration"] = conc
@@ -236,7 +265,7 @@ def compare(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Sample, optimise and compare with Boltzmann, for one problem.
+    """Sample, optimise and compare with the large-N limit (Boltzmann), for one problem.
 
     Parameters
     ----------
@@ -255,11 +284,11 @@ def compare(
     opt = optimize(problem)
     res = sample(problem, samples, method, seed=seed, threads=threads, progress=progress)
     exact_mean, how = exact_mean_fractions(problem)
-    p = problem.boltzmann
-    dist = {
-        "optimum": distances(opt.exact.fractions, p),
-        "stirling": distances(opt.stirling.fractions, p),
-    }
+    p = problem.limit_fractions
+    dist = {}
+    if opt.exact is not None:
+        dist["optimum"] = distances(opt.exact.fractions, p)
+    dist["stirling"] = distances(opt.stirling.fractions, p)
     if opt.mode is not None and opt.mode.counts is not None:
         dist["mode"] = distances(opt.mode.fractions, p)
     if exact_mean is not None:
@@ -270,6 +299,6 @@ def compare(
         "tv": float(0.5 * np.abs(frac - p).sum(axis=1).mean()),
         "max_abs": float(np.abs(frac - p).max(axis=1).mean()),
     }
-    fb = fit_beta(problem.energies, res.mean_fractions, res.stderr)
+    fb = fit_beta(problem.energies, res.mean_fractions, res.stderr, problem=problem)
     conc = concentration(problem, res.draws)
     return Comparison(problem, opt, res, exact_mean, how, dist, fb, conc)

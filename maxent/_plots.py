@@ -43,24 +43,38 @@ def _class_ticks(ax, energies):
     ax.set_xlabel(r"class energy $E_k$")
 
 
+def limit_label(problem) -> str:
+    """Name of the large-N law of a problem, for legends."""
+    if problem._plain:
+        return r"Boltzmann $p_k = e^{-\beta E_k}/Z$"
+    name = {0: "max-entropy", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
+    return f"{name} limit"
+
+
 def plot_occupations(comparison, ax=None) -> dict[str, Any]:
-    """Boltzmann bars, optimum and mode markers, sampled means with 2-s.e. error bars."""
+    """Large-N bars, optimum and mode markers, sampled means with 2-s.e. error bars."""
     ax = _axes(ax)
     p = comparison.problem
     x = np.arange(p.classes)
     art = {}
     art["boltzmann"] = ax.bar(
         x,
-        p.boltzmann,
+        p.limit_fractions,
         width=0.7,
         color=ROLE["boltzmann"],
         alpha=0.55,
-        label=r"Boltzmann $p_k = e^{-\beta E_k}/Z$",
+        label=limit_label(p),
     )
     opt = comparison.optimum
-    art["optimum"] = ax.plot(
-        x, opt.exact.fractions, "D", color=ROLE["optimum"], ms=9, label=r"exact optimum of $\ln W$"
-    )[0]
+    if opt.exact is not None:
+        art["optimum"] = ax.plot(
+            x,
+            opt.exact.fractions,
+            "D",
+            color=ROLE["optimum"],
+            ms=9,
+            label=r"exact optimum of $\ln W$",
+        )[0]
     if opt.mode is not None and opt.mode.counts is not None:
         art["mode"] = ax.plot(
             x,
@@ -85,22 +99,23 @@ def plot_occupations(comparison, ax=None) -> dict[str, Any]:
     _class_ticks(ax, p.energies)
     ax.set_ylabel(r"occupation fraction $n_k/N$")
     ax.set_title(rf"N = {p.n:,}, $\beta$ = {p.beta:.4g}")
-    ax.set_ylim(0, max(p.boltzmann.max(), s.mean_fractions.max()) * 1.25)
+    ax.set_ylim(0, max(p.limit_fractions.max(), s.mean_fractions.max()) * 1.25)
     art["legend"] = ax.legend(loc="upper right")
     return art
 
 
 def plot_deviations(comparison, ax=None) -> dict[str, Any]:
-    """Finite-N corrections: each estimate minus Boltzmann, ``n_k/N - p_k``."""
+    """Finite-N corrections: each estimate minus the large-N law, ``n_k/N - p_k``."""
     ax = _axes(ax)
     p = comparison.problem
     x = np.arange(p.classes)
-    b = p.boltzmann
-    art = {"zero": ax.axhline(0.0, color=ROLE["boltzmann"], lw=3, label="Boltzmann")}
+    b = p.limit_fractions
+    art = {"zero": ax.axhline(0.0, color=ROLE["boltzmann"], lw=3, label=limit_label(p))}
     opt = comparison.optimum
-    art["optimum"] = ax.plot(
-        x - 0.15, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
-    )[0]
+    if opt.exact is not None:
+        art["optimum"] = ax.plot(
+            x - 0.15, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
+        )[0]
     if opt.mode is not None and opt.mode.counts is not None:
         art["mode"] = ax.plot(
             x + 0.15,
@@ -146,6 +161,7 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
     c = comparison.concentration
     x = c["values"]
     dof = c["dof"]
+    boltz = comparison.problem._plain
     hi = max(float(np.quantile(x, 0.995)) if x.size else 1.0, stats.chi2(dof).ppf(0.995))
     art = {}
     art["histogram"] = ax.hist(
@@ -163,7 +179,7 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
         color=ROLE["exact_mean"],
         label=rf"$\chi^2_{{{dof}}}$ density",
     )[0]
-    ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$")
+    ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$" if boltz else r"$2\,(\ln W^*_S - \ln W_S(n))$")
     ax.set_ylabel("probability density")
     ax.set_title(f"entropy concentration (KS p = {c['ks_pvalue']:.2g})")
     ax.set_xlim(0, hi)

@@ -33,15 +33,18 @@ class OptimumSummary:
     """
 
     problem: Problem
-    exact: sopt.OptimizeResult
+    exact: sopt.OptimizeResult | None
     stirling: sopt.OptimizeResult
     mode: sopt.OptimizeResult | None
     mode_message: str = ""
+    exact_message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Shared problem keys plus ``optimum``, ``stirling`` and ``mode``."""
         out = self.problem.to_dict()
-        out["optimum"] = _optimum_dict(self.exact)
+        out["optimum"] = None if self.exact is None else _optimum_dict(self.exact)
+        if self.exact is None:
+            out["optimum_message"] = self.exact_message
         out["stirling"] = _optimum_dict(self.stirling)
         if self.mode is not None and self.mode.counts is not None:
             out["mode"] = {
@@ -63,6 +66,7 @@ def _optimum_dict(res: sopt.OptimizeResult) -> dict[str, Any]:
         "counts": res.counts.tolist(),
         "alpha": res.alpha,
         "beta": res.beta,
+        "lambdas": np.asarray(res.lambdas).tolist(),
         "log_count": res.log_count,
         "kkt_residual": res.kkt_residual,
         "nit": res.nit,
@@ -90,7 +94,11 @@ def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:
         The three answers; the mode is ``None`` (with a message) when the energies have
         no common quantum.
     """
-    exact = maximize_log_count(problem, "exact", method)
+    exact, exact_why = None, ""
+    try:
+        exact = maximize_log_count(problem, "exact", method)
+    except ValidationError as exc:  # no unique exact optimum (single-state Bose levels)
+        exact_why = exc.message
     stirling = maximize_log_count(problem, "stirling", method)
     mode, why = None, ""
     try:
@@ -101,4 +109,4 @@ def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:
         if problem.levels is not None:
             raise
         why = exc.message
-    return OptimumSummary(problem, exact, stirling, mode, why)
+    return OptimumSummary(problem, exact, stirling, mode, why, exact_why)

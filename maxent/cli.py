@@ -173,6 +173,27 @@ def problem_options(func):
             help="Shell half-width |sum n E - U| <= tol for energies with no common quantum "
             "(MCMC).",
         ),
+        click.option(
+            "--degeneracies",
+            type=_FloatList(),
+            default=None,
+            help="States per class g_k, e.g. 1,3,5 (real values: prior weights). [default: 1]",
+        ),
+        click.option(
+            "--statistics",
+            type=click.Choice(["boltzmann", "bose", "fermi"]),
+            default="boltzmann",
+            show_default=True,
+            help="How allocations are counted: distinguishable items, Bose-Einstein or "
+            "Fermi-Dirac.",
+        ),
+        click.option(
+            "--constraint",
+            "constraints",
+            multiple=True,
+            help="Extra moment constraint EXPR=VALUE: the mean over items of EXPR (in k, E, g) "
+            "is VALUE, e.g. 'k**2=12.5'. Repeat for more.",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
     for opt in reversed(options):
@@ -197,6 +218,22 @@ def _energies_from(kw: dict[str, Any]):
     return energies
 
 
+def _attainable_means(energies, n, statistics, degeneracies):
+    """Lowest and highest mean energy of n items (Fermi-Dirac capacities included)."""
+    from . import _statistics as S
+    from ._problem import _extreme_total
+    from ._validate import as_degeneracies
+
+    g = as_degeneracies(degeneracies, energies.size)
+    caps = S.caps(S.code(statistics), np.round(g) if statistics == "fermi" else g, n)
+    if caps.sum() < n:
+        return float(energies.min()), float(energies.max())  # Problem reports the error
+    return (
+        _extreme_total(energies, caps, n, True) / n,
+        _extreme_total(energies, caps, n, False) / n,
+    )
+
+
 def build_problem(kw: dict[str, Any], notes: list[str], **extra):
     """Make the Problem from the shared options (pops them from ``kw``)."""
     from ._problem import Problem
@@ -206,6 +243,12 @@ def build_problem(kw: dict[str, Any], notes: list[str], **extra):
     n = kw.pop("n")
     quantum = kw.pop("energy_quantum")
     tolerance = kw.pop("energy_tolerance")
+    extra = {
+        "degeneracies": kw.pop("degeneracies"),
+        "statistics": kw.pop("statistics"),
+        "constraints": list(kw.pop("constraints")),
+        **extra,
+    }
     given = {k: v for k, v in spec.items() if v is not None}
     if len(given) > 1:
         names = ", ".join("--" + k.replace("_", "-") for k in given)
@@ -214,12 +257,12 @@ def build_problem(kw: dict[str, Any], notes: list[str], **extra):
         )
     snap = False
     if not given:
-        lo, hi = float(energies.min()), float(energies.max())
+        lo, hi = _attainable_means(energies, n, extra["statistics"], extra["degeneracies"])
         given = {"mean_energy": lo + _DEFAULT_FRACTION * (hi - lo)}
         snap = True
         notes.append(
             f"no energy given: using the reachable mean nearest {given['mean_energy']:.6g} "
-            "(40% of the way from min E to max E)"
+            "(40% of the way from the lowest to the highest attainable mean)"
         )
     return Problem(
         energies,
@@ -252,7 +295,17 @@ def _header(console, problem, notes) -> None:
         f"K = {problem.classes} classes, N = {problem.n} items, U = {problem.total_energy:.10g}"
         f" (mean energy {problem.mean_energy:.10g})"
     )
-    line = f"beta = {problem.beta:.6g} (T = {t:.6g}), the Boltzmann limit of this mean"
+    law = (
+        "Boltzmann"
+        if problem._plain
+        else {0: "maximum-entropy", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
+    )
+    if problem.statistics != "boltzmann" or problem.constraints:
+        extras = [f"{problem.statistics} counting"] + [
+            f"mean of {c.name} = {c.mean:g}" for c in problem.constraints
+        ]
+        console.print("; ".join(extras))
+    line = f"beta = {problem.beta:.6g} (T = {t:.6g}), the {law} limit of this mean"
     if problem.requested_beta is not None and problem.requested_beta != problem.beta:
         line += f"; requested beta {problem.requested_beta:.6g} moved U to a reachable total"
     console.print(line)
@@ -287,22 +340,23 @@ def optimize(as_json: bool, method: str, **kw) -> None:
             click.echo(f"note: {note}", err=True)
         click.echo(to_json(summary.to_dict()))
         return
-    from ._format import print_table
+    from ._format import fmt, print_table
 
     console = _console()
     _header(console, problem, notes)
     ex, st, mo = summary.exact, summary.stirling, summary.mode
+    has_mode = mo is not None and mo.counts is not None
     rows = []
     for k in range(problem.classes):
         rows.append(
             [
                 str(k),
                 problem.energies[k],
-                problem.boltzmann[k],
-                ex.fractions[k],
+                problem.limit_fractions[k],
+                "-" if ex is None else fmt(ex.fractions[k], 8),
                 st.fractions[k],
-                (int(mo.counts[k]) if mo is not None and mo.counts is not None else "-"),
-                ex.counts[k],
+                int(mo.counts[k]) if has_mode else "-",
+                "-" if ex is None else fmt(ex.counts[k], 8),
             ]
         )
     print_table(
@@ -311,7 +365,7 @@ def optimize(as_json: bool, method: str, **kw) -> None:
         [
             "class",
             "energy",
-            "Boltzmann p",
+            _limit_name(problem),
             "exact n*/N",
             "Stirling n/N",
             "mode n (int)",
@@ -320,26 +374,39 @@ def optimize(as_json: bool, method: str, **kw) -> None:
         rows,
         digits=8,
     )
-    rows = [
-        ["exact optimum", ex.log_count, ex.alpha, ex.beta, ex.kkt_residual],
-        ["Stirling optimum", st.log_count, st.alpha, st.beta, st.kkt_residual],
-    ]
-    if mo is not None and mo.counts is not None:
-        rows.append(["integer mode", mo.log_count, "", "", ""])
+    names = ["alpha", "beta", *[f"lambda[{c.name}]" for c in problem.constraints]]
+    rows = []
+    for label, res in (("exact optimum", ex), ("Stirling optimum", st)):
+        if res is not None:
+            rows.append([label, res.log_count, res.alpha, res.beta, *res.lambdas, res.kkt_residual])
+    if has_mode:
+        rows.append(["integer mode", mo.log_count, *[""] * (len(names) + 1)])
     print_table(
         console,
-        "ln W and the multipliers of digamma(n_k + 1) = ln g_k - alpha - beta E_k",
-        ["", "ln W", "alpha", "beta", "KKT residual"],
+        "ln W and the multipliers of h'(n_k) = alpha + beta E_k"
+        + (" + sum lambda f(k)" if problem.constraints else ""),
+        ["", "ln W", *names, "KKT residual"],
         rows,
         digits=10,
     )
-    console.print(f"exact optimum: {ex.message} after {ex.nit} Newton steps")
+    if ex is None:
+        console.print(f"exact optimum: not computed ({summary.exact_message})")
+    else:
+        console.print(f"exact optimum: {ex.message} after {ex.nit} Newton steps")
     console.print(f"Stirling optimum: {st.message}")
-    if mo is not None and mo.counts is not None:
+    if has_mode:
         ties = "" if mo.ties <= 1 else f"; {mo.ties} allocations share the maximum"
+        if mo.ties == -1:
+            ties = "; every allocation ties"
         console.print(f"integer mode: {mo.message}, {mo.nodes} search nodes{ties}")
     else:
         console.print(f"integer mode: not computed ({summary.mode_message})")
+
+
+def _limit_name(problem) -> str:
+    if problem._plain:
+        return "Boltzmann p"
+    return {0: "max-ent limit", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,10 +511,10 @@ def _sampler_table(console, problem, res) -> None:
 
     mean, err = res.mean_fractions, res.stderr
     rows = [
-        [str(k), problem.energies[k], problem.boltzmann[k], mean[k], err[k]]
+        [str(k), problem.energies[k], problem.limit_fractions[k], mean[k], err[k]]
         for k in range(problem.classes)
     ]
-    cols = ["class", "energy", "Boltzmann p", "sampled <n>/N", "stderr"]
+    cols = ["class", "energy", _limit_name(problem), "sampled <n>/N", "stderr"]
     print_table(console, f"{res.samples} draws ({res.method})", cols, rows, digits=7)
 
 
@@ -702,7 +769,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
             [
                 str(k),
                 problem.energies[k],
-                problem.boltzmann[k],
+                problem.limit_fractions[k],
                 opt.exact.fractions[k],
                 "-" if mode is None else fmt(mode[k], 7),
                 "-" if cmp.exact_mean is None else fmt(cmp.exact_mean[k], 7),
@@ -716,7 +783,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
         [
             "class",
             "energy",
-            "Boltzmann",
+            _limit_name(problem),
             "exact optimum",
             "most probable",
             "exact mean",
@@ -739,22 +806,24 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
     ]
     print_table(
         console,
-        "Distance to Boltzmann",
+        "Distance to the large-N limit" if not problem._plain else "Distance to Boltzmann",
         ["", "total variation", "KL", "max |diff|"],
         drows,
         digits=4,
     )
     fb = cmp.fitted_beta
     console.print(
-        f"fitted beta (log n_k/N = c - beta E_k, weighted): {fb.beta:.6g} ± {fb.stderr:.2g} "
-        f"(Boltzmann {problem.beta:.6g}; fit chi2 {fb.chi2:.3g} on {fb.dof} dof)"
+        f"fitted beta ({'log n_k/N = c - beta E_k' if problem._plain else 'large-N relation'},"
+        f" weighted): {fb.beta:.6g} ± {fb.stderr:.2g} (limit {problem.beta:.6g}; fit chi2 "
+        f"{fb.chi2:.3g} on {fb.dof} dof)"
     )
     c = cmp.concentration
     q = c["quantiles"]
     crow = [["observed", *q["observed"]], [f"chi2({c['dof']})", *q["chi2"]]]
     print_table(
         console,
-        "Entropy concentration: quantiles of 2N (H_max - H)",
+        "Entropy concentration: quantiles of "
+        + ("2N (H_max - H)" if problem._plain else "2 (ln W*_S - ln W_S)"),
         ["", *[f"{p:g}" for p in q["p"]]],
         crow,
         digits=4,
