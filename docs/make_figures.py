@@ -62,6 +62,10 @@ def studies():
         "entropy_concentration",
         "finite_n_corrections",
         "temperature_sweep",
+        "statistics_limits",
+        "fermi_step",
+        "bose_condensation",
+        "loaded_die",
     ):
         subprocess.run(
             [
