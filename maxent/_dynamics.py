@@ -18,11 +18,10 @@ from typing import Any
 import numpy as np
 
 from ._errors import ValidationError
-from ._kernels import _sample as K
 from ._mode import most_probable_allocation
 from ._problem import Problem
-from ._sample import _level_index, _shell_start
-from ._streams import as_seed_sequence, stream_states
+from ._sample import _Chains, _shell_start
+from ._streams import as_seed_sequence
 from ._validate import as_count
 
 __all__ = ["STARTS", "RelaxResult", "relax", "start_allocation"]
@@ -195,6 +194,12 @@ def relax(
     -------
     RelaxResult
     """
+    if not problem._plain:
+        raise ValidationError(
+            "statistics",
+            "item dynamics move labelled items, which is Boltzmann counting without extra "
+            "moments; sample the other problems with maxent.sample",
+        )
     sweeps = as_count(sweeps, "sweeps")
     per = as_count(records_per_sweep, "records_per_sweep")
     seq = as_seed_sequence(seed)
@@ -219,27 +224,14 @@ def relax(
             raise ValidationError(
                 "start", "explicit counts need K non-negative entries summing to N"
             )
-    k = problem.classes
     lattice = problem.levels is not None and problem.level_total is not None
-    if lattice:
-        cls, lv, st, ct = _level_index(problem.levels)
-        levels, kind, degenerate = problem.levels, 0, bool((ct > 1).any())
-        if int(counts0 @ levels) != problem.level_total:
-            raise ValidationError("start", "the starting allocation has the wrong total energy")
-        e_lo = e_hi = 0.0
-    else:
-        cls = lv = st = ct = np.zeros(1, dtype=np.int64)
-        levels, kind, degenerate = np.zeros(k, dtype=np.int64), 1, False
-        e_lo = problem.total_energy - problem.energy_tolerance
-        e_hi = problem.total_energy + problem.energy_tolerance
-    labels = np.repeat(np.arange(k, dtype=np.int32), counts0)[None, :]
-    counts = counts0[None, :].copy()
-    e_tot = np.array([float(counts0 @ problem.energies)])
-    states = stream_states(seq, 1)
-    accepted = np.zeros(1, dtype=np.int64)
+    if lattice and int(counts0 @ problem.levels) != problem.level_total:
+        raise ValidationError("start", "the starting allocation has the wrong total energy")
+    # pair exchanges only: the physical kinetic-exchange dynamics
+    chain = _Chains(problem, counts0, 1, seq, p_circuit=0.0)
     every = max(1, n // per)
     n_rec = sweeps * per
-    records = np.zeros((1, n_rec, k), dtype=np.int64)
+    records = np.zeros((1, n_rec, problem.classes), dtype=np.int64)
     entropy = np.zeros((1, n_rec))
     t0 = time.perf_counter()
     batch = max(1, int(5e7 // max(n, 1)) // per * per) if n * per < 5e7 else per
@@ -247,29 +239,9 @@ def relax(
     acc = 0
     while done < n_rec:
         todo = min(batch, n_rec - done)
-        K.run_chains(
-            kind,
-            labels,
-            counts,
-            levels,
-            problem.energies,
-            cls,
-            lv,
-            st,
-            ct,
-            degenerate,
-            0.0,
-            e_lo,
-            e_hi,
-            e_tot,
-            todo * every,
-            every,
-            records[:, done : done + todo],
-            entropy[:, done : done + todo],
-            states,
-            accepted,
+        acc += chain.run(
+            todo * every, every, records[:, done : done + todo], entropy[:, done : done + todo]
         )
-        acc += int(accepted[0])
         done += todo
         if progress is not None:
             progress(done // per, sweeps)

@@ -157,6 +157,36 @@ class _ExactPlan:
     log_max: np.ndarray
     fixed: np.ndarray
 
+    def draw(self, states: np.ndarray, chunk: int, out: np.ndarray) -> int:
+        """Fill ``out`` (zeroed rows) with exact draws, ``chunk`` per stream; return proposals."""
+        tries = np.zeros(states.shape[0], dtype=np.int64)
+        fail = K.exact_rejection(
+            self.fam,
+            self.p1,
+            self.p2,
+            self.cap,
+            self.rest,
+            self.det_idx,
+            self.coef,
+            self.rhs,
+            self.nonneg,
+            self.adj,
+            self.det,
+            self.log_max,
+            states,
+            chunk,
+            out,
+            tries,
+            _MAX_TRIES,
+        )
+        if fail >= 0:
+            raise RuntimeError(
+                "exact sampler: a draw needed more than 1e9 proposals; use method='mcmc'"
+            )
+        if self.fixed.any():
+            out[:, self.fixed > 0] = self.fixed[self.fixed > 0]
+        return int(tries.sum())
+
 
 def _family(stat: int, g: np.ndarray, x: np.ndarray, n_items: int, fractions: np.ndarray):
     """Per-class law of the product measure at multipliers x: parameters and variances.
@@ -283,34 +313,7 @@ def _run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=No
             c1 = min(n_chunks, c0 + batch_chunks)
             rows = slice(c0 * CHUNK, min(samples, c1 * CHUNK))
             states = stream_states(seq, c1 - c0, start=c0)
-            tries = np.zeros(c1 - c0, dtype=np.int64)
-            block = draws[rows]
-            fail = K.exact_rejection(
-                plan.fam,
-                plan.p1,
-                plan.p2,
-                plan.cap,
-                plan.rest,
-                plan.det_idx,
-                plan.coef,
-                plan.rhs,
-                plan.nonneg,
-                plan.adj,
-                plan.det,
-                plan.log_max,
-                states,
-                CHUNK,
-                block,
-                tries,
-                _MAX_TRIES,
-            )
-            if fail >= 0:
-                raise RuntimeError(
-                    "exact sampler: a draw needed more than 1e9 proposals; use method='mcmc'"
-                )
-            if plan.fixed.any():
-                block[:, plan.fixed > 0] = plan.fixed[plan.fixed > 0]
-            proposals += int(tries.sum())
+            proposals += plan.draw(states, CHUNK, draws[rows])
             done = rows.stop
             if progress is not None:
                 progress(done, samples)
@@ -378,133 +381,147 @@ def _level_index(levels: np.ndarray):
     return order.astype(np.int64), sorted_levels, start, count
 
 
-def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
-    n_items = problem.n
-    counts0 = _initial_counts(problem)
-    lattice = problem.levels is not None and problem.level_total is not None
-    k = problem.classes
-    coef = caps = None
-    if lattice and not problem._plain:
-        # Bose-Einstein, Fermi-Dirac or extra moments: count-space moves along circuits of
-        # the integer constraint matrix, plus exact refreshes for irreducibility
-        kind = 2
-        coef, _ = problem.integer_rows()
-        caps = problem.caps.astype(np.int64)
-        cls = lv = st = ct = np.zeros(1, dtype=np.int64)
-        degenerate = False
-        p_circuit = 0.0
-        refresh_every = 1 if k <= coef.shape[0] else 10
-        e_lo = e_hi = 0.0
-        levels = problem.levels
-    elif lattice:
-        kind = 0
-        cls, lv, st, ct = _level_index(problem.levels)
-        degenerate = bool((ct > 1).any())
-        # Pair exchanges connect every fiber when the levels are contiguous (quadratic
-        # moves are a Markov basis of the rational normal curve). With gaps they may not:
-        # add circuit moves, and an exact independent refresh every few records, which
-        # makes the chain irreducible on any level set.
-        distinct = np.unique(problem.levels)
-        contiguous = np.array_equal(distinct, np.arange(distinct[-1] + 1))
-        p_circuit = 0.0 if contiguous else 0.1
-        refresh_every = 0 if contiguous else 10
-        e_lo = e_hi = 0.0
-        levels = problem.levels
-    else:
-        kind = 1
-        cls = lv = st = ct = np.zeros(1, dtype=np.int64)
-        degenerate = False
-        p_circuit = 0.0
-        refresh_every = 0
-        e_lo = problem.total_energy - problem.energy_tolerance
-        e_hi = problem.total_energy + problem.energy_tolerance
-        levels = np.zeros(k, dtype=np.int64)
-    labels = np.empty((chains, n_items if kind < 2 else 0), dtype=np.int32)
-    counts = np.empty((chains, k), dtype=np.int64)
+class _Chains:
+    """Independent Markov chains over allocations: their state and one stepping function.
 
-    def reset(c, alloc):
-        if kind < 2:
-            labels[c] = np.repeat(np.arange(k, dtype=np.int32), alloc)
-        counts[c] = alloc
+    Boltzmann counting on a lattice: labelled items in energy-conserving pair exchanges
+    (plus circuit moves when the levels have gaps and ``p_circuit`` allows them); without
+    a lattice: single- and two-item moves inside the energy shell; Bose-Einstein,
+    Fermi-Dirac or extra moments: count-space moves along circuits of the constraint
+    lattice. ``refresh_every`` says how many records should pass between exact refreshes
+    for the chain to be irreducible on any level set (0: never needed).
+    """
 
-    for c in range(chains):
-        reset(c, counts0)
-    e_tot = np.full(chains, float(counts0 @ problem.energies))
-    states = stream_states(seq, chains)
-    if refresh_every:
-        plan = _exact_plan(problem)
-        refresh_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1 << 30))
-        refresh_states = stream_states(refresh_seq, chains)
-    per_chain = (samples + chains - 1) // chains
-    accepted = np.zeros(chains, dtype=np.int64)
-    no_rec = np.zeros((chains, 0, k), dtype=np.int64)
-    no_ent = np.zeros((chains, 0))
+    def __init__(
+        self,
+        problem: Problem,
+        counts0: np.ndarray,
+        chains: int,
+        seq,
+        p_circuit: float | None = None,
+    ):
+        self.problem = problem
+        k = problem.classes
+        lattice = problem.levels is not None and problem.level_total is not None
+        self.lattice = lattice
+        self.cls = self.lv = self.st = self.ct = np.zeros(1, dtype=np.int64)
+        self.degenerate = False
+        self.p_circuit = 0.0
+        self.refresh_every = 0
+        self.e_lo = self.e_hi = 0.0
+        self.levels = problem.levels if lattice else np.zeros(k, dtype=np.int64)
+        if lattice and not problem._plain:
+            self.kind = 2
+            self.coef = problem.integer_rows()[0]
+            self.caps = problem.caps.astype(np.int64)
+            self.refresh_every = 1 if k <= self.coef.shape[0] else 10
+        elif lattice:
+            self.kind = 0
+            self.cls, self.lv, self.st, self.ct = _level_index(problem.levels)
+            self.degenerate = bool((self.ct > 1).any())
+            # Pair exchanges connect every fiber when the levels are contiguous (quadratic
+            # moves are a Markov basis of the rational normal curve). With gaps they may
+            # not: add circuit moves, and an exact independent refresh every few records,
+            # which makes the chain irreducible on any level set.
+            distinct = np.unique(problem.levels)
+            contiguous = np.array_equal(distinct, np.arange(distinct[-1] + 1))
+            self.p_circuit = 0.0 if contiguous else 0.1
+            self.refresh_every = 0 if contiguous else 10
+        else:
+            self.kind = 1
+            self.e_lo = problem.total_energy - problem.energy_tolerance
+            self.e_hi = problem.total_energy + problem.energy_tolerance
+        if p_circuit is not None:
+            self.p_circuit = p_circuit
+        self.labels = np.empty((chains, problem.n if self.kind < 2 else 0), dtype=np.int32)
+        self.counts = np.empty((chains, k), dtype=np.int64)
+        for c in range(chains):
+            self.reset(c, counts0)
+        self.e_tot = np.full(chains, float(counts0 @ problem.energies))
+        self.states = stream_states(seq, chains)
+        self.accepted = np.zeros(chains, dtype=np.int64)
 
-    def run(n_props, record_every, rec, ent):
-        if kind == 2:
-            g = problem.degeneracies
+    def reset(self, c: int, alloc: np.ndarray) -> None:
+        """Put chain ``c`` at allocation ``alloc``."""
+        if self.kind < 2:
+            self.labels[c] = np.repeat(np.arange(alloc.size, dtype=np.int32), alloc)
+        self.counts[c] = alloc
+
+    def run(self, n_props: int, record_every: int, rec: np.ndarray, ent: np.ndarray) -> int:
+        """Advance every chain ``n_props`` proposals, recording; return accepted moves."""
+        p = self.problem
+        if self.kind == 2:
+            g = p.degeneracies
             K.run_circuit_chains(
-                counts,
-                coef,
-                caps,
-                problem.stat,
+                self.counts,
+                self.coef,
+                self.caps,
+                p.stat,
                 g,
                 np.log(g),
                 n_props,
                 record_every,
                 rec,
-                states,
-                accepted,
+                self.states,
+                self.accepted,
             )
-            return int(accepted.sum())
-        K.run_chains(
-            kind,
-            labels,
-            counts,
-            levels,
-            problem.energies,
-            cls,
-            lv,
-            st,
-            ct,
-            degenerate,
-            p_circuit,
-            e_lo,
-            e_hi,
-            e_tot,
-            n_props,
-            record_every,
-            rec,
-            ent,
-            states,
-            accepted,
-        )
-        return int(accepted.sum())
+        else:
+            K.run_chains(
+                self.kind,
+                self.labels,
+                self.counts,
+                self.levels,
+                p.energies,
+                self.cls,
+                self.lv,
+                self.st,
+                self.ct,
+                self.degenerate,
+                self.p_circuit,
+                self.e_lo,
+                self.e_hi,
+                self.e_tot,
+                n_props,
+                record_every,
+                rec,
+                ent,
+                self.states,
+                self.accepted,
+            )
+        return int(self.accepted.sum())
+
+    @property
+    def moves(self) -> str:
+        """What the chains propose, for the diagnostics."""
+        if self.kind == 2:
+            return (
+                f"circuit moves of the constraint lattice, exact refresh every {self.refresh_every}"
+            )
+        moves = "pair exchange" if self.lattice else "single and pair moves in the shell"
+        if self.p_circuit:
+            moves += f", circuit moves, exact refresh every {self.refresh_every} draws"
+        return moves
+
+
+def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
+    n_items = problem.n
+    k = problem.classes
+    ch = _Chains(problem, _initial_counts(problem), chains, seq)
+    refresh_every = ch.refresh_every
+    if refresh_every:
+        plan = _exact_plan(problem)
+        refresh_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1 << 30))
+        refresh_states = stream_states(refresh_seq, chains)
+    per_chain = (samples + chains - 1) // chains
+    no_rec = np.zeros((chains, 0, k), dtype=np.int64)
+    no_ent = np.zeros((chains, 0))
+    run = ch.run
 
     def refresh():
         for c in range(chains):
             row = np.zeros((1, k), dtype=np.int64)
-            tries = np.zeros(1, dtype=np.int64)
-            K.exact_rejection(
-                plan.fam,
-                plan.p1,
-                plan.p2,
-                plan.cap,
-                plan.rest,
-                plan.det_idx,
-                plan.coef,
-                plan.rhs,
-                plan.nonneg,
-                plan.adj,
-                plan.det,
-                plan.log_max,
-                refresh_states[c : c + 1],
-                1,
-                row,
-                tries,
-                _MAX_TRIES,
-            )
-            reset(c, row[0])
+            plan.draw(refresh_states[c : c + 1], 1, row)
+            ch.reset(c, row[0])
 
     acc_total = 0
     if burn_in > 0:
@@ -540,11 +557,6 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
     tau = integrated_time(records / n_items) if done >= 4 else np.full(k, np.nan)
     n_rec = records.shape[0] * records.shape[1]
     ess = np.minimum(n_rec / tau, n_rec)
-    moves = "pair exchange" if lattice else "single and pair moves in the shell"
-    if kind == 2:
-        moves = f"circuit moves of the constraint lattice, exact refresh every {refresh_every}"
-    elif p_circuit:
-        moves += f", circuit moves, exact refresh every {refresh_every} draws"
     diag = {
         "acceptance": acc_total / max(proposals, 1),
         "proposals": int(proposals),
@@ -553,10 +565,10 @@ def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
         "thin": int(thin),
         "tau": tau.tolist(),
         "ess": ess.tolist(),
-        "moves": moves,
+        "moves": ch.moves,
         "refreshes": refreshes * chains,
     }
-    if not lattice:
+    if not ch.lattice:
         gaps = np.diff(np.unique(problem.energies))
         diag["shell_connected"] = bool(problem.energy_tolerance >= gaps.max())
     return draws, diag, interrupted

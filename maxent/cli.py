@@ -506,6 +506,23 @@ _SAVE = click.option(
 )
 
 
+def _save_sample(path, res) -> None:
+    """Write a sample's draws with the problem and seed that produced them."""
+    from ._io import save_draws
+
+    p = res.problem
+    save_draws(
+        path,
+        res.draws,
+        energies=p.energies,
+        n=p.n,
+        total_energy=p.total_energy,
+        statistics=p.statistics,
+        method=res.method,
+        seed=res.seed,
+    )
+
+
 def _sampler_table(console, problem, res) -> None:
     from ._format import print_table
 
@@ -561,7 +578,7 @@ def _sampler_lines(console, res) -> None:
 @_SAVE
 def sample(as_json, samples, method, seed, threads, save, **kw):
     """Draw allocations with probability proportional to W(n) = N!/prod n_k!."""
-    from ._io import check_save_path, save_draws
+    from ._io import check_save_path
     from ._kernels import _sample as kernels
     from ._sample import sample as run
 
@@ -574,15 +591,7 @@ def sample(as_json, samples, method, seed, threads, save, **kw):
     with _Progress(not as_json, "sampling") as bar:
         res = run(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
     if save:
-        save_draws(
-            save,
-            res.draws,
-            energies=problem.energies,
-            n=problem.n,
-            total_energy=problem.total_energy,
-            method=res.method,
-            seed=res.seed,
-        )
+        _save_sample(save, res)
     if as_json:
         from ._format import to_json
 
@@ -719,7 +728,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
     """Sample and optimise side by side, and measure both against Boltzmann."""
     from ._compare import compare
     from ._format import fmt, print_table
-    from ._io import check_save_path, save_draws
+    from ._io import check_save_path
     from ._kernels import _sample as kernels
     from ._style import check_figure_path
 
@@ -739,15 +748,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
         cmp = compare(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
     res = cmp.sample
     if save:
-        save_draws(
-            save,
-            res.draws,
-            energies=problem.energies,
-            n=problem.n,
-            total_energy=problem.total_energy,
-            method=res.method,
-            seed=res.seed,
-        )
+        _save_sample(save, res)
     if plot:
         from ._plots import simulation_figure
 
