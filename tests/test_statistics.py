@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from scipy import optimize, stats
 
 import maxent
-from maxent import Problem, UnreachableError, ValidationError
+from maxent import Problem, ValidationError
 from maxent.cli import cli
 
 # False-alarm rate of each chi-square test. The exact-sampler test below runs 24 of them
@@ -27,8 +27,14 @@ def random_problem(rng, stat, with_moment):
         k_free = int(np.flatnonzero(n < caps)[0])
         n[k_free] += 1
     cons = [f"k**2={float(n @ np.arange(k) ** 2 / n.sum())!r}"] if with_moment else []
-    return Problem(e, int(n.sum()), total_energy=float(n @ e), degeneracies=g, statistics=stat,
-                   constraints=cons)
+    return Problem(
+        e,
+        int(n.sum()),
+        total_energy=float(n @ e),
+        degeneracies=g,
+        statistics=stat,
+        constraints=cons,
+    )
 
 
 def chi2_against_enumeration(draws, en):
@@ -68,10 +74,12 @@ def test_log_weights_match_binomial_coefficients():
     n, g = np.array([0, 1, 3, 5]), np.array([4.0, 2.0, 3.0, 7.0])
     bose = Problem([0, 1, 2, 3], 9, total_energy=20, statistics="bose", degeneracies=g)
     assert maxent.log_count(bose, n) == pytest.approx(
-        math.log(np.prod([comb(a + int(b) - 1, a) for a, b in zip(n, g)])))
+        math.log(np.prod([comb(a + int(b) - 1, a) for a, b in zip(n, g)]))
+    )
     fermi = Problem([0, 1, 2, 3], 9, total_energy=20, statistics="fermi", degeneracies=g)
     assert maxent.log_count(fermi, n) == pytest.approx(
-        math.log(np.prod([comb(int(b), a) for a, b in zip(n, g)])))
+        math.log(np.prod([comb(int(b), a) for a, b in zip(n, g)]))
+    )
     boltz = Problem([0, 1, 2, 3], 9, total_energy=20, degeneracies=g)
     w = factorial(9) * np.prod([b**a / factorial(a) for a, b in zip(n, g)])
     assert maxent.log_count(boltz, n) == pytest.approx(math.log(w))
@@ -172,8 +180,9 @@ def test_fermi_dirac_becomes_a_step_at_low_temperature():
     assert np.all(occ[:9] > 0.999) and np.all(occ[11:] < 0.001)
     ground = Problem(e, n, total_energy=cold.u_min, degeneracies=g, statistics="fermi")
     assert ground.beta == math.inf
-    np.testing.assert_array_equal(maxent.most_probable_allocation(ground).counts,
-                                  [2] * 10 + [0] * 10)
+    np.testing.assert_array_equal(
+        maxent.most_probable_allocation(ground).counts, [2] * 10 + [0] * 10
+    )
 
 
 def test_bose_condensation_is_reported():
@@ -261,14 +270,45 @@ def test_cli_statistics_and_constraints():
     import json
 
     run = CliRunner().invoke
-    r = run(cli, ["simulate", "--energies", "0,1,2,3", "--degeneracies", "4,4,4,4",
-                  "--statistics", "fermi", "--n", "10", "--mean-energy", "1.2", "--samples",
-                  "2000", "--seed", "1", "--json"])
+    r = run(
+        cli,
+        [
+            "simulate",
+            "--energies",
+            "0,1,2,3",
+            "--degeneracies",
+            "4,4,4,4",
+            "--statistics",
+            "fermi",
+            "--n",
+            "10",
+            "--mean-energy",
+            "1.2",
+            "--samples",
+            "2000",
+            "--seed",
+            "1",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["statistics"] == "fermi" and len(d["limit"]) == 4 and "alpha" in d
-    r = run(cli, ["optimize", "--energies", "1,2,3,4,5,6", "--n", "1000", "--mean-energy",
-                  "4.5", "--constraint", "E**2=22", "--json"])
+    r = run(
+        cli,
+        [
+            "optimize",
+            "--energies",
+            "1,2,3,4,5,6",
+            "--n",
+            "1000",
+            "--mean-energy",
+            "4.5",
+            "--constraint",
+            "E**2=22",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["constraints"][0]["expression"] == "E**2"
@@ -278,8 +318,7 @@ def test_cli_statistics_and_constraints():
 @pytest.mark.parametrize(
     "args, name",
     [
-        (["--statistics", "fermi", "--n", "9", "--classes", "3", "--degeneracies", "1,1,1"],
-         "--n"),
+        (["--statistics", "fermi", "--n", "9", "--classes", "3", "--degeneracies", "1,1,1"], "--n"),
         (["--constraint", "k**2=99"], "--constraint"),
         (["--constraint", "k**"], "--constraint"),
         (["--degeneracies", "1,2"], "--degeneracies"),
