@@ -30,6 +30,7 @@ from ._problem import Constraint, Limit, Problem, default_energies, parse_constr
 from ._sample import SampleResult, sample
 from ._style import COLORS, lecture_style, save_figure
 from ._summary import OptimumSummary, optimize
+from ._sweep import Study, load_study, plot_sweep, read_results, run_sweep
 from ._theory import (
     BetaSolution,
     Thermo,
@@ -58,6 +59,7 @@ __all__ = [
     "Problem",
     "RelaxResult",
     "SampleResult",
+    "Study",
     "Thermo",
     "UnreachableError",
     "ValidationError",
@@ -80,6 +82,7 @@ __all__ = [
     "heat_capacity",
     "kkt_residual",
     "lecture_style",
+    "load_study",
     "log_count",
     "log_partition",
     "maximize_log_count",
@@ -92,7 +95,10 @@ __all__ = [
     "plot_convergence",
     "plot_deviations",
     "plot_occupations",
+    "plot_sweep",
+    "read_results",
     "relax",
+    "run_sweep",
     "sample",
     "save_figure",
     "simulation_figure",
