@@ -4,11 +4,13 @@ Baseline: ``numpy.random.Generator.multinomial(N, p_beta, size=batch)`` with the
 filtered for the exact total energy (independent exact draws, by naive rejection).
 
 * exact independent draws/s (1 and 2 threads) and the ratio to the baseline;
+* exact Bose-Einstein and Fermi-Dirac draws/s against Boltzmann at the same N and K
+  (g_k = N/2 states per level, so that Fermi-Dirac fits), one thread;
 * MCMC proposals/s per thread and effective samples/s (1 chain, 1 thread);
 * item dynamics moves/s;
 * start-up: wall time of ``maxent sample --classes 4 --n 100000 --samples 1000``.
 
-    python benchmarks/bench_sample.py [--json out.json]
+    python benchmarks/bench_sample.py [--json out.json] [--only exact,statistics,mcmc,startup]
 """
 
 import argparse
@@ -53,12 +55,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--json")
     ap.add_argument("--samples", type=int, default=400_000)
+    ap.add_argument("--only", default="exact,statistics,mcmc,startup")
     args = ap.parse_args()
-    rows = []
+    only = set(args.only.split(","))
     cases = [
         ("K=4, E=0..3", [0, 1, 2, 3], 1.2),
         ("K=10 irregular", IRREGULAR, 6.0),
     ]
+    if "exact" in only:
+        exact_section(cases, args)
+    if "statistics" in only:
+        statistics_section(cases, args)
+    if "mcmc" in only:
+        mcmc_section(cases, args)
+    if "startup" in only:
+        startup_section()
+
+
+def exact_section(cases, args):
+    rows = []
     for name, e, mean in cases:
         for n in (10**5, 10**6):
             p = maxent.Problem(e, n, mean_energy=mean, snap=True)
@@ -84,6 +99,48 @@ def main():
         args.json and args.json.replace(".json", "_exact.json"),
     )
 
+
+def statistics_section(cases, args):
+    rows = []
+    for name, e, mean in cases:
+        for n in (10**5, 10**6):
+            g = np.full(len(e), n / 2)
+            samples = args.samples // 2 if len(e) == 4 else args.samples // 8
+            rates = {}
+            for stat in ("boltzmann", "bose", "fermi"):
+                p = maxent.Problem(
+                    e, n, mean_energy=mean, snap=True, degeneracies=g, statistics=stat
+                )
+                rates[stat] = exact_rate(p, 1, samples)
+            base = rates["boltzmann"][0]
+            rows.append(
+                [name, n]
+                + [rates[s][0] for s in ("boltzmann", "bose", "fermi")]
+                + [base / rates["bose"][0], base / rates["fermi"][0]]
+                + [rates[s][1] for s in ("boltzmann", "bose", "fermi")]
+            )
+            print(rows[-1], flush=True)
+    report(
+        "Exact draws per second by statistics, one thread, g_k = N/2 (slowdown = Boltzmann"
+        " rate / rate)",
+        [
+            "case",
+            "N",
+            "Boltzmann",
+            "Bose",
+            "Fermi",
+            "Bose slowdown",
+            "Fermi slowdown",
+            "acc. Boltzmann",
+            "acc. Bose",
+            "acc. Fermi",
+        ],
+        rows,
+        args.json and args.json.replace(".json", "_statistics.json"),
+    )
+
+
+def mcmc_section(cases, args):
     rows = []
     for name, e, mean in cases:
         p = maxent.Problem(e, 10**5, mean_energy=mean, snap=True)
@@ -115,6 +172,8 @@ def main():
         args.json and args.json.replace(".json", "_mcmc.json"),
     )
 
+
+def startup_section():
     cmd = [
         sys.executable,
         "-m",

@@ -84,6 +84,32 @@ def studies():
         data.unlink()
 
 
+def sweeps():
+    """The example sweep, simulations/sweep_example.toml (300 tasks, about 30 s on 2 cores)."""
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    from maxent import lecture_style, plot_sweep, read_results, run_sweep, save_figure
+
+    out = DOCS / "figures" / "sweeps"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_sweep(ROOT / "simulations" / "sweep_example.toml", Path(tmp) / "example")
+        columns = read_results(Path(tmp) / "example")
+    with lecture_style():
+        fig, axes = plt.subplots(1, 2, figsize=(15, 6), layout="constrained")
+        for ax, y, title in (
+            (axes[0], "tv_single_draw", "a single allocation"),
+            (axes[1], "tv_sampled_mean", "the mean of 2000 allocations"),
+        ):
+            plot_sweep(columns, "n", y, "temperature", ax=ax)
+            ax.set_title(title)
+        save_figure(fig, out / "example.png", dpi=DPI)
+        plt.close(fig)
+
+
 if __name__ == "__main__":
     gallery()
     studies()
+    sweeps()

@@ -1,0 +1,140 @@
+"""Sweep throughput: tasks per second and CPU use of the local backend; Dask's overhead.
+
+1. The example study (simulations/sweep_example.toml), trimmed to N <= --max-n and the
+   first --seeds seed replicates, on the local process pool: wall time, tasks per second
+   and CPU utilisation, (user + sys time of this process and its workers) / (wall time x
+   cores), from os.times() (workers are counted once they have exited).
+2. Many tiny tasks (N = 10 items, 10 draws) on the local pool and on a Dask LocalCluster
+   with the same number of workers: wall time per task, and Dask's extra wall time per
+   task, (Dask wall - local wall) / tasks, start-up included. The study estimate
+   (--dry-run) is printed next to the measured times.
+
+    python benchmarks/bench_sweep.py [--max-n 1e6] [--seeds 10] [--tiny 2000] [--json out.json]
+"""
+
+import argparse
+import dataclasses
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from maxent._sweep import load_study, read_results, run_sweep
+
+from _common import machine, report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY = """
+[study]
+name = "tiny"
+seed = 1
+samples = 10
+[grid]
+classes = [3]
+n = [10]
+mean_energy = [0.8]
+seeds = {seeds}
+"""
+
+
+def timed_sweep(study, out, **kw):
+    """Run a sweep; wall seconds, CPU seconds (this process and its workers), report."""
+    t0, c0 = time.perf_counter(), os.times()
+    rep = run_sweep(study, out, **kw)
+    wall, c1 = time.perf_counter() - t0, os.times()
+    cpu = sum(getattr(c1, f) - getattr(c0, f) for f in ("user", "system"))
+    cpu += sum(getattr(c1, f) - getattr(c0, f) for f in ("children_user", "children_system"))
+    return wall, cpu, rep
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--study", default=str(ROOT / "simulations" / "sweep_example.toml"))
+    ap.add_argument("--max-n", type=float, default=1e6, help="Largest N kept (default 1e6).")
+    ap.add_argument("--seeds", type=int, default=10, help="Seed replicates kept (default 10).")
+    ap.add_argument("--tiny", type=int, default=2000, help="Tiny tasks for the overhead.")
+    ap.add_argument("--workers", type=int, default=os.cpu_count())
+    ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    cores = os.cpu_count()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        full = load_study(args.study)
+        tasks = [t for t in full.tasks if t["n"] <= args.max_n and t["seed_index"] < args.seeds]
+        study = dataclasses.replace(full, tasks=tasks)
+        est = study.estimate(args.workers)
+        wall, cpu, rep = timed_sweep(study, tmp / "example", workers=args.workers)
+        busy = sum(read_results(tmp / "example")["time_total"])
+        rows.append(
+            [
+                f"example, N <= {args.max_n:g}, {args.seeds} seeds",
+                "local",
+                len(tasks),
+                wall,
+                len(tasks) / wall,
+                cpu / (wall * cores),
+                busy / (wall * args.workers),
+                est["wall_seconds"],
+                rep.failed,
+            ]
+        )
+        tiny = load_study_text(tmp, TINY.format(seeds=args.tiny))
+        est = tiny.estimate(args.workers)
+        backends = [("local", None)] + ([] if args.skip_dask else [("dask", "local")])
+        walls = {}
+        for name, scheduler in backends:
+            wall, cpu, rep = timed_sweep(
+                tiny, tmp / f"tiny-{name}", scheduler=scheduler, workers=args.workers
+            )
+            walls[name] = wall
+            busy = sum(read_results(tmp / f"tiny-{name}")["time_total"])
+            rows.append(
+                [
+                    f"{args.tiny} tiny tasks",
+                    name if scheduler is None else "dask LocalCluster",
+                    args.tiny,
+                    wall,
+                    args.tiny / wall,
+                    cpu / (wall * cores),
+                    busy / (wall * args.workers),
+                    est["wall_seconds"],
+                    rep.failed,
+                ]
+            )
+    report(
+        f"maxent sweep on {machine()}, {args.workers} workers (CPU = all processes' user+sys "
+        "over wall x cores; in tasks = task time over wall x workers)",
+        [
+            "study",
+            "backend",
+            "tasks",
+            "wall s",
+            "tasks/s",
+            "CPU use",
+            "in tasks",
+            "estimate s",
+            "failed",
+        ],
+        rows,
+        json_path=args.json,
+    )
+    if "dask" in walls:
+        extra = (walls["dask"] - walls["local"]) / args.tiny
+        print(
+            f"Dask overhead: {extra * 1e3:.3g} ms per task more than the local pool "
+            f"({walls['dask'] / args.tiny * 1e3:.3g} vs {walls['local'] / args.tiny * 1e3:.3g}"
+            " ms of wall time per tiny task, start-up included)"
+        )
+
+
+def load_study_text(tmp, text):
+    path = tmp / "tiny.toml"
+    path.write_text(text)
+    return load_study(path)
+
+
+if __name__ == "__main__":
+    main()
