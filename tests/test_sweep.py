@@ -296,32 +296,28 @@ seeds = 3
 """
 
 
+def start_sweep(study, out, *options, stdout, stderr):
+    """``maxent sweep`` in its own process group (so a test can kill it and its workers)."""
+    cmd = [sys.executable, "-m", "maxent.cli", "sweep", str(study), "--out", str(out), *options]
+    return subprocess.Popen(cmd, stdout=stdout, stderr=stderr, text=True, start_new_session=True)
+
+
+def wait_for_tasks(proc, out, count, timeout=120):
+    """Wait until ``count`` task files exist (or the sweep ends), to interrupt it mid-way."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if len(list((out / "tasks").glob("task-*.json"))) >= count:
+            return
+        time.sleep(0.02)
+
+
 def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     """SIGKILL of the whole sweep, then --resume; and SIGKILL of one worker."""
     study = write(tmp_path, KILL)
     out = tmp_path / "killed"
     log = open(tmp_path / "stderr.txt", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maxent.cli",
-            "sweep",
-            str(study),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if len(list((out / "tasks").glob("task-*.json"))) >= 6:
-            break
-        time.sleep(0.02)
+    proc = start_sweep(study, out, "--workers", "2", stdout=subprocess.DEVNULL, stderr=log)
+    wait_for_tasks(proc, out, 6)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, mid-way
     proc.wait()
     log.close()
@@ -345,28 +341,17 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
 
     # a worker killed mid-sweep: its tasks are run again, and nothing is lost
     out = tmp_path / "worker-killed"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maxent.cli",
-            "sweep",
-            str(study),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--retries",
-            "1",
-        ],
+    proc = start_sweep(
+        study,
+        out,
+        "--workers",
+        "2",
+        "--retries",
+        "1",
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "tasks").glob("task-*.json"))) < 6:
-        time.sleep(0.02)
+    wait_for_tasks(proc, out, 6)
     ps = subprocess.run(
         ["ps", "-ww", "-o", "pid=,args=", "--ppid", str(proc.pid)],
         capture_output=True,
@@ -391,13 +376,8 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
 def test_ctrl_c_stops_the_workers_and_says_how_to_resume(tmp_path):
     study = write(tmp_path, KILL)
     out = tmp_path / "interrupted"
-    cmd = [sys.executable, "-m", "maxent.cli", "sweep", str(study), "--out", str(out)]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "tasks").glob("task-*.json"))) < 3:
-        time.sleep(0.02)
+    proc = start_sweep(study, out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_tasks(proc, out, 3)
     os.kill(proc.pid, signal.SIGINT)  # what Ctrl-C sends (workers ignore it)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
