@@ -13,12 +13,16 @@ import math
 import numpy as np
 from numba import prange
 
-from ._config import CHUNK, jit, jit_parallel
+from ._config import jit, jit_parallel
 from ._special import EULER, digamma_trigamma, inv_digamma
 
 BOLTZMANN = 0
 BOSE = 1
 FERMI = 2
+
+# A class costs ~0.1 us here (an inverse digamma), so even K = 1e4 is worth splitting
+# over threads; the chunk is fixed, so the sums still do not depend on the thread count.
+DUAL_CHUNK = 1 << 10
 
 
 @jit
@@ -129,11 +133,11 @@ def dual_pass(stat, exact, coef, theta, offset, lg, g, n):
     """
     d, size = coef.shape
     has_offset = offset.size == size
-    nchunk = (size + CHUNK - 1) // CHUNK
+    nchunk = (size + DUAL_CHUNK - 1) // DUAL_CHUNK
     part = np.zeros((nchunk, d + 1 + d * d))
     for ci in prange(nchunk):
         acc = np.zeros(d + 1 + d * d)
-        for i in range(ci * CHUNK, min(size, (ci + 1) * CHUNK)):
+        for i in range(ci * DUAL_CHUNK, min(size, (ci + 1) * DUAL_CHUNK)):
             x = offset[i] if has_offset else 0.0
             for r in range(d):
                 x += theta[r] * coef[r, i]
