@@ -30,7 +30,7 @@ from ._mode import most_probable_allocation
 from ._optimize import maximize_log_count
 from ._problem import Problem
 from ._sample import sample
-from ._streams import as_seed_sequence
+from ._streams import as_seed_sequence, seed_value
 from ._validate import as_count
 
 __all__ = ["ConvergenceStudy", "converge", "fit_slope"]
@@ -313,7 +313,6 @@ def converge(
         yy = y if mask is None else np.where(mask, y, np.nan)
         sl, se, used = fit_slope(ns, yy)
         slopes[name] = {"slope": sl, "stderr": se, "points": used}
-    seed_value = int(root.entropy) if isinstance(root.entropy, int) else 0
     return ConvergenceStudy(
         e,
         ns,
@@ -331,6 +330,6 @@ def converge(
         fb_err,
         slopes,
         time.perf_counter() - t0,
-        seed_value,
+        seed_value(root),
         used_method,
     )

@@ -21,7 +21,7 @@ from ._errors import ValidationError
 from ._mode import most_probable_allocation
 from ._problem import Problem
 from ._sample import _Chains, _shell_start
-from ._streams import as_seed_sequence
+from ._streams import as_seed_sequence, seed_value
 from ._validate import as_count
 
 __all__ = ["STARTS", "RelaxResult", "relax", "start_allocation"]
@@ -251,14 +251,13 @@ def relax(
     all_h = np.concatenate([[h0], entropy[0]])
     times = np.arange(n_rec + 1) * every / n
     props = n_rec * every
-    seed_value = int(seq.entropy) if isinstance(seq.entropy, int) else 0
     return RelaxResult(
         problem,
         times,
         all_counts,
         all_h,
         name,
-        seed_value,
+        seed_value(seq),
         props / dt if dt > 0 else math.inf,
         acc / max(props, 1),
     )

@@ -40,7 +40,7 @@ from ._lattice import choose_determined
 from ._mode import most_probable_allocation
 from ._optimize import _boundary_energy
 from ._problem import Problem
-from ._streams import as_seed_sequence, stream_states
+from ._streams import as_seed_sequence, seed_value, stream_states
 from ._validate import as_count
 
 __all__ = ["METHODS", "SampleResult", "sample"]
@@ -675,7 +675,6 @@ def sample(
         if threads > limit:
             raise ValidationError("threads", f"must be between 1 and {limit} (got {threads})")
     seq = as_seed_sequence(seed)
-    seed_value = int(seq.entropy) if isinstance(seq.entropy, int) else 0
     reason = ""
     if method == "auto":
         method, reason = _choose(problem)
@@ -736,7 +735,15 @@ def sample(
     t2 = time.perf_counter()
     timings = {"setup": t1 - t0, "sampling": t2 - t1, "total": t2 - t0}
     return SampleResult(
-        problem, draws, method, seed_value, used_threads, diagnostics, timings, reason, interrupted
+        problem,
+        draws,
+        method,
+        seed_value(seq),
+        used_threads,
+        diagnostics,
+        timings,
+        reason,
+        interrupted,
     )
 
 

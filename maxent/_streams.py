@@ -12,7 +12,7 @@ import numpy as np
 
 from ._errors import ValidationError
 
-__all__ = ["as_seed_sequence", "stream_states"]
+__all__ = ["as_seed_sequence", "seed_value", "stream_states"]
 
 
 def as_seed_sequence(seed) -> np.random.SeedSequence:
@@ -30,6 +30,11 @@ def as_seed_sequence(seed) -> np.random.SeedSequence:
     if value < 0 or value != seed:
         raise ValidationError("seed", f"must be a non-negative integer (got {seed!r})")
     return np.random.SeedSequence(value)
+
+
+def seed_value(seq: np.random.SeedSequence) -> int:
+    """The integer root seed of ``seq`` to report with a result (0 if it has none)."""
+    return int(seq.entropy) if isinstance(seq.entropy, int) else 0
 
 
 def stream_states(seq: np.random.SeedSequence, count: int, start: int = 0) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from ._errors import ValidationError
+from ._validate import output_path
 
 __all__ = ["COLORS", "FIGURE_FORMATS", "lecture_style", "save_figure"]
 
@@ -77,15 +77,7 @@ def lecture_style():
 
 def check_figure_path(path, param: str = "plot") -> Path:
     """Validate a figure path: extension .png, .svg or .pdf and an existing directory."""
-    p = Path(path)
-    if p.suffix.lower() not in FIGURE_FORMATS:
-        raise ValidationError(
-            param, f"file extension must be one of {', '.join(FIGURE_FORMATS)} (got {p.name!r})"
-        )
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValidationError(param, f"directory {str(parent)!r} does not exist")
-    return p
+    return output_path(path, FIGURE_FORMATS, param)
 
 
 def save_figure(fig, path, param: str = "plot", dpi: float | None = None) -> Path:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -90,3 +92,15 @@ def as_real(value: Any, param: str, *, allow_inf: bool = False) -> float:
         rng = "a real number or +/-inf" if allow_inf else "a finite real number"
         raise ValidationError(param, f"must be {rng} (got {value!r})")
     return x
+
+
+def output_path(path: str | os.PathLike, formats: tuple[str, ...], param: str) -> Path:
+    """Check an output file before any work is done: its extension and its directory."""
+    p = Path(path)
+    if p.suffix.lower() not in formats:
+        allowed = formats[0] if len(formats) == 1 else f"one of {', '.join(formats)}"
+        raise ValidationError(param, f"file extension must be {allowed} (got {p.name!r})")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValidationError(param, f"directory {str(parent)!r} does not exist")
+    return p
