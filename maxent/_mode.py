@@ -105,19 +105,15 @@ def most_probable_allocation(
         from ._sample import sample
 
         n = sample(problem, 1, "exact", seed=0).draws[0]
-        return sopt.OptimizeResult(
-            counts=n,
-            x=n,
-            fractions=n / problem.n,
-            log_count=log_count(problem, n),
-            certified=True,
+        return _result(
+            problem,
+            t0,
+            n,
+            0,
+            "every allocation is equally likely (single-state Bose levels)",
             ties=-1,
             nodes=0,
             rounds=0,
-            success=True,
-            status=0,
-            message="every allocation is equally likely (single-state Bose levels)",
-            time=time.perf_counter() - t0,
         )
     try:
         real = maximize_log_count(problem)
@@ -139,7 +135,7 @@ def most_probable_allocation(
         rounds += 1
         r, lo, hi, off, costs, full = build_windows(stat, x, g, lg, guess, caps, bound, max_window)
         if costs.size == 0:
-            return _give_up(problem, t0, total_nodes, "window budget exceeded")
+            return _give_up(problem, t0, total_nodes, rounds, "window budget exceeded")
         width = (hi - lo + 1).astype(np.float64)
         rows, det_idx, adj, det = choose_determined(coef, width)
         free = np.setdiff1d(np.arange(problem.classes), det_idx)
@@ -161,22 +157,17 @@ def most_probable_allocation(
         )
         total_nodes += nodes
         if not done:
-            return _give_up(problem, t0, total_nodes, "node budget exceeded", best_n)
+            return _give_up(problem, t0, total_nodes, rounds, "node budget exceeded", best_n)
         if best_n[0] >= 0 and np.array_equal(coef @ best_n, rhs):
-            n = best_n.astype(np.int64)
-            return sopt.OptimizeResult(
-                counts=n,
-                x=n,
-                fractions=n / problem.n,
-                log_count=log_count(problem, n),
-                certified=True,
-                ties=int(ties),
-                nodes=int(total_nodes),
+            return _result(
+                problem,
+                t0,
+                best_n,
+                0,
+                "optimal (certified by branch and bound)",
+                ties=ties,
+                nodes=total_nodes,
                 rounds=rounds,
-                success=True,
-                status=0,
-                message="optimal (certified by branch and bound)",
-                time=time.perf_counter() - t0,
             )
         if full:
             raise UnreachableError(
@@ -203,32 +194,29 @@ def _first_bound(stat, x, g, lg, r, caps):
     return max(best, 1e-12)
 
 
-def _give_up(problem, t0, nodes, why, best_n=None):
+def _give_up(problem, t0, nodes, rounds, why, best_n=None):
     if best_n is not None and best_n[0] >= 0:
-        n = best_n.astype(np.int64)
-        return sopt.OptimizeResult(
-            counts=n,
-            x=n,
-            fractions=n / problem.n,
-            log_count=log_count(problem, n),
-            certified=False,
-            ties=0,
-            nodes=int(nodes),
-            success=False,
-            status=1,
-            message=f"best found, not certified ({why})",
-            time=time.perf_counter() - t0,
-        )
+        message = f"best found, not certified ({why})"
+        return _result(problem, t0, best_n, 1, message, ties=0, nodes=nodes, rounds=rounds)
+    message = f"search abandoned ({why}); no allocation found"
+    return _result(problem, t0, None, 2, message, ties=0, nodes=nodes, rounds=rounds)
+
+
+def _result(problem, t0, n, status, message, *, ties, nodes, rounds):
+    """The mode's result: status 0 certified optimal, 1 best found, 2 nothing found."""
+    if n is not None:
+        n = np.asarray(n, dtype=np.int64)
     return sopt.OptimizeResult(
-        counts=None,
-        x=None,
-        fractions=None,
-        log_count=math.nan,
-        certified=False,
-        ties=0,
+        counts=n,
+        x=n,
+        fractions=None if n is None else n / problem.n,
+        log_count=math.nan if n is None else log_count(problem, n),
+        certified=status == 0,
+        ties=int(ties),
         nodes=int(nodes),
-        success=False,
-        status=2,
-        message=f"search abandoned ({why}); no allocation found",
+        rounds=int(rounds),
+        success=status == 0,
+        status=status,
+        message=message,
         time=time.perf_counter() - t0,
     )
