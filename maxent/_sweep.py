@@ -52,6 +52,8 @@ from typing import Any
 import numpy as np
 
 from ._errors import ValidationError
+from ._io import atomic_path
+from ._validate import as_count
 
 __all__ = [
     "QUANTITIES",
@@ -125,11 +127,14 @@ def _toml_load(path: Path) -> tuple[dict, str]:
 
 
 def _is_int(v, minimum: int) -> bool:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    """A TOML number (not a string) that :func:`as_count` accepts, e.g. 100000 or 1e5."""
+    if isinstance(v, str):
         return False
-    if isinstance(v, float) and (not math.isfinite(v) or v != math.floor(v)):
+    try:
+        as_count(v, "", minimum)
+    except ValidationError:
         return False
-    return v >= minimum
+    return True
 
 
 def _int_scalar(where, value, minimum) -> int:
@@ -534,12 +539,8 @@ def _row(task: dict, result: dict | None, quantities, status: str, error, attemp
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write a file so that it appears whole or not at all (renamed into place)."""
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    with open(tmp, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
 
 
 def _task_file(out: Path, index: int) -> Path:
@@ -613,9 +614,8 @@ def assemble(out: str | os.PathLike) -> Path | None:
     columns.update(dict.fromkeys(_STATUS))
     table = pa.table({c: [r.get(c) for r in rows] for c in columns})
     path = Path(out) / "results.parquet"
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
     return path
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import __version__
 from ._errors import ValidationError
-from ._validate import as_count, as_energies, as_real
+from ._validate import as_count, as_energies, as_real, output_path
 
 # ---------------------------------------------------------------------------------------
 # Parameter types: each wraps the library's validator so errors name the option.
@@ -93,7 +93,11 @@ class _Group(click.Group):
             msg = exc.format_message().strip().replace("\n", " ")
             _fail(msg, exc.exit_code)
         except ValidationError as exc:
-            _fail(f"--{exc.param.replace('_', '-')}: {exc.message}", 2)
+            # name the option at fault; errors about other things (a study file, a
+            # missing extra) are already whole sentences
+            option = f"--{exc.param.replace('_', '-')}"
+            known = {o for cmd in self.commands.values() for p in cmd.params for o in p.opts}
+            _fail(f"{option}: {exc.message}" if option in known else exc.message, 2)
         except (click.Abort, KeyboardInterrupt):
             _fail("interrupted", 130)
         code = rv if isinstance(rv, int) else 0
@@ -929,7 +933,7 @@ def converge(
     if len(given) > 1:
         raise click.UsageError("give only one of --mean-energy, --beta, --temperature")
     if csv_path:
-        _check_csv(csv_path)
+        output_path(csv_path, (".csv",), "csv")
     if plot:
         check_figure_path(plot)
     if samples != "auto":
@@ -1030,16 +1034,6 @@ def _parse_samples(text: str) -> int:
         raise click.BadParameter(exc.message, param_hint="'--samples'") from None
 
 
-def _check_csv(path: str) -> None:
-    from pathlib import Path
-
-    p = Path(path)
-    if p.suffix.lower() != ".csv":
-        raise ValidationError("csv", f"file extension must be .csv (got {p.name!r})")
-    if not (p.parent if str(p.parent) else Path(".")).is_dir():
-        raise ValidationError("csv", f"directory {str(p.parent)!r} does not exist")
-
-
 @cli.command()
 @click.option(
     "--out",
@@ -1112,16 +1106,6 @@ def lecture(out, only, formats, logits, energies, mean_energy, n, seed):
 
 # ---------------------------------------------------------------------------------------
 # Sweeps.
-
-
-def _sweep_call(func, *args, **kw):
-    """Call the sweep library; its file and extra errors read as one plain line."""
-    try:
-        return func(*args, **kw)
-    except ValidationError as exc:
-        if exc.param in ("study", "extra", "results", "column", "where"):
-            raise click.UsageError(exc.message) from None
-        raise
 
 
 class _SweepProgress:
@@ -1231,7 +1215,7 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
 
     from ._sweep import load_study, run_sweep
 
-    study = _sweep_call(load_study, study_file)
+    study = load_study(study_file)
     out = out or f"sweep-{study.name}"
     if dry_run:
         est = study.estimate(workers)
@@ -1249,8 +1233,7 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
         return 0
     try:
         with _SweepProgress(json_progress) as bar:
-            rep = _sweep_call(
-                run_sweep,
+            rep = run_sweep(
                 study,
                 out,
                 resume=resume,
@@ -1322,11 +1305,11 @@ def plot_sweep_command(results, x, y, hue, where, plot):
             raise click.BadParameter(f"write COLUMN=VALUE (got {item!r})", param_hint="'--where'")
         key, value = item.split("=", 1)
         filters[key.strip()] = value.strip()
-    columns = _sweep_call(read_results, results)
+    columns = read_results(results)
     with lecture_style():
         fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
         try:
-            _sweep_call(plot_sweep, columns, x, y, hue, filters, ax=ax)
+            plot_sweep(columns, x, y, hue, filters, ax=ax)
             save_figure(fig, plot)
         finally:
             plt.close(fig)
