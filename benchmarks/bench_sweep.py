@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from maxent._sweep import load_study, read_results, run_sweep
+from maxent._sweep.sweep import load_study, read_results, run_sweep
 
 from _common import machine, report
 

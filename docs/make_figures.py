@@ -14,7 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from maxent._lecture import FIGURES, lecture
+from maxent._plotting.lecture import FIGURES, lecture
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -48,7 +48,10 @@ def gallery():
             "",
             f.caption,
             "",
-            f"`maxent lecture --only {f.name}` · Python: `maxent._lecture.{f.make.__name__}`",
+            (
+                f"`maxent lecture --only {f.name}` · Python: "
+                f"`maxent._plotting.lecture.{f.make.__name__}`"
+            ),
             "",
         ]
     (DOCS / "gallery.md").write_text("\n".join(lines))

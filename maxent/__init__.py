@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from ._compare import (
+from maxent._compare.compare import (
     Comparison,
     FittedBeta,
     compare,
@@ -11,27 +11,9 @@ from ._compare import (
     exact_mean_fractions,
     fit_beta,
 )
-from ._converge import ConvergenceStudy, converge, fit_slope
-from ._dynamics import RelaxResult, relax, start_allocation
-from ._enumerate import Enumeration, enumerate_allocations
-from ._errors import ConvergenceError, UnreachableError, ValidationError
-from ._mode import log_count, most_probable_allocation
-from ._optimize import kkt_residual, maximize_log_count
-from ._plots import (
-    convergence_figure,
-    plot_beta_convergence,
-    plot_concentration,
-    plot_convergence,
-    plot_deviations,
-    plot_occupations,
-    simulation_figure,
-)
-from ._problem import Constraint, Limit, Problem, default_energies, parse_constraint
-from ._sample import SampleResult, sample
-from ._style import COLORS, lecture_style, save_figure
-from ._summary import OptimumSummary, optimize
-from ._sweep import Study, load_study, plot_sweep, read_results, run_sweep
-from ._theory import (
+from maxent._compare.converge import ConvergenceStudy, converge, fit_slope
+from maxent._model.problem import Constraint, Limit, Problem, default_energies, parse_constraint
+from maxent._model.theory import (
     BetaSolution,
     Thermo,
     beta_from_mean,
@@ -44,6 +26,24 @@ from ._theory import (
     mean_energy,
     thermo,
 )
+from maxent._optimize.mode import log_count, most_probable_allocation
+from maxent._optimize.optimum import kkt_residual, maximize_log_count
+from maxent._optimize.summary import OptimumSummary, optimize
+from maxent._plotting.plots import (
+    convergence_figure,
+    plot_beta_convergence,
+    plot_concentration,
+    plot_convergence,
+    plot_deviations,
+    plot_occupations,
+    simulation_figure,
+)
+from maxent._plotting.style import COLORS, lecture_style, save_figure
+from maxent._sampling.api import SampleResult, sample
+from maxent._sampling.dynamics import RelaxResult, relax, start_allocation
+from maxent._sampling.enumerate import Enumeration, enumerate_allocations
+from maxent._sweep.sweep import Study, load_study, plot_sweep, read_results, run_sweep
+from maxent._util.errors import ConvergenceError, UnreachableError, ValidationError
 
 __all__ = [
     "COLORS",

@@ -14,9 +14,9 @@ from typing import Any
 import click
 import numpy as np
 
-from . import __version__
-from ._errors import ValidationError
-from ._validate import as_count, as_energies, as_real, output_path
+from maxent import __version__
+from maxent._util.errors import ValidationError
+from maxent._util.validate import as_count, as_energies, as_real, output_path
 
 # ---------------------------------------------------------------------------------------
 # Parameter types: each wraps the library's validator so errors name the option.
@@ -207,7 +207,7 @@ def problem_options(func):
 
 def _energies_from(kw: dict[str, Any]):
     """Energies from --energies or --classes (popped from ``kw``)."""
-    from ._problem import default_energies
+    from maxent._model.problem import default_energies
 
     classes = kw.pop("classes")
     energies = kw.pop("energies")
@@ -224,9 +224,9 @@ def _energies_from(kw: dict[str, Any]):
 
 def _attainable_means(energies, n, statistics, degeneracies):
     """Lowest and highest mean energy of n items (Fermi-Dirac capacities included)."""
-    from . import _statistics as S
-    from ._problem import _extreme_total
-    from ._validate import as_degeneracies
+    from maxent._model import statistics as S
+    from maxent._model.problem import _extreme_total
+    from maxent._util.validate import as_degeneracies
 
     g = as_degeneracies(degeneracies, energies.size)
     caps = S.caps(S.code(statistics), np.round(g) if statistics == "fermi" else g, n)
@@ -240,7 +240,7 @@ def _attainable_means(energies, n, statistics, degeneracies):
 
 def build_problem(kw: dict[str, Any], notes: list[str], **extra):
     """Make the Problem from the shared options (pops them from ``kw``)."""
-    from ._problem import Problem
+    from maxent._model.problem import Problem
 
     energies = _energies_from(kw)
     spec = {k: kw.pop(k) for k in ("mean_energy", "total_energy", "beta", "temperature")}
@@ -330,7 +330,7 @@ def _header(console, problem, notes) -> None:
 )
 def optimize(as_json: bool, method: str, **kw) -> None:
     """Maximise ln W: exact (log-gamma) and Stirling optima, and the integer mode."""
-    from ._summary import optimize as run
+    from maxent._optimize.summary import optimize as run
 
     notes: list[str] = []
     problem = build_problem(kw, notes)
@@ -338,13 +338,13 @@ def optimize(as_json: bool, method: str, **kw) -> None:
         problem.require_lattice("maxent optimize")
     summary = run(problem, method=method)
     if as_json:
-        from ._format import to_json
+        from maxent._util.format import to_json
 
         for note in notes:
             click.echo(f"note: {note}", err=True)
         click.echo(to_json(summary.to_dict()))
         return
-    from ._format import fmt, print_table
+    from maxent._util.format import fmt, print_table
 
     console = _console()
     _header(console, problem, notes)
@@ -466,7 +466,7 @@ class _Progress:
 
 
 def _compile_notice(*kernels) -> None:
-    from ._jitcache import needs_compiling
+    from maxent._util.jitcache import needs_compiling
 
     if needs_compiling(*kernels):
         click.echo(
@@ -512,7 +512,7 @@ _SAVE = click.option(
 
 def _save_sample(path, res) -> None:
     """Write a sample's draws with the problem and seed that produced them."""
-    from ._io import save_draws
+    from maxent._util.io import save_draws
 
     p = res.problem
     save_draws(
@@ -528,7 +528,7 @@ def _save_sample(path, res) -> None:
 
 
 def _sampler_table(console, problem, res) -> None:
-    from ._format import print_table
+    from maxent._util.format import print_table
 
     mean, err = res.mean_fractions, res.stderr
     rows = [
@@ -582,9 +582,9 @@ def _sampler_lines(console, res) -> None:
 @_SAVE
 def sample(as_json, samples, method, seed, threads, save, **kw):
     """Draw allocations with probability proportional to W(n) = N!/prod n_k!."""
-    from ._io import check_save_path
-    from ._kernels import _sample as kernels
-    from ._sample import sample as run
+    from maxent._kernels import _sample as kernels
+    from maxent._sampling.api import sample as run
+    from maxent._util.io import check_save_path
 
     notes: list[str] = []
     problem = build_problem(kw, notes)
@@ -597,7 +597,7 @@ def sample(as_json, samples, method, seed, threads, save, **kw):
     if save:
         _save_sample(save, res)
     if as_json:
-        from ._format import to_json
+        from maxent._util.format import to_json
 
         for note in notes:
             click.echo(f"note: {note}", err=True)
@@ -645,10 +645,10 @@ def sample(as_json, samples, method, seed, threads, save, **kw):
 @_SAVE
 def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
     """Item-level dynamics: energy-conserving pair exchanges relaxing to Boltzmann."""
-    from ._dynamics import relax as run
-    from ._format import print_table
-    from ._io import check_save_path, save_draws
-    from ._problem import default_energies
+    from maxent._model.problem import default_energies
+    from maxent._sampling.dynamics import relax as run
+    from maxent._util.format import print_table
+    from maxent._util.io import check_save_path, save_draws
 
     notes: list[str] = []
     given = ("mean_energy", "total_energy", "beta", "temperature")
@@ -684,7 +684,7 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
             n=problem.n,
         )
     if as_json:
-        from ._format import to_json
+        from maxent._util.format import to_json
 
         out = problem.to_dict()
         out["relax"] = res.to_dict()
@@ -730,11 +730,11 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw):
 )
 def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
     """Sample and optimise side by side, and measure both against Boltzmann."""
-    from ._compare import compare
-    from ._format import fmt, print_table
-    from ._io import check_save_path
-    from ._kernels import _sample as kernels
-    from ._style import check_figure_path
+    from maxent._compare.compare import compare
+    from maxent._kernels import _sample as kernels
+    from maxent._plotting.style import check_figure_path
+    from maxent._util.format import fmt, print_table
+    from maxent._util.io import check_save_path
 
     notes: list[str] = []
     problem = build_problem(kw, notes)
@@ -754,11 +754,11 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw):
     if save:
         _save_sample(save, res)
     if plot:
-        from ._plots import simulation_figure
+        from maxent._plotting.plots import simulation_figure
 
         simulation_figure(cmp, plot)
     if as_json:
-        from ._format import to_json
+        from maxent._util.format import to_json
 
         for note in notes:
             click.echo(f"note: {note}", err=True)
@@ -920,9 +920,9 @@ def converge(
     plot,
 ):
     """Convergence study over N: distances to Boltzmann and fitted slopes."""
-    from ._converge import converge as run
-    from ._format import print_table
-    from ._style import check_figure_path
+    from maxent._compare.converge import converge as run
+    from maxent._plotting.style import check_figure_path
+    from maxent._util.format import print_table
 
     e = _energies_from({"classes": classes, "energies": energies})
     given = {
@@ -961,11 +961,11 @@ def converge(
             w.writeheader()
             w.writerows(rows)
     if plot:
-        from ._plots import convergence_figure
+        from maxent._plotting.plots import convergence_figure
 
         convergence_figure(study, plot)
     if as_json:
-        from ._format import to_json
+        from maxent._util.format import to_json
 
         click.echo(to_json(study.to_dict()))
         return 0
@@ -1085,7 +1085,7 @@ def _parse_samples(text: str) -> int:
 )
 def lecture(out, only, formats, logits, energies, mean_energy, n, seed):
     """Write the numbered lecture figures and an index of captions."""
-    from ._lecture import lecture as run
+    from maxent._plotting.lecture import lecture as run
 
     names = [x.strip() for x in only.split(",") if x.strip()] if only else None
     fmts = [x.strip() for x in formats.split(",") if x.strip()]
@@ -1213,7 +1213,7 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
     import os
     from pathlib import Path
 
-    from ._sweep import load_study, run_sweep
+    from maxent._sweep.sweep import load_study, run_sweep
 
     study = load_study(study_file)
     out = out or f"sweep-{study.name}"
@@ -1295,8 +1295,8 @@ def plot_sweep_command(results, x, y, hue, where, plot):
     """
     import matplotlib.pyplot as plt
 
-    from ._style import check_figure_path, lecture_style, save_figure
-    from ._sweep import plot_sweep, read_results
+    from maxent._plotting.style import check_figure_path, lecture_style, save_figure
+    from maxent._sweep.sweep import plot_sweep, read_results
 
     check_figure_path(plot)
     filters = {}

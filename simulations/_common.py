@@ -32,7 +32,7 @@ def prepare(args) -> Path:
 
 
 def write_json(path: Path, obj) -> None:
-    from maxent._format import jsonable
+    from maxent._util.format import jsonable
 
     path.write_text(json.dumps(jsonable(obj), indent=1))
     print(f"wrote {path}")

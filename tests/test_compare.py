@@ -7,7 +7,7 @@ from scipy import stats
 
 import maxent
 from maxent import Problem, ValidationError
-from maxent._converge import parse_n_values
+from maxent._compare.converge import parse_n_values
 
 
 def test_distances_known_values():

@@ -6,7 +6,7 @@ import pytest
 
 import maxent
 from maxent import Problem, ValidationError
-from maxent._lattice import detect_quantum, is_reachable, lattice_levels, nearest_reachable
+from maxent._model.lattice import detect_quantum, is_reachable, lattice_levels, nearest_reachable
 
 
 @pytest.mark.parametrize(

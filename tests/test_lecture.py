@@ -10,7 +10,14 @@ from click.testing import CliRunner
 
 import maxent
 from maxent import ValidationError
-from maxent._lecture import FIGURES, NAMES, fig_gradients, fig_softmax_vs_ratio, lecture, softmax
+from maxent._plotting.lecture import (
+    FIGURES,
+    NAMES,
+    fig_gradients,
+    fig_softmax_vs_ratio,
+    lecture,
+    softmax,
+)
 from maxent.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

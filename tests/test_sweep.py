@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from maxent import Problem, ValidationError, compare
-from maxent._sweep import (
+from maxent._sweep.sweep import (
     load_study,
     plot_sweep,
     read_results,
@@ -470,7 +470,7 @@ def test_plot_sweep_scales():
 
 
 def test_record_quantities_filter_the_result_columns(tmp_path):
-    from maxent._sweep import _row
+    from maxent._sweep.sweep import _row
 
     text = SMALL + '[record]\nquantities = ["tv", "fitted_beta"]\n'
     study = load_study(write(tmp_path, text))

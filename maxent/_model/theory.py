@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import ConvergenceError, ValidationError
-from ._kernels._theory import shifted_moments
-from ._validate import as_degeneracies, as_energies, as_real
+from maxent._kernels._theory import shifted_moments
+from maxent._util.errors import ConvergenceError, ValidationError
+from maxent._util.validate import as_degeneracies, as_energies, as_real
 
 __all__ = [
     "BetaSolution",

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ValidationError
-from ._mode import most_probable_allocation
-from ._problem import Problem
-from ._sample import _Chains, _shell_start
-from ._streams import as_seed_sequence, seed_value
-from ._validate import as_count
+from maxent._model.problem import Problem
+from maxent._optimize.mode import most_probable_allocation
+from maxent._sampling.api import _Chains, _shell_start
+from maxent._util.errors import ValidationError
+from maxent._util.streams import as_seed_sequence, seed_value
+from maxent._util.validate import as_count
 
 __all__ = ["STARTS", "RelaxResult", "relax", "start_allocation"]
 
@@ -130,7 +130,7 @@ def start_allocation(problem: Problem, start: str = "bracket", seed=None) -> np.
     if start == "mode":
         return np.asarray(most_probable_allocation(problem).counts, dtype=np.int64)
     if start == "random":
-        from ._sample import sample
+        from maxent._sampling.api import sample
 
         return sample(problem, 1, "exact", seed=seed).draws[0]
     if start not in ("bracket", "extremes"):

@@ -31,17 +31,17 @@ from typing import Any
 import numba
 import numpy as np
 
-from . import _statistics as S
-from ._diagnostics import integrated_time
-from ._enumerate import enumerate_allocations
-from ._errors import UnreachableError, ValidationError
-from ._kernels import _sample as K
-from ._lattice import choose_determined
-from ._mode import most_probable_allocation
-from ._optimize import _boundary_energy
-from ._problem import Problem
-from ._streams import as_seed_sequence, seed_value, stream_states
-from ._validate import as_count
+from maxent._kernels import _sample as K
+from maxent._model import statistics as S
+from maxent._model.lattice import choose_determined
+from maxent._model.problem import Problem
+from maxent._optimize.mode import most_probable_allocation
+from maxent._optimize.optimum import _boundary_energy
+from maxent._sampling.diagnostics import integrated_time
+from maxent._sampling.enumerate import enumerate_allocations
+from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.streams import as_seed_sequence, seed_value, stream_states
+from maxent._util.validate import as_count
 
 __all__ = ["METHODS", "SampleResult", "sample"]
 

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._errors import ValidationError
-from ._kernels._lattice import min_coins_table
+from maxent._kernels._lattice import min_coins_table
+from maxent._util.errors import ValidationError
 
 __all__ = [
     "detect_quantum",
@@ -94,7 +94,7 @@ def lattice_levels(energies: np.ndarray, quantum: float) -> np.ndarray:
 
 
 # The table of minimum coin counts costs O(max(m)^2 * distinct levels); above this budget
-# reachability is left to the integer search (see _mode.py).
+# reachability is left to the integer search (see maxent._optimize.mode).
 _DP_BUDGET = 60_000_000
 
 

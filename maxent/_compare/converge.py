@@ -24,14 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from ._compare import distances, exact_mean_fractions, fit_beta
-from ._errors import ValidationError
-from ._mode import most_probable_allocation
-from ._optimize import maximize_log_count
-from ._problem import Problem
-from ._sample import sample
-from ._streams import as_seed_sequence, seed_value
-from ._validate import as_count
+from maxent._compare.compare import distances, exact_mean_fractions, fit_beta
+from maxent._model.problem import Problem
+from maxent._optimize.mode import most_probable_allocation
+from maxent._optimize.optimum import maximize_log_count
+from maxent._sampling.api import sample
+from maxent._util.errors import ValidationError
+from maxent._util.streams import as_seed_sequence, seed_value
+from maxent._util.validate import as_count
 
 __all__ = ["ConvergenceStudy", "converge", "fit_slope"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ._style import ROLE, lecture_style, save_figure
+from maxent._plotting.style import ROLE, lecture_style, save_figure
 
 __all__ = [
     "convergence_figure",

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import scipy.optimize as sopt
 
-from ._errors import UnreachableError, ValidationError
-from ._mode import most_probable_allocation
-from ._optimize import maximize_log_count
-from ._problem import Problem
+from maxent._model.problem import Problem
+from maxent._optimize.mode import most_probable_allocation
+from maxent._optimize.optimum import maximize_log_count
+from maxent._util.errors import UnreachableError, ValidationError
 
 __all__ = ["OptimumSummary", "optimize"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import output_path
+from maxent._util.validate import output_path
 
 __all__ = ["SAVE_FORMATS", "atomic_path", "check_save_path", "save_draws"]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 
-from ._errors import UnreachableError, ValidationError
-from ._kernels._sample import enumerate_lattice
-from ._mode import log_count
-from ._problem import Problem
+from maxent._kernels._sample import enumerate_lattice
+from maxent._model.problem import Problem
+from maxent._optimize.mode import log_count
+from maxent._util.errors import UnreachableError, ValidationError
 
 __all__ = ["Enumeration", "enumerate_allocations"]
 

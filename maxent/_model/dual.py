@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._kernels._optimize import dual_pass
+from maxent._kernels._optimize import dual_pass
 
 
 @dataclass

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaln
 
-from ._errors import ValidationError
-from ._style import COLORS, ROLE, lecture_style, save_figure
-from ._theory import beta_from_mean, boltzmann
+from maxent._model.theory import beta_from_mean, boltzmann
+from maxent._plotting.style import COLORS, ROLE, lecture_style, save_figure
+from maxent._util.errors import ValidationError
 
 __all__ = ["FIGURES", "LectureFigure", "lecture", "softmax"]
 
@@ -42,7 +42,7 @@ def _ratio(z) -> np.ndarray:
 
 
 def _logits(logits, minimum=2) -> np.ndarray:
-    from ._validate import as_energies
+    from maxent._util.validate import as_energies
 
     z = as_energies(logits, "logits", min_size=minimum)
     if z.size > 12:
@@ -232,9 +232,9 @@ def fig_counting_simplex(
     import matplotlib.tri as mtri
     from matplotlib import patheffects
 
-    from ._problem import Problem
-    from ._sample import sample
-    from ._validate import as_energies
+    from maxent._model.problem import Problem
+    from maxent._sampling.api import sample
+    from maxent._util.validate import as_energies
 
     e = as_energies(energies, "energies", min_size=3)
     if e.size != 3:
@@ -341,9 +341,9 @@ def fig_entropy_concentration(
     seed=2026,
 ):
     """Histogram of 2N(H_max - H) of exact draws against the chi-squared density."""
-    from ._compare import compare
-    from ._plots import plot_concentration, plot_occupations
-    from ._problem import Problem
+    from maxent._compare.compare import compare
+    from maxent._model.problem import Problem
+    from maxent._plotting.plots import plot_concentration, plot_occupations
 
     p = Problem(energies, n, mean_energy=mean_energy, snap=True)
     cmp = compare(p, samples, seed=seed)
@@ -365,8 +365,8 @@ def fig_relaxation(
     seed=2026,
 ):
     """Item-level energy exchange from an extreme start: entropy rises, occupations settle."""
-    from ._dynamics import relax
-    from ._problem import Problem
+    from maxent._model.problem import Problem
+    from maxent._sampling.dynamics import relax
 
     p = Problem(energies, n, mean_energy=mean_energy, snap=True)
     r = relax(p, sweeps, start, seed=seed, records_per_sweep=20)
@@ -451,7 +451,7 @@ def fig_gradients(logits=(0.0, 8.0, 2.0), target: int = 0):
 
 def fig_beta_vs_energy(energies=(0.0, 1.0, 2.0, 3.0, 4.0)):
     """Beta (and T) from the mean energy, through beta = 0 to negative temperatures."""
-    from ._validate import as_energies
+    from maxent._util.validate import as_energies
 
     e = as_energies(energies, min_size=2)
     lo, hi = float(e.min()), float(e.max())

@@ -8,12 +8,12 @@ import time
 import numpy as np
 import scipy.optimize as sopt
 
-from . import _statistics as S
-from ._errors import UnreachableError, ValidationError
-from ._kernels._mode import build_windows, increment, search
-from ._lattice import choose_determined
-from ._optimize import _boundary_energy, maximize_log_count
-from ._problem import Problem
+from maxent._kernels._mode import build_windows, increment, search
+from maxent._model import statistics as S
+from maxent._model.lattice import choose_determined
+from maxent._model.problem import Problem
+from maxent._optimize.optimum import _boundary_energy, maximize_log_count
+from maxent._util.errors import UnreachableError, ValidationError
 
 __all__ = ["log_count", "most_probable_allocation"]
 
@@ -22,7 +22,7 @@ def log_count(problem: Problem, counts) -> np.ndarray | float:
     """Exact ``ln W(n)`` of allocations under the problem's statistics.
 
     Boltzmann: ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and
-    Fermi-Dirac: sums of log binomial coefficients (see :mod:`maxent._statistics`).
+    Fermi-Dirac: sums of log binomial coefficients (see :mod:`maxent._model.statistics`).
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ def most_probable_allocation(
     g = problem.degeneracies
     if problem.stat == S.BOSE and np.all(g == 1.0):
         # W = 1 for every allocation: any allocation on the lattice is a mode.
-        from ._sample import sample
+        from maxent._sampling.api import sample
 
         n = sample(problem, 1, "exact", seed=0).draws[0]
         return _result(

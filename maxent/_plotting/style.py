@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from ._validate import output_path
+from maxent._util.validate import output_path
 
 __all__ = ["COLORS", "FIGURE_FORMATS", "lecture_style", "save_figure"]
 

@@ -51,9 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ValidationError
-from ._io import atomic_path
-from ._validate import as_count
+from maxent._util.errors import ValidationError
+from maxent._util.io import atomic_path
+from maxent._util.validate import as_count
 
 __all__ = [
     "QUANTITIES",
@@ -241,8 +241,8 @@ class Study:
             ``workers`` processes, with their start-up), ``workers``, ``failing`` (tasks
             whose problem is invalid) and ``first_error``.
         """
-        from ._compare import _FFT_LIMIT
-        from ._sample import _compositions
+        from maxent._compare.compare import _FFT_LIMIT
+        from maxent._sampling.api import _compositions
 
         workers = workers or os.cpu_count() or 1
         core, failing, first_error, cache = 0.0, 0, "", {}
@@ -399,7 +399,7 @@ def _load_study(path: Path) -> Study:
 
 
 def _check_constraints(constraints, energy_sets, degeneracies) -> None:
-    from ._problem import parse_constraint
+    from maxent._model.problem import parse_constraint
 
     for c in constraints:
         for e in energy_sets:
@@ -422,7 +422,7 @@ def _grid_key(task: dict) -> tuple:
 
 
 def _problem(task: dict):
-    from ._problem import Problem
+    from maxent._model.problem import Problem
 
     spec = {k: task[k] for k in _SPECS if task.get(k) is not None}
     if not spec:  # the CLI's default: 40% of the way from the lowest to the highest mean
@@ -451,7 +451,7 @@ def run_task(task: dict) -> dict[str, Any]:
     that parallel workers do not oversubscribe the cores. Raises whatever the problem or
     the comparison raises (the sweep records it).
     """
-    from ._compare import compare
+    from maxent._compare.compare import compare
 
     t0 = time.perf_counter()
     problem = _problem(task)
@@ -637,7 +637,7 @@ def _provenance(study: Study, backend: str, started: float, extra: dict) -> dict
     import numba
     import scipy
 
-    from . import __version__
+    from maxent import __version__
 
     return {
         "maxent": __version__,
@@ -772,7 +772,7 @@ def _terminate(pool) -> None:
 
 
 def _worker_version() -> str:
-    from . import __version__
+    from maxent import __version__
 
     return __version__
 
@@ -795,7 +795,7 @@ def _dask_client(scheduler: str, workers: int):
     """
     import logging
 
-    from . import __version__
+    from maxent import __version__
 
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
@@ -1085,7 +1085,7 @@ def plot_sweep(
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(layout="constrained")
-    from ._style import COLORS
+    from maxent._plotting.style import COLORS
 
     palette = [
         COLORS[c]

@@ -5,7 +5,7 @@ we maximise
 
 * the exact objective ``ln W`` with log-gamma (Boltzmann:
   ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and Fermi-Dirac:
-  sums of log binomial coefficients, see :mod:`maxent._statistics`), whose optimum for
+  sums of log binomial coefficients, see :mod:`maxent._model.statistics`), whose optimum for
   Boltzmann counting satisfies ``digamma(n_k + 1) = ln g_k - alpha - beta E_k`` (clipped
   at ``n_k = 0``), and
 * the Stirling objective, whose optimum is the large-N limit: exactly ``N`` times the
@@ -28,11 +28,11 @@ import numpy as np
 import scipy.optimize as sopt
 import scipy.sparse as sps
 
-from . import _statistics as S
-from ._dual import solve_dual
-from ._errors import ValidationError
-from ._problem import Problem, unscale
-from ._theory import log_partition
+from maxent._model import statistics as S
+from maxent._model.dual import solve_dual
+from maxent._model.problem import Problem, unscale
+from maxent._model.theory import log_partition
+from maxent._util.errors import ValidationError
 
 __all__ = ["extreme_face", "kkt_residual", "maximize_log_count"]
 

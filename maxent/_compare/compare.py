@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from . import _statistics as S
-from ._enumerate import enumerate_allocations
-from ._problem import Problem
-from ._sample import SampleResult, _compositions, sample
-from ._summary import OptimumSummary, optimize
+from maxent._model import statistics as S
+from maxent._model.problem import Problem
+from maxent._optimize.summary import OptimumSummary, optimize
+from maxent._sampling.api import SampleResult, _compositions, sample
+from maxent._sampling.enumerate import enumerate_allocations
 
 __all__ = [
     "Comparison",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, psi, xlogy
 
-from ._errors import ValidationError
+from maxent._util.errors import ValidationError
 
 __all__ = ["STATISTICS", "code", "log_weight"]
 

@@ -2,7 +2,7 @@
 
 Optionally: degeneracies g_k (or prior weights), the counting statistics (Boltzmann,
 Bose-Einstein, Fermi-Dirac) and extra linear moment constraints. All of them enter
-through one mechanism: a per-class log-weight (see :mod:`maxent._statistics`) and a
+through one mechanism: a per-class log-weight (see :mod:`maxent._model.statistics`) and a
 matrix of linear constraints whose rows are the count, the energy and the moments.
 """
 
@@ -17,18 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from . import _statistics as S
-from . import _theory
-from ._errors import UnreachableError, ValidationError
-from ._lattice import (
+from maxent._model import statistics as S
+from maxent._model import theory as _theory
+from maxent._model.lattice import (
     detect_quantum,
     is_reachable,
     lattice_levels,
     nearest_reachable,
     reachable_neighbours,
 )
-from ._theory import beta_from_mean, boltzmann
-from ._validate import as_count, as_degeneracies, as_energies, as_real
+from maxent._model.theory import beta_from_mean, boltzmann
+from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.validate import as_count, as_degeneracies, as_energies, as_real
 
 __all__ = ["Constraint", "Limit", "Problem", "default_energies", "parse_constraint"]
 
@@ -387,7 +387,7 @@ class Problem:
     def _mean_at_beta(self, b: float) -> float:
         if self._plain:
             return _theory.mean_energy(self.energies, b, self.degeneracies)
-        from ._dual import solve_dual
+        from maxent._model.dual import solve_dual
 
         if math.isinf(b):
             return (self.u_min if b > 0 else self.u_max) / self.n
@@ -561,7 +561,7 @@ class Problem:
             return Limit(p, alpha, b, np.zeros(0), "closed form: Boltzmann at beta(U/N)")
         if self.extreme and not self.constraints:
             sign = float(self.extreme)
-            from ._optimize import extreme_face
+            from maxent._optimize.optimum import extreme_face
 
             counts, _ = extreme_face(self, sign, "stirling")
             return Limit(
@@ -571,7 +571,7 @@ class Problem:
                 np.zeros(0),
                 "mean at an extreme of the attainable range",
             )
-        from ._dual import solve_dual
+        from maxent._model.dual import solve_dual
 
         coef, rhs, centres, scales = self._rows()
         sol = solve_dual(self.stat, False, coef, rhs, np.log(g), g, np.zeros(coef.shape[0]))

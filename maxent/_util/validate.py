@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ValidationError
+from maxent._util.errors import ValidationError
 
 _INT_RE = re.compile(r"^[+-]?\d[\d_]*$")
 

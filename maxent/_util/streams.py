@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import ValidationError
+from maxent._util.errors import ValidationError
 
 __all__ = ["as_seed_sequence", "seed_value", "stream_states"]
 

@@ -1,0 +1,1 @@
+"""_compare: see docs/architecture.md."""

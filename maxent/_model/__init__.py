@@ -1,0 +1,1 @@
+"""_model: see docs/architecture.md."""

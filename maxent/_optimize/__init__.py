@@ -1,0 +1,1 @@
+"""_optimize: see docs/architecture.md."""

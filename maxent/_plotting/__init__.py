@@ -1,0 +1,1 @@
+"""_plotting: see docs/architecture.md."""

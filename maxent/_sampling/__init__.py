@@ -1,0 +1,1 @@
+"""_sampling: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""_sweep: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""_util: see docs/architecture.md."""
