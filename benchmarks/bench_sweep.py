@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from maxent._sweep.sweep import load_study, read_results, run_sweep
+from maxent._sweep.run import run_sweep
+from maxent._sweep.store import read_results
+from maxent._sweep.study import load_study
 
 from _common import machine, report
 

@@ -39,25 +39,25 @@ def main():
                 )
                 c = cmp.concentration
                 maxent.plot_concentration(cmp, axes[i, j])
-                axes[i, j].set_title(f"K = {len(e)}, N = {n:,}: KS p = {c['ks_pvalue']:.2g}")
+                axes[i, j].set_title(f"K = {len(e)}, N = {n:,}: KS p = {c.ks_pvalue:.2g}")
                 row = {
                     "K": len(e),
                     "n": n,
-                    "dof": c["dof"],
-                    "mean": c["mean"],
-                    "ks_statistic": c["ks_statistic"],
-                    "ks_pvalue": c["ks_pvalue"],
+                    "dof": c.dof,
+                    "mean": c.mean,
+                    "ks_statistic": c.ks_statistic,
+                    "ks_pvalue": c.ks_pvalue,
                 }
                 for q, o, x in zip(
-                    c["quantiles"]["p"],
-                    c["quantiles"]["observed"],
-                    c["quantiles"]["chi2"],
+                    c.quantiles["p"],
+                    c.quantiles["observed"],
+                    c.quantiles["chi2"],
                     strict=True,
                 ):
                     row[f"q{q:g}_observed"] = o
                     row[f"q{q:g}_chi2"] = x
                 rows.append(row)
-                stats = f"mean {c['mean']:.3f} (dof {c['dof']}), KS p {c['ks_pvalue']:.3g}"
+                stats = f"mean {c.mean:.3f} (dof {c.dof}), KS p {c.ks_pvalue:.3g}"
                 print(f"K={len(e)} N={n}: {stats}")
         save(fig, out / f"entropy_concentration.{args.format}")
     write_csv(out / "entropy_concentration.csv", rows)

@@ -47,8 +47,8 @@ def main():
             maxent.plot_concentration(cmp, axes[1 + i])
             c = cmp.concentration
             print(
-                f"{label}: beta {p.beta:.4f}, lambdas {p.limit.lambdas}, dof {c['dof']}, "
-                f"KS p {c['ks_pvalue']:.3g}"
+                f"{label}: beta {p.beta:.4f}, lambdas {p.limit.lambdas}, dof {c.dof}, "
+                f"KS p {c.ks_pvalue:.3g}"
             )
             for k in range(6):
                 rows.append(
@@ -58,8 +58,8 @@ def main():
                         "limit": p.limit_fractions[k],
                         "sampled_mean": cmp.sample.mean_fractions[k],
                         "stderr": cmp.sample.stderr[k],
-                        "dof": c["dof"],
-                        "ks_pvalue": c["ks_pvalue"],
+                        "dof": c.dof,
+                        "ks_pvalue": c.ks_pvalue,
                     }
                 )
         axes[0].set_xticks(np.arange(6))

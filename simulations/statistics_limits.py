@@ -38,8 +38,8 @@ def main():
             lim = p.limit_fractions
             opt = maxent.maximize_log_count(p).fractions
             r = maxent.sample(p, 4000, seed=np.random.SeedSequence(args.seed, spawn_key=(i, j)))
-            d_opt = maxent.distances(opt, lim)["tv"]
-            d_s = maxent.distances(r.mean_fractions, lim)["tv"]
+            d_opt = maxent.distances(opt, lim).tv
+            d_s = maxent.distances(r.mean_fractions, lim).tv
             dist[stat]["optimum"].append(d_opt)
             dist[stat]["sampled"].append(d_s)
             rows.append(

@@ -12,10 +12,10 @@ from maxent._compare.converge import parse_n_values
 
 def test_distances_known_values():
     d = maxent.distances([0.5, 0.5, 0.0], [0.25, 0.25, 0.5])
-    assert d["tv"] == pytest.approx(0.5)
-    assert d["kl"] == pytest.approx(math.log(2))
-    assert d["max_abs"] == pytest.approx(0.5)
-    assert maxent.distances([0.5, 0.5], [1.0, 0.0])["kl"] == math.inf
+    assert d.tv == pytest.approx(0.5)
+    assert d.kl == pytest.approx(math.log(2))
+    assert d.max_abs == pytest.approx(0.5)
+    assert maxent.distances([0.5, 0.5], [1.0, 0.0]).kl == math.inf
 
 
 @pytest.mark.parametrize(
@@ -44,11 +44,12 @@ def test_exact_mean_unavailable_without_lattice():
 def test_fit_beta_recovers_boltzmann():
     e = np.array([0.0, 1.0, 2.5, 4.0])
     p = maxent.boltzmann(e, 0.7)
-    fb = maxent.fit_beta(e, p, np.full(4, 1e-6))
+    prob = Problem(e, 10**6, mean_energy=float(p @ e), energy_quantum=0.5)
+    fb = maxent.fit_beta(prob, p, np.full(4, 1e-6))
     assert fb.beta == pytest.approx(0.7, rel=1e-9) and fb.dof == 2 and fb.chi2 < 1e-12
     rng = np.random.default_rng(1)
     se = 1e-3 * p
-    fits = [maxent.fit_beta(e, p + rng.normal(0, se), se) for _ in range(400)]
+    fits = [maxent.fit_beta(prob, p + rng.normal(0, se), se) for _ in range(400)]
     z = np.array([(f.beta - 0.7) / f.stderr for f in fits])
     assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2  # the error bar is calibrated
 
@@ -57,11 +58,11 @@ def test_concentration_accepts_exact_and_rejects_unconstrained():
     p = Problem([0, 1, 2, 3], 100_000, mean_energy=1.2)
     good = maxent.sample(p, 20_000, seed=5)
     c = maxent.concentration(p, good.draws)
-    assert c["dof"] == 2
-    assert c["ks_pvalue"] > 1e-3  # false alarm 0.1%
+    assert c.dof == 2
+    assert c.ks_pvalue > 1e-3  # false alarm 0.1%
     plain = np.random.default_rng(0).multinomial(p.n, p.boltzmann, size=20_000)
     bad = maxent.concentration(p, plain)
-    assert bad["ks_pvalue"] < 1e-10
+    assert bad.ks_pvalue < 1e-10
 
 
 def test_compare_puts_everything_side_by_side():
@@ -95,8 +96,8 @@ def test_compare_puts_everything_side_by_side():
     assert c.exact_mean_method == "convolution"
     # the sampler estimates the exact finite-N mean, not Boltzmann
     assert np.all(np.abs(c.sample.mean_fractions - c.exact_mean) < 5 * c.sample.stderr)
-    assert c.distances["stirling"]["tv"] < 1e-15
-    assert c.distances["optimum"]["tv"] < c.distances["exact_mean"]["tv"]
+    assert c.distances["stirling"].tv < 1e-15
+    assert c.distances["optimum"].tv < c.distances["exact_mean"].tv
     assert abs(c.fitted_beta.beta - p.beta) < 5 * c.fitted_beta.stderr + 1e-3
 
 
@@ -164,7 +165,7 @@ def test_plot_deviations_and_concentration(comparison):
     np.testing.assert_allclose(art["exact_mean"].get_ydata(), comparison.exact_mean - b)
     art2 = maxent.plot_concentration(comparison, a2)
     x, y = art2["chi2"].get_data()
-    dof = comparison.concentration["dof"]
+    dof = comparison.concentration.dof
     np.testing.assert_allclose(y, stats.chi2(dof).pdf(x))
     counts = art2["histogram"][0]
     assert counts.sum() > 0

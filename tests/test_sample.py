@@ -240,7 +240,10 @@ def test_unreachable_and_bad_arguments():
         maxent.sample(p, 10, threads=10_000)
 
 
-def test_interruption_keeps_completed_draws():
+@pytest.mark.parametrize("method", ["exact", "mcmc"])
+def test_interruption_propagates_with_the_completed_draws(method):
+    # Ctrl-C is never swallowed: it surfaces as maxent.Interrupted (a KeyboardInterrupt)
+    # carrying the draws finished before it, for a caller (the CLI) that wants them.
     p = Problem([0, 1, 2, 3], 10_000, mean_energy=1.2)
     calls = []
 
@@ -248,7 +251,10 @@ def test_interruption_keeps_completed_draws():
         calls.append(done)
         raise KeyboardInterrupt
 
-    res = maxent.sample(p, 500_000, "exact", seed=1, threads=1, progress=stop_after_first)
+    with pytest.raises(KeyboardInterrupt) as info:
+        maxent.sample(p, 500_000, method, seed=1, threads=1, progress=stop_after_first)
+    assert isinstance(info.value, maxent.Interrupted)
+    res = info.value.partial
     assert res.interrupted and 0 < res.samples < 500_000
     assert res.samples == calls[0]
     assert (res.draws.sum(axis=1) == p.n).all()

@@ -218,10 +218,10 @@ def test_loaded_die_moments_and_concentration_dof():
     quad = np.polyfit(faces, np.log(lim), 2)
     np.testing.assert_allclose(np.polyval(quad, faces), np.log(lim), atol=1e-10)
     cmp = maxent.compare(p, 5000, seed=1)
-    assert cmp.concentration["dof"] == 6 - 2 - 1
+    assert cmp.concentration.dof == 6 - 2 - 1
     assert (cmp.sample.draws @ faces**2 == 22_000).all()
     plain = maxent.compare(Problem(faces, 1000, mean_energy=4.5), 2000, seed=1)
-    assert plain.concentration["dof"] == 6 - 1 - 1
+    assert plain.concentration.dof == 6 - 1 - 1
 
 
 def test_constraint_parsing():

@@ -13,15 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from maxent import Problem, ValidationError, compare
-from maxent._sweep.sweep import (
-    load_study,
-    plot_sweep,
-    read_results,
-    read_rows,
-    run_sweep,
-    run_task,
-    task_seed,
-)
+from maxent._plotting.sweep import plot_sweep
+from maxent._sweep.run import run_sweep
+from maxent._sweep.store import read_results, read_rows
+from maxent._sweep.study import load_study
+from maxent._sweep.task import run_task, task_seed
 from maxent.cli import cli
 
 TIMINGS = {"time_total", "time_sampling"}
@@ -81,7 +77,7 @@ def test_expansion_is_deterministic_and_tasks_are_pure(tmp_path):
         seed=seq,
         threads=1,
     )
-    assert a["tv_sampled_mean"] == direct.distances["sampled_mean"]["tv"]
+    assert a["tv_sampled_mean"] == direct.distances["sampled_mean"].tv
     assert a["fitted_beta"] == direct.fitted_beta.beta
     c = run_task(study.tasks[4])  # the other seed replicate of the same grid point
     assert c["tv_sampled_mean"] != a["tv_sampled_mean"]
@@ -470,12 +466,12 @@ def test_plot_sweep_scales():
 
 
 def test_record_quantities_filter_the_result_columns(tmp_path):
-    from maxent._sweep.sweep import _row
+    from maxent._sweep.task import task_row
 
     text = SMALL + '[record]\nquantities = ["tv", "fitted_beta"]\n'
     study = load_study(write(tmp_path, text))
     task = study.tasks[0]
-    row = _row(task, run_task(task), study.quantities, "ok", None, 1)
+    row = task_row(task, run_task(task), study.quantities, "ok", None, 1)
     assert "tv_sampled_mean" in row and "fitted_beta_err" in row
     assert not any(k.startswith(("kl_", "max_abs_", "time_", "concentration")) for k in row)
     assert "ks_pvalue" not in row and row["method_used"] in ("exact", "enumerate")

@@ -21,10 +21,12 @@ import numpy as np
 from scipy import stats
 
 from maxent._model import statistics as S
+from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._optimize.summary import OptimumSummary, optimize
-from maxent._sampling.api import SampleResult, _compositions, sample
+from maxent._sampling.api import SampleResult, sample
 from maxent._sampling.enumerate import enumerate_allocations
+from maxent._util.format import ShortRepr
 
 __all__ = [
     "Comparison",
@@ -37,24 +39,61 @@ __all__ = [
 ]
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
-_FFT_LIMIT = 1 << 22  # largest N * max(level) + 1 for the convolution route
+FFT_LIMIT = 1 << 22  # largest N * max(level) + 1 for the convolution route
 
 
-def distances(x: np.ndarray, p: np.ndarray) -> dict[str, float]:
+@dataclass(frozen=True, repr=False)
+class Distances(ShortRepr):
+    """Distances between an occupation vector ``x`` and a reference law ``p``.
+
+    Attributes
+    ----------
+    tv : float
+        Total variation ``0.5 sum |x - p|``.
+    kl : float
+        ``KL(x || p) = sum x log(x / p)`` over ``x > 0`` (``inf`` where ``p = 0 < x``).
+    max_abs : float
+        ``max |x - p|``.
+    """
+
+    tv: float
+    kl: float
+    max_abs: float
+
+    def to_dict(self) -> dict[str, float]:
+        """The three distances by name."""
+        return {"tv": self.tv, "kl": self.kl, "max_abs": self.max_abs}
+
+
+def distances(x, p) -> Distances:
     """Total variation, KL(x || p) and max |x - p| between two distributions.
 
-    ``KL`` is ``sum x log(x / p)`` over ``x > 0`` (``inf`` where ``p = 0 < x``).
+    Parameters
+    ----------
+    x, p : array_like, shape (K,)
+        Occupation fractions and the reference law.
+
+    Returns
+    -------
+    Distances
+
+    Examples
+    --------
+    >>> import maxent
+    >>> d = maxent.distances([0.5, 0.5, 0.0], [0.25, 0.25, 0.5])
+    >>> d.tv, d.max_abs
+    (0.5, 0.5)
     """
     x = np.asarray(x, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     pos = x > 0
     with np.errstate(divide="ignore"):
         kl = float(np.sum(x[pos] * (np.log(x[pos]) - np.log(p[pos]))))
-    return {
-        "tv": 0.5 * float(np.abs(x - p).sum()),
-        "kl": max(kl, 0.0),
-        "max_abs": float(np.abs(x - p).max()),
-    }
+    return Distances(
+        tv=0.5 * float(np.abs(x - p).sum()),
+        kl=max(kl, 0.0),
+        max_abs=float(np.abs(x - p).max()),
+    )
 
 
 def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[np.ndarray, str]:
@@ -74,14 +113,14 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     """
     if problem.levels is None or problem.level_total is None:
         return None, "no energy lattice"
-    if _compositions(problem.n, problem.classes) <= max_points:
+    if compositions_at_most(problem.n, problem.classes, max_points):
         return enumerate_allocations(problem).mean_fractions, "enumeration"
-    if not problem._plain:
+    if not problem.plain:
         return None, "the convolution route covers Boltzmann counting without extra moments"
     levels, n, total = problem.levels, problem.n, problem.level_total
     size = n * int(levels.max()) + 1
-    if size > _FFT_LIMIT:
-        return None, f"lattice too long for the convolution ({size:.3g} > {_FFT_LIMIT})"
+    if size > FFT_LIMIT:
+        return None, f"lattice too long for the convolution ({size:.3g} > {FFT_LIMIT})"
     p = problem.boltzmann
     one = np.bincount(levels, weights=p, minlength=int(levels.max()) + 1)
     nfft = 1 << (size - 1).bit_length()
@@ -95,8 +134,8 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     return out / out.sum(), "convolution"
 
 
-@dataclass(frozen=True)
-class FittedBeta:
+@dataclass(frozen=True, repr=False)
+class FittedBeta(ShortRepr):
     """Inverse temperature fitted to mean occupations (weighted least squares).
 
     The occupations are mapped to multiplier values by the large-N relation of the
@@ -120,27 +159,34 @@ class FittedBeta:
     dof: int
 
 
-def fit_beta(energies, fractions, stderr, *, problem: Problem | None = None) -> FittedBeta:
+def fit_beta(problem: Problem, fractions, stderr) -> FittedBeta:
     """Fit beta to mean fractions with standard errors (see :class:`FittedBeta`).
 
     Parameters
     ----------
-    energies : array_like
-        Class energies.
-    fractions, stderr : array_like
+    problem : Problem
+        Supplies the energies, statistics, degeneracies, N and extra constraints: the
+        large-N relation that is fitted depends on all of them.
+    fractions, stderr : array_like, shape (K,)
         Mean occupation fractions and their standard errors.
-    problem : Problem, optional
-        Supplies the statistics, degeneracies, N and extra constraints (default:
-        Boltzmann counting with g = 1).
+
+    Returns
+    -------
+    FittedBeta
+
+    Examples
+    --------
+    >>> import maxent, numpy as np
+    >>> p = maxent.Problem([0, 1, 2, 3], n=10**6, beta=0.5)
+    >>> fb = maxent.fit_beta(p, p.boltzmann, np.full(4, 1e-6))
+    >>> abs(fb.beta - p.beta) < 1e-9  # p.beta: 0.5 moved to a reachable total
+    True
     """
-    e = np.asarray(energies, dtype=np.float64)
+    e = problem.energies
     f = np.asarray(fractions, dtype=np.float64)
     s = np.asarray(stderr, dtype=np.float64)
-    if problem is None:
-        stat, g, n_items, extra = S.BOLTZMANN, np.ones(e.size), 1.0, []
-    else:
-        stat, g, n_items = problem.stat, problem.degeneracies, float(problem.n)
-        extra = [c.values for c in problem.constraints]
+    stat, g, n_items = problem.stat, problem.degeneracies, float(problem.n)
+    extra = [c.values for c in problem.constraints]
     n = f * n_items
     cap = np.inf if stat != S.FERMI else g
     use = (f > 0) & (n < cap) & (s > 0) & np.isfinite(s)
@@ -159,7 +205,52 @@ def fit_beta(energies, fractions, stderr, *, problem: Problem | None = None) -> 
     return FittedBeta(float(coef[1]), float(math.sqrt(cov[1, 1])), chi2, int(use.sum() - len(rows)))
 
 
-def concentration(problem: Problem, draws: np.ndarray) -> dict[str, Any]:
+@dataclass(frozen=True, repr=False)
+class Concentration:
+    """Jaynes' entropy concentration check (see :func:`concentration`).
+
+    Attributes
+    ----------
+    dof : int
+        Degrees of freedom of the chi-squared law.
+    s_max : float
+        The constrained maximum of the Stirling log-count.
+    values : ndarray
+        ``x = 2 (S_max - S(n))`` per draw.
+    mean : float
+        Mean of ``values`` (the chi-squared mean is ``dof``).
+    quantiles : dict
+        ``p`` (0.5, 0.9, 0.95, 0.99), ``observed`` and ``chi2`` quantiles at them.
+    ks_statistic, ks_pvalue : float
+        Kolmogorov-Smirnov test of ``values`` against chi-squared(``dof``).
+    """
+
+    dof: int
+    s_max: float
+    values: np.ndarray
+    mean: float
+    quantiles: dict[str, list[float]]
+    ks_statistic: float
+    ks_pvalue: float
+
+    def __repr__(self) -> str:
+        return (
+            f"Concentration(draws={self.values.size}, dof={self.dof}, mean={self.mean:.4g}, "
+            f"ks_statistic={self.ks_statistic:.3g}, ks_pvalue={self.ks_pvalue:.3g})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (without the per-draw values)."""
+        return {
+            "dof": self.dof,
+            "mean": self.mean,
+            "quantiles": self.quantiles,
+            "ks_statistic": self.ks_statistic,
+            "ks_pvalue": self.ks_pvalue,
+        }
+
+
+def concentration(problem: Problem, draws: np.ndarray) -> Concentration:
     """Jaynes' entropy concentration check for allocations drawn under the constraints.
 
     ``x = 2 (S(n*) - S(n))`` for every draw, with S the Stirling log-count (``N H(n/N)``
@@ -170,10 +261,7 @@ def concentration(problem: Problem, draws: np.ndarray) -> dict[str, Any]:
 
     Returns
     -------
-    dict
-        ``dof``, ``values`` (x per draw), ``quantiles`` (observed and chi-squared at
-        0.5, 0.9, 0.95, 0.99), ``mean``, and the Kolmogorov-Smirnov ``ks_statistic`` and
-        ``ks_pvalue`` of x against chi-squared(dof).
+    Concentration
     """
     g = problem.degeneracies
     star = problem.n * problem.limit_fractions
@@ -188,23 +276,23 @@ def concentration(problem: Problem, draws: np.ndarray) -> dict[str, Any]:
     chi = stats.chi2(dof)
     obs_q = np.quantile(x, QUANTILES) if x.size else np.full(len(QUANTILES), np.nan)
     ks = stats.kstest(x, chi.cdf) if x.size > 1 else None
-    return {
-        "dof": dof,
-        "s_max": s_star,
-        "values": x,
-        "mean": float(x.mean()) if x.size else math.nan,
-        "quantiles": {
+    return Concentration(
+        dof=dof,
+        s_max=s_star,
+        values=x,
+        mean=float(x.mean()) if x.size else math.nan,
+        quantiles={
             "p": list(QUANTILES),
             "observed": obs_q.tolist(),
             "chi2": chi.ppf(QUANTILES).tolist(),
         },
-        "ks_statistic": float(ks.statistic) if ks else math.nan,
-        "ks_pvalue": float(ks.pvalue) if ks else math.nan,
-    }
+        ks_statistic=float(ks.statistic) if ks else math.nan,
+        ks_pvalue=float(ks.pvalue) if ks else math.nan,
+    )
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(ShortRepr):
     """Everything :func:`compare` measured for one problem.
 
     Attributes
@@ -217,24 +305,23 @@ class Comparison:
     exact_mean : ndarray or None
         Exact finite-N ``<n_k>/N`` (see :func:`exact_mean_fractions`).
     exact_mean_method : str
-    distances : dict
+    distances : dict of str to Distances
         For ``optimum``, ``stirling``, ``mode``, ``exact_mean``, ``sampled_mean`` and
-        ``single_draw`` (the average over draws): ``tv``, ``kl`` and ``max_abs`` to
-        Boltzmann.
+        ``single_draw`` (averages over draws): distances to the large-N law.
     fitted_beta : FittedBeta
         Fitted to the sampled mean fractions.
-    concentration : dict
+    concentration : Concentration
         See :func:`concentration`.
     """
 
-    problem: Problem = field(repr=False)
+    problem: Problem
     optimum: OptimumSummary = field(repr=False)
     sample: SampleResult = field(repr=False)
     exact_mean: np.ndarray | None
     exact_mean_method: str
-    distances: dict[str, dict[str, float]]
+    distances: dict[str, Distances] = field(repr=False)
     fitted_beta: FittedBeta
-    concentration: dict[str, Any] = field(repr=False)
+    concentration: Concentration = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``maxent simulate``."""
@@ -242,7 +329,7 @@ class Comparison:
         out["sampler"] = self.sample.to_dict()
         out["exact_mean"] = None if self.exact_mean is None else self.exact_mean.tolist()
         out["exact_mean_method"] = self.exact_mean_method
-        out["distances"] = self.distances
+        out["distances"] = {k: d.to_dict() for k, d in self.distances.items()}
         fb = self.fitted_beta
         out["fitted_beta"] = {
             "beta": fb.beta,
@@ -251,8 +338,7 @@ class Comparison:
             "dof": fb.dof,
             "limit_beta": self.problem.beta,
         }
-        conc = {k: v for k, v in self.concentration.items() if k != "values"}
-        out["concentration"] = conc
+        out["concentration"] = self.concentration.to_dict()
         return out
 
 
@@ -295,10 +381,13 @@ def compare(
         dist["exact_mean"] = distances(exact_mean, p)
     dist["sampled_mean"] = distances(res.mean_fractions, p)
     frac = res.fractions
-    dist["single_draw"] = {
-        "tv": float(0.5 * np.abs(frac - p).sum(axis=1).mean()),
-        "max_abs": float(np.abs(frac - p).max(axis=1).mean()),
-    }
-    fb = fit_beta(problem.energies, res.mean_fractions, res.stderr, problem=problem)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(frac > 0, frac * (np.log(frac) - np.log(p)), 0.0)
+    dist["single_draw"] = Distances(
+        tv=float(0.5 * np.abs(frac - p).sum(axis=1).mean()),
+        kl=float(np.maximum(terms.sum(axis=1), 0.0).mean()),
+        max_abs=float(np.abs(frac - p).max(axis=1).mean()),
+    )
+    fb = fit_beta(problem, res.mean_fractions, res.stderr)
     conc = concentration(problem, res.draws)
     return Comparison(problem, opt, res, exact_mean, how, dist, fb, conc)

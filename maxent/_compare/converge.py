@@ -25,13 +25,15 @@ from typing import Any
 import numpy as np
 
 from maxent._compare.compare import distances, exact_mean_fractions, fit_beta
+from maxent._model.defaults import default_mean_energy
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._optimize.optimum import maximize_log_count
 from maxent._sampling.api import sample
 from maxent._util.errors import ValidationError
+from maxent._util.format import ShortRepr
 from maxent._util.streams import as_seed_sequence, seed_value
-from maxent._util.validate import as_count
+from maxent._util.validate import as_count, as_energies
 
 __all__ = ["ConvergenceStudy", "converge", "fit_slope"]
 
@@ -57,8 +59,8 @@ def fit_slope(n: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
     return float(coef[1]), se, k
 
 
-@dataclass(frozen=True)
-class ConvergenceStudy:
+@dataclass(frozen=True, repr=False)
+class ConvergenceStudy(ShortRepr):
     """Distances to Boltzmann and fitted beta over N and seeds.
 
     Attributes
@@ -84,6 +86,13 @@ class ConvergenceStudy:
         Per curve: ``slope``, ``stderr`` and ``points`` of the log-log fit.
     seconds : float
         Wall time of the study.
+    seed : int
+        Root seed.
+    method : str
+        Sampler used.
+    notes : tuple of str
+        What the study chose or could not compute (a default mean, a mode search that
+        gave up), for the reader.
     """
 
     energies: np.ndarray
@@ -105,6 +114,7 @@ class ConvergenceStudy:
     seed: int = 0
     method: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def rows(self) -> list[dict[str, Any]]:
         """One tidy row per (N, seed), for CSV output."""
@@ -182,7 +192,10 @@ def converge(
     beta: float | None = None,
     temperature: float | None = None,
     degeneracies=None,
+    statistics: str = "boltzmann",
+    constraints=(),
     energy_quantum: float | None = None,
+    energy_tolerance: float | None = None,
     seeds: int = 5,
     samples: int | str = "auto",
     method: str = "auto",
@@ -199,9 +212,9 @@ def converge(
     n_values : str or sequence of int
         See :func:`parse_n_values`.
     mean_energy, beta, temperature : float, optional
-        At most one; the total energy scales with N (default: 40% of the way from the
-        lowest to the highest energy). Each N uses the nearest reachable total.
-    degeneracies, energy_quantum
+        At most one; the total energy scales with N (default:
+        :func:`~maxent.default_mean_energy`). Each N uses the nearest reachable total.
+    degeneracies, statistics, constraints, energy_quantum, energy_tolerance
         As for :class:`Problem`.
     seeds : int
         Independent runs per N.
@@ -228,15 +241,29 @@ def converge(
         raise ValidationError(
             next(iter(given)), "give at most one of mean_energy, beta, temperature"
         )
-    e = np.asarray(energies, dtype=np.float64)
+    e = as_energies(energies, min_size=2)
+    notes = []
     if not given:
-        given = {"mean_energy": float(e.min() + 0.4 * np.ptp(e))}
-    problems = [
-        Problem(
-            e, int(n), degeneracies=degeneracies, energy_quantum=energy_quantum, snap=True, **given
+        notes.append(
+            "no energy given: each N uses the reachable mean nearest 40% of the way from "
+            "the lowest to the highest attainable mean"
         )
-        for n in ns
-    ]
+    problems = []
+    for n in ns:
+        spec = given or {"mean_energy": default_mean_energy(e, int(n), statistics, degeneracies)}
+        problems.append(
+            Problem(
+                e,
+                int(n),
+                degeneracies=degeneracies,
+                statistics=statistics,
+                constraints=constraints,
+                energy_quantum=energy_quantum,
+                energy_tolerance=energy_tolerance,
+                snap=True,
+                **spec,
+            )
+        )
     if samples == "auto":
         m_per = np.clip(20 * ns, 2000, 10**7).astype(np.int64)
     else:
@@ -258,15 +285,16 @@ def converge(
     betas = np.array([p.beta for p in problems])
     used_method = ""
     for i, p in enumerate(problems):
-        boltz = p.boltzmann
-        tv_opt[i] = distances(maximize_log_count(p).fractions, boltz)["tv"]
-        try:
-            tv_mode[i] = distances(most_probable_allocation(p).fractions, boltz)["tv"]
-        except (ValidationError, TypeError):
-            pass
+        boltz = p.limit_fractions  # the large-N law (Boltzmann for plain counting)
+        tv_opt[i] = distances(maximize_log_count(p).fractions, boltz).tv
+        mode = most_probable_allocation(p)
+        if mode.counts is not None:
+            tv_mode[i] = distances(mode.fractions, boltz).tv
+        else:  # the search gave up: no point on that curve, and say why
+            notes.append(f"N = {int(ns[i])}: no most probable allocation ({mode.message})")
         em, _ = exact_mean_fractions(p)
         if em is not None:
-            tv_exact[i] = distances(em, boltz)["tv"]
+            tv_exact[i] = distances(em, boltz).tv
         sum_all = np.zeros(k)
         sq_all = np.zeros(k)
         for s in range(seeds):
@@ -290,16 +318,16 @@ def converge(
                     progress(done, total)
             mean = sums / got
             var = np.maximum(sq / got - mean * mean, 0.0) * got / max(got - 1, 1)
-            tv_mean[i, s] = distances(mean, boltz)["tv"]
+            tv_mean[i, s] = distances(mean, boltz).tv
             tv_single[i, s] = single / got
-            fit = fit_beta(e, mean, np.sqrt(var / got))
+            fit = fit_beta(p, mean, np.sqrt(var / got))
             fb[i, s], fb_err[i, s] = fit.beta, fit.stderr
             sum_all += sums
             sq_all += sq
         m_all = m_per[i] * seeds
         mean_all = sum_all / m_all
         sd_all = np.sqrt(np.maximum(sq_all / m_all - mean_all**2, 0.0))
-        pooled[i] = distances(mean_all, boltz)["tv"]
+        pooled[i] = distances(mean_all, boltz).tv
         floor[i] = 0.5 * float(np.sum(sd_all)) * math.sqrt(2.0 / (math.pi * m_all))
     resolved = pooled > 3.0 * floor
     slopes = {}
@@ -332,4 +360,5 @@ def converge(
         time.perf_counter() - t0,
         seed_value(root),
         used_method,
+        notes=tuple(notes),
     )

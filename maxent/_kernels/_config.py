@@ -1,6 +1,7 @@
 """One place for the numba settings used by every kernel."""
 
 import functools
+import types
 
 import numba
 
@@ -20,3 +21,34 @@ _BASE = {"cache": True, "nogil": True, "error_model": "numpy"}
 jit = functools.partial(numba.njit, **_BASE)
 jit_fast = functools.partial(numba.njit, fastmath=FASTMATH, **_BASE)
 jit_parallel = functools.partial(numba.njit, fastmath=FASTMATH, parallel=True, **_BASE)
+
+
+def jit_parallel_chunks(chunks):
+    """Compile a chunked kernel twice, parallel and serial, and pick by the work to do.
+
+    ``chunks(*args)`` gives the number of independent chunks of a call; with one chunk
+    (a K = 4 problem, a single stream of draws) opening a parallel region costs far more
+    than the work, so the serial build runs it. Both builds run the same function body
+    (``prange`` is a plain ``range`` in the serial one), chunk by chunk in the same order,
+    so the answer does not depend on which one ran. The dispatcher objects are the
+    ``parallel`` and ``serial`` attributes of the returned function.
+    """
+
+    def decorate(fn):
+        par = jit_parallel(fn)
+        # a distinct function object (and qualified name) so the two builds keep separate
+        # entries in numba's on-disk cache
+        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial")
+        twin.__qualname__ = fn.__qualname__ + "_serial"
+        twin.__defaults__ = fn.__defaults__
+        ser = numba.njit(fastmath=FASTMATH, **_BASE)(twin)
+
+        @functools.wraps(fn)
+        def call(*args):
+            return (ser if chunks(*args) <= 1 else par)(*args)
+
+        call.parallel = par
+        call.serial = ser
+        return call
+
+    return decorate

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import prange
 
-from ._config import jit, jit_parallel
+from ._config import jit, jit_parallel_chunks
 from ._special import EULER, digamma_trigamma, inv_digamma
 
 BOLTZMANN = 0
@@ -121,7 +121,7 @@ def level_response(stat, exact, x, lg, g, n_prev):
     return n, h - x * n, n * m / g
 
 
-@jit_parallel
+@jit_parallel_chunks(lambda stat, exact, coef, *rest: -(-coef.shape[1] // DUAL_CHUNK))
 def dual_pass(stat, exact, coef, theta, offset, lg, g, n):
     """Counts at multipliers ``theta`` into ``n`` (read first as a warm start), and sums.
 

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import prange
 
-from ._config import jit, jit_parallel
+from ._config import jit, jit_parallel_chunks
 from ._random import below, binomial, gamma, poisson, two_below, uniform
 
 POISSON = 0
@@ -46,7 +46,7 @@ def log_weight(fam, p1, p2, n):
     return -math.lgamma(n + 1.0) - math.lgamma(p2 - n + 1.0) + n * math.log(p1 / (1.0 - p1))
 
 
-@jit_parallel
+@jit_parallel_chunks(lambda *args: args[12].shape[0])  # one chunk per random stream
 def exact_rejection(
     fam,
     p1,
@@ -491,7 +491,7 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
     return accepted
 
 
-@jit_parallel
+@jit_parallel_chunks(lambda counts, *rest: counts.shape[0])  # one chunk per chain
 def run_circuit_chains(
     counts, coef, caps, stat, g, lg, n_props, record_every, records, states, accepted
 ):
@@ -506,7 +506,7 @@ def run_circuit_chains(
         states[c, :] = st
 
 
-@jit_parallel
+@jit_parallel_chunks(lambda labels, *rest: labels.shape[0])  # one chunk per chain
 def run_chains(
     kind,
     labels,

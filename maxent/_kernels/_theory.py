@@ -5,10 +5,10 @@ import math
 import numpy as np
 from numba import prange
 
-from ._config import CHUNK, jit_parallel
+from ._config import CHUNK, jit_parallel_chunks
 
 
-@jit_parallel
+@jit_parallel_chunks(lambda energies, *rest: -(-energies.size // CHUNK))
 def shifted_moments(energies, ref, inv_scale, lg, b, c):
     """Moments of e - c under weights g exp(-b e), where e = (E - ref) * inv_scale.
 

@@ -18,9 +18,11 @@ from maxent._kernels._lattice import min_coins_table
 from maxent._util.errors import ValidationError
 
 __all__ = [
+    "compositions_at_most",
     "detect_quantum",
     "is_reachable",
     "lattice_levels",
+    "log_compositions",
     "nearest_reachable",
     "reachable_neighbours",
 ]
@@ -224,3 +226,21 @@ def choose_determined(coef: np.ndarray, score: np.ndarray, candidates=None):
     if det < 0:
         adj, det = -adj, -det
     return np.array(rows, dtype=np.int64), np.array(det_idx, dtype=np.int64), adj, int(det)
+
+
+def log_compositions(n_items: int, classes: int) -> float:
+    """Ln of the number of allocations of ``n_items`` items to ``classes`` classes.
+
+    ``ln C(N + K - 1, K - 1)``, an upper bound on the size of any constraint lattice;
+    computed with log-gamma so it never overflows (callers compare it with ``ln`` of a
+    limit).
+    """
+    return math.lgamma(n_items + classes) - math.lgamma(n_items + 1) - math.lgamma(classes)
+
+
+def compositions_at_most(n_items: int, classes: int, limit: float) -> bool:
+    """Whether at most ``limit`` allocations exist (decided in log space, no overflow)."""
+    if limit < 1:
+        return False
+    # a small relative margin so that an exact count equal to the limit is accepted
+    return log_compositions(n_items, classes) <= math.log(limit) + 1e-12

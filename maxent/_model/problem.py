@@ -19,6 +19,7 @@ import numpy as np
 
 from maxent._model import statistics as S
 from maxent._model import theory as _theory
+from maxent._model.faces import extreme_face, extreme_total
 from maxent._model.lattice import (
     detect_quantum,
     is_reachable,
@@ -28,6 +29,7 @@ from maxent._model.lattice import (
 )
 from maxent._model.theory import beta_from_mean, boltzmann
 from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.format import ShortRepr
 from maxent._util.validate import as_count, as_degeneracies, as_energies, as_real
 
 __all__ = ["Constraint", "Limit", "Problem", "default_energies", "parse_constraint"]
@@ -44,8 +46,8 @@ def default_energies(classes: Any) -> np.ndarray:
 # -- extra constraints ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Constraint:
+@dataclass(frozen=True, repr=False)
+class Constraint(ShortRepr):
     """An extra linear constraint: the mean over items of ``values[k]`` equals ``mean``.
 
     That is ``sum_k n_k values[k] = N * mean``; it gets its own Lagrange multiplier.
@@ -147,8 +149,8 @@ def _as_constraint(c, energies, degeneracies) -> Constraint:
 # -- the large-N limit -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Limit:
+@dataclass(frozen=True, repr=False)
+class Limit(ShortRepr):
     """The large-N (Stirling) solution of a problem.
 
     Attributes
@@ -172,20 +174,6 @@ class Limit:
     lambdas: np.ndarray
     message: str
     condensate: float = math.nan
-
-
-def _extreme_total(energies, caps_, n_items, lowest: bool) -> float:
-    """Smallest (largest) total energy of N items when class k holds at most caps_[k]."""
-    order = np.argsort(energies if lowest else -energies, kind="stable")
-    left = n_items
-    total = 0.0
-    for k in order:
-        take = min(left, int(caps_[k]))
-        total += take * energies[k]
-        left -= take
-        if left == 0:
-            break
-    return total
 
 
 class Problem:
@@ -273,7 +261,7 @@ class Problem:
         self.degeneracies = as_degeneracies(degeneracies, self.energies.size)
         S.check_degeneracies(self.stat, self.degeneracies)
         self.caps = S.caps(self.stat, self.degeneracies, self.n)
-        if self.caps.sum() < self.n:
+        if self.stat == S.FERMI and int(self.caps.sum()) < self.n:
             raise ValidationError(
                 "n",
                 f"Fermi-Dirac: at most sum(g) = {int(self.caps.sum())} items fit in these "
@@ -305,8 +293,8 @@ class Problem:
         e = self.energies
         self.e_min, self.e_max = float(e.min()), float(e.max())
         n_items = self.n
-        self.u_min = _extreme_total(e, self.caps, n_items, lowest=True)
-        self.u_max = _extreme_total(e, self.caps, n_items, lowest=False)
+        self.u_min = extreme_total(e, self.caps, n_items, lowest=True)
+        self.u_max = extreme_total(e, self.caps, n_items, lowest=False)
         if self.e_min == self.e_max:
             # All energies equal: the energy constraint is automatic (a one-point lattice).
             self.quantum = None
@@ -373,19 +361,29 @@ class Problem:
                 self.mean_energy = end / n_items
         self._extra_lattice()
         self._check_feasible()
-        if self._plain:
+        if self.plain:
             self.beta = beta_from_mean(e, self.mean_energy, self.degeneracies)
         else:
             self.beta = self.limit.beta
+        self._frozen = True
+
+    def __setattr__(self, name: str, value) -> None:
+        # A problem is shared by every computation made from it: it never changes.
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"Problem is immutable (cannot set {name!r})")
+        object.__setattr__(self, name, value)
 
     # -- construction helpers ----------------------------------------------------------
     @property
-    def _plain(self) -> bool:
-        """Boltzmann counting with only the count and energy constraints."""
+    def plain(self) -> bool:
+        """Whether this is plain Boltzmann counting with only the count and energy rows.
+
+        Then the large-N limit is the Boltzmann law at :attr:`beta` in closed form.
+        """
         return self.stat == S.BOLTZMANN and not self.constraints
 
     def _mean_at_beta(self, b: float) -> float:
-        if self._plain:
+        if self.plain:
             return _theory.mean_energy(self.energies, b, self.degeneracies)
         from maxent._model.dual import solve_dual
 
@@ -554,15 +552,13 @@ class Problem:
         """The large-N (Stirling) solution: limiting fractions and multipliers."""
         e = self.energies
         g = self.degeneracies
-        if self._plain:
+        if self.plain:
             b = beta_from_mean(e, self.mean_energy, g)
             p = boltzmann(e, b, g)
             alpha = _theory.log_partition(e, b, g) - math.log(self.n)
             return Limit(p, alpha, b, np.zeros(0), "closed form: Boltzmann at beta(U/N)")
         if self.extreme and not self.constraints:
             sign = float(self.extreme)
-            from maxent._optimize.optimum import extreme_face
-
             counts, _ = extreme_face(self, sign, "stirling")
             return Limit(
                 counts / self.n,
@@ -604,7 +600,7 @@ class Problem:
     @property
     def boltzmann(self) -> np.ndarray:
         """Boltzmann probabilities at :attr:`beta` (the limit for Boltzmann counting)."""
-        if self._plain:
+        if self.plain:
             return boltzmann(self.energies, self.beta, self.degeneracies)
         return (
             self.limit_fractions
@@ -665,7 +661,7 @@ class Problem:
             "energy_quantum": self.quantum,
             "statistics": self.statistics,
         }
-        if not self._plain:
+        if not self.plain:
             lim = self.limit
             out["limit"] = lim.fractions.tolist()
             out["alpha"] = lim.alpha

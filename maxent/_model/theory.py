@@ -16,6 +16,7 @@ import numpy as np
 
 from maxent._kernels._theory import shifted_moments
 from maxent._util.errors import ConvergenceError, ValidationError
+from maxent._util.format import ShortRepr
 from maxent._util.validate import as_degeneracies, as_energies, as_real
 
 __all__ = [
@@ -33,8 +34,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Thermo:
+@dataclass(frozen=True, repr=False)
+class Thermo(ShortRepr):
     """Canonical (Boltzmann) state of a set of levels at one inverse temperature.
 
     Attributes
@@ -67,8 +68,8 @@ class Thermo:
     heat_capacity: float
 
 
-@dataclass(frozen=True)
-class BetaSolution:
+@dataclass(frozen=True, repr=False)
+class BetaSolution(ShortRepr):
     """Diagnostics of :func:`beta_from_mean`.
 
     Attributes

@@ -10,51 +10,25 @@ import scipy.optimize as sopt
 
 from maxent._kernels._mode import build_windows, increment, search
 from maxent._model import statistics as S
+from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined
+from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
-from maxent._optimize.optimum import _boundary_energy, maximize_log_count
+from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 
 __all__ = ["log_count", "most_probable_allocation"]
-
-
-def log_count(problem: Problem, counts) -> np.ndarray | float:
-    """Exact ``ln W(n)`` of allocations under the problem's statistics.
-
-    Boltzmann: ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and
-    Fermi-Dirac: sums of log binomial coefficients (see :mod:`maxent._model.statistics`).
-
-    Parameters
-    ----------
-    problem : Problem
-        Supplies ``N``, the statistics and the degeneracies.
-    counts : array_like, shape (..., K)
-        One allocation or a stack of them.
-
-    Returns
-    -------
-    float or ndarray
-        ``ln W`` for each allocation.
-    """
-    n = np.asarray(counts, dtype=np.float64)
-    out = S.constant(problem.stat, problem.n, "exact") + S.log_weight(
-        problem.stat, n, problem.degeneracies
-    ).sum(axis=-1)
-    return float(out) if np.ndim(out) == 0 else out
 
 
 def _mode_x(problem: Problem, real) -> np.ndarray:
     """Multiplier value x_k of every class at the real optimum (infinite off the face)."""
     e = problem.energies
     if not math.isinf(real.beta):
-        x = real.alpha + real.beta * e
-        for lam, c in zip(real.lambdas, problem.constraints, strict=True):
-            x = x + lam * c.values
-        return x
+        return class_multipliers(problem, real.alpha, real.beta, real.lambdas)
     # U at an end of its range: classes beyond the boundary level are full (x = -inf) or
     # empty (+inf); the boundary classes share one finite multiplier.
     sign = 1.0 if real.beta > 0 else -1.0
-    e_b = _boundary_energy(problem, sign)
+    e_b = boundary_energy(problem, sign)
     full = (e < e_b) if sign > 0 else (e > e_b)
     at = e == e_b
     hp = S.h_prime(problem.stat, real.counts, problem.degeneracies, "exact")
@@ -101,10 +75,16 @@ def most_probable_allocation(
     problem.require_lattice("the most probable integer allocation")
     g = problem.degeneracies
     if problem.stat == S.BOSE and np.all(g == 1.0):
-        # W = 1 for every allocation: any allocation on the lattice is a mode.
-        from maxent._sampling.api import sample
-
-        n = sample(problem, 1, "exact", seed=0).draws[0]
+        # W = 1 for every allocation: any allocation on the lattice is a mode, for example
+        # the mode of Boltzmann counting on the same lattice (same constraints, no caps).
+        twin = Problem(
+            problem.energies,
+            problem.n,
+            total_energy=problem.total_energy,
+            constraints=problem.constraints,
+            energy_quantum=problem.quantum,
+        )
+        n = most_probable_allocation(twin, max_nodes=max_nodes, max_window=max_window).counts
         return _result(
             problem,
             t0,

@@ -30,29 +30,16 @@ import scipy.sparse as sps
 
 from maxent._model import statistics as S
 from maxent._model.dual import solve_dual
+from maxent._model.faces import boundary_energy, extreme_face
+from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem, unscale
 from maxent._model.theory import log_partition
 from maxent._util.errors import ValidationError
 
-__all__ = ["extreme_face", "kkt_residual", "maximize_log_count"]
+__all__ = ["kkt_residual", "maximize_log_count"]
 
 OBJECTIVES = ("exact", "stirling")
 METHODS = ("dual", "slsqp", "trust-constr")
-
-
-def _log_count(problem: Problem, n: np.ndarray, objective: str) -> float:
-    weight = S.log_weight if objective == "exact" else S.stirling_log_weight
-    return float(
-        S.constant(problem.stat, problem.n, objective)
-        + weight(problem.stat, n, problem.degeneracies).sum()
-    )
-
-
-def _x(problem: Problem, alpha: float, beta: float, lambdas) -> np.ndarray:
-    x = alpha + beta * problem.energies
-    for lam, c in zip(np.atleast_1d(lambdas), problem.constraints, strict=False):
-        x = x + lam * c.values
-    return x
 
 
 def kkt_residual(
@@ -84,13 +71,13 @@ def kkt_residual(
     hp = S.h_prime(problem.stat, n, g, objective)
     if math.isinf(beta):
         lo, hi = (problem.e_min, problem.e_max)
-        boundary = e == _boundary_energy(problem, 1.0 if beta > 0 else -1.0)
+        boundary = e == boundary_energy(problem, 1.0 if beta > 0 else -1.0)
         del lo, hi
         n, hp, cap = n[boundary], hp[boundary], cap[boundary]
         inside = (n > 0) & (n < cap)
         x = np.full(n.size, float(np.mean(hp[inside])) if inside.any() else 0.0)
     else:
-        x = _x(problem, alpha, beta, lambdas)
+        x = class_multipliers(problem, alpha, beta, lambdas)
     denom = 1.0 + np.abs(x)
     inside = (n > 0) & (n < cap)
     if inside.any():
@@ -102,42 +89,6 @@ def kkt_residual(
     if top.any():
         res = max(res, float(np.max(np.maximum(x[top] - hp[top], 0.0) / denom[top])))
     return res
-
-
-def _boundary_energy(problem: Problem, sign: float) -> float:
-    """Energy of the last (partly) filled level when U is at its min (+1) or max (-1)."""
-    e = problem.energies
-    order = np.argsort(e if sign > 0 else -e, kind="stable")
-    left = problem.n
-    for k in order:
-        left -= int(problem.caps[k])
-        if left <= 0:
-            return float(e[k])
-    return float(e[order[-1]])
-
-
-def extreme_face(problem: Problem, sign: float, objective: str):
-    """Optimum when U is at its minimum (sign +1) or maximum (-1): only one face is left.
-
-    Classes below (above) the boundary energy are full, classes beyond it empty, and the
-    remaining items are shared among the classes at the boundary energy by maximising
-    their log-weight under the count constraint alone. Returns (counts, x_boundary).
-    """
-    e = problem.energies
-    e_b = _boundary_energy(problem, sign)
-    full = (e < e_b) if sign > 0 else (e > e_b)
-    at = e == e_b
-    counts = np.where(full, problem.caps, 0).astype(np.float64)
-    left = problem.n - counts.sum()
-    if left <= 0:
-        return counts, math.nan
-    g = problem.degeneracies[at]
-    coef = np.ones((1, int(at.sum())))
-    sol = solve_dual(
-        problem.stat, objective == "exact", coef, np.array([left]), np.log(g), g, np.zeros(1)
-    )
-    counts[at] = sol.counts
-    return counts, float(sol.theta[0])
 
 
 def _multipliers_from_counts(problem: Problem, n: np.ndarray, objective: str):
@@ -164,7 +115,7 @@ def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, succ
         alpha=alpha,
         beta=beta,
         lambdas=lambdas,
-        log_count=_log_count(problem, n, objective),
+        log_count=log_count(problem, n, objective),
         kkt_residual=kkt,
         objective=objective,
         method=method,
@@ -176,7 +127,7 @@ def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, succ
         time=time.perf_counter() - t0,
     )
     if objective == "stirling":
-        out["log_count_exact"] = _log_count(problem, n, "exact")
+        out["log_count_exact"] = log_count(problem, n, "exact")
     return out
 
 
@@ -281,7 +232,7 @@ def maximize_log_count(
         sign = float(problem.extreme)
         counts, x_b = extreme_face(problem, sign, objective)
         beta = sign * math.inf
-        e_b = _boundary_energy(problem, sign)
+        e_b = boundary_energy(problem, sign)
         # alpha + beta E_b stays finite along the limit; alpha itself diverges unless the
         # boundary level sits at E = 0
         alpha = x_b if e_b == 0.0 else -math.copysign(math.inf, beta * e_b)
@@ -292,7 +243,7 @@ def maximize_log_count(
         )
 
     coef, rhs, centres, scales = problem._rows()
-    if problem._plain:
+    if problem.plain:
         beta_b = problem.beta
         alpha_s = log_partition(problem.energies, beta_b, g) - math.log(n_items)
         if not exact:

@@ -12,12 +12,13 @@ from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.format import ShortRepr
 
 __all__ = ["OptimumSummary", "optimize"]
 
 
-@dataclass(frozen=True)
-class OptimumSummary:
+@dataclass(frozen=True, repr=False)
+class OptimumSummary(ShortRepr):
     """The Boltzmann limit, the exact and Stirling optima and the integer mode.
 
     Attributes

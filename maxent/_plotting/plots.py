@@ -45,7 +45,7 @@ def _class_ticks(ax, energies):
 
 def limit_label(problem) -> str:
     """Name of the large-N law of a problem, for legends."""
-    if problem._plain:
+    if problem.plain:
         return r"Boltzmann $p_k = e^{-\beta E_k}/Z$"
     name = {0: "max-entropy", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
     return f"{name} limit"
@@ -159,9 +159,9 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
     """Histogram of 2N(H_max - H) for the draws against the chi-squared density."""
     ax = _axes(ax)
     c = comparison.concentration
-    x = c["values"]
-    dof = c["dof"]
-    boltz = comparison.problem._plain
+    x = c.values
+    dof = c.dof
+    boltz = comparison.problem.plain
     hi = max(float(np.quantile(x, 0.995)) if x.size else 1.0, stats.chi2(dof).ppf(0.995))
     art = {}
     art["histogram"] = ax.hist(
@@ -181,7 +181,7 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
     )[0]
     ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$" if boltz else r"$2\,(\ln W^*_S - \ln W_S(n))$")
     ax.set_ylabel("probability density")
-    ax.set_title(f"entropy concentration (KS p = {c['ks_pvalue']:.2g})")
+    ax.set_title(f"entropy concentration (KS p = {c.ks_pvalue:.2g})")
     ax.set_xlim(0, hi)
     art["legend"] = ax.legend(loc="upper right")
     return art

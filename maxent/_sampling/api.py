@@ -21,7 +21,6 @@ Three methods, one result type:
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -31,28 +30,25 @@ from typing import Any
 import numba
 import numpy as np
 
-from maxent._kernels import _sample as K
-from maxent._model import statistics as S
-from maxent._model.lattice import choose_determined
+from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
-from maxent._optimize.optimum import _boundary_energy
-from maxent._sampling.diagnostics import integrated_time
 from maxent._sampling.enumerate import enumerate_allocations
-from maxent._util.errors import UnreachableError, ValidationError
-from maxent._util.streams import as_seed_sequence, seed_value, stream_states
+from maxent._sampling.exact import exact_plan, run_exact
+from maxent._sampling.mcmc import run_mcmc
+from maxent._util.errors import Interrupted, ValidationError
+from maxent._util.format import ShortRepr
+from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count
 
 __all__ = ["METHODS", "SampleResult", "sample"]
 
 METHODS = ("auto", "exact", "mcmc", "enumerate")
-CHUNK = 1024  # draws per random stream in the exact sampler
-_MAX_TRIES = 10**9  # proposals allowed for a single exact draw before giving up
 _ENUMERATE_LIMIT = 200_000  # auto enumerates lattices whose composition count is below
 
 
-@dataclass(frozen=True)
-class SampleResult:
+@dataclass(frozen=True, repr=False)
+class SampleResult(ShortRepr):
     """Allocations drawn under the constraints.
 
     Attributes
@@ -76,7 +72,8 @@ class SampleResult:
     reason : str
         Why ``auto`` chose the method (empty when it was given).
     interrupted : bool
-        True when Ctrl-C stopped the run early; ``draws`` holds what was finished.
+        True on the partial result that :class:`~maxent.Interrupted` carries when Ctrl-C
+        stopped the run early; ``draws`` then holds what was finished.
     """
 
     problem: Problem = field(repr=False)
@@ -84,10 +81,13 @@ class SampleResult:
     method: str
     seed: int
     threads: int
-    diagnostics: dict[str, Any]
-    timings: dict[str, float]
+    diagnostics: dict[str, Any] = field(repr=False)
+    timings: dict[str, float] = field(repr=False)
     reason: str = ""
     interrupted: bool = False
+
+    def _repr_extra(self) -> dict[str, Any]:
+        return {"samples": self.samples, "mean_fractions": self.mean_fractions}
 
     @property
     def samples(self) -> int:
@@ -138,448 +138,7 @@ class SampleResult:
 
 
 # ---------------------------------------------------------------------------------------
-# exact rejection sampler
-
-
-@dataclass
-class _ExactPlan:
-    fam: int
-    p1: np.ndarray
-    p2: np.ndarray
-    cap: np.ndarray
-    rest: np.ndarray
-    det_idx: np.ndarray
-    coef: np.ndarray
-    rhs: np.ndarray
-    nonneg: np.ndarray
-    adj: np.ndarray
-    det: int
-    log_max: np.ndarray
-    fixed: np.ndarray
-
-    def draw(self, states: np.ndarray, chunk: int, out: np.ndarray) -> int:
-        """Fill ``out`` (zeroed rows) with exact draws, ``chunk`` per stream; return proposals."""
-        tries = np.zeros(states.shape[0], dtype=np.int64)
-        fail = K.exact_rejection(
-            self.fam,
-            self.p1,
-            self.p2,
-            self.cap,
-            self.rest,
-            self.det_idx,
-            self.coef,
-            self.rhs,
-            self.nonneg,
-            self.adj,
-            self.det,
-            self.log_max,
-            states,
-            chunk,
-            out,
-            tries,
-            _MAX_TRIES,
-        )
-        if fail >= 0:
-            raise RuntimeError(
-                "exact sampler: a draw needed more than 1e9 proposals; use method='mcmc'"
-            )
-        if self.fixed.any():
-            out[:, self.fixed > 0] = self.fixed[self.fixed > 0]
-        return int(tries.sum())
-
-
-def _family(stat: int, g: np.ndarray, x: np.ndarray, n_items: int, fractions: np.ndarray):
-    """Per-class law of the product measure at multipliers x: parameters and variances.
-
-    Boltzmann: Poisson(g e^-x) (= N times the limit fraction); Bose-Einstein: negative
-    binomial with g_k trials and success probability e^-x; Fermi-Dirac: binomial(g_k,
-    1 / (e^x + 1)).
-    """
-    if stat == S.BOLTZMANN:
-        lam = n_items * fractions
-        return lam, np.zeros_like(lam), lam
-    if stat == S.BOSE:
-        q = np.exp(-x)
-        return q, g, g * q / (1.0 - q) ** 2
-    # Any tilt gives the same conditional law; keeping rho off 0 and 1 keeps every
-    # allowed count reachable by the proposals.
-    rho = np.clip(1.0 / (np.exp(np.minimum(x, 700.0)) + 1.0), 1e-12, 1.0 - 1e-12)
-    return rho, g, g * rho * (1.0 - rho)
-
-
-def _log_max(fam, p1, p2, cap):
-    """Max over integers 0..cap of the unnormalised log pmf (unimodal: check the mode)."""
-    if fam == K.POISSON:
-        mode = np.floor(p1)
-    elif fam == K.NEGBIN:
-        mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
-    else:
-        mode = np.floor((p2 + 1.0) * p1)
-    out = np.empty(p1.size)
-    for i in range(p1.size):
-        cands = [c for c in (mode[i] - 1, mode[i], mode[i] + 1) if 0 <= c <= cap[i]]
-        out[i] = max(K.log_weight(fam, p1[i], p2[i], float(c)) for c in cands)
-    return out
-
-
-def _exact_plan(problem: Problem) -> _ExactPlan:
-    """Tilt, determined classes and integer algebra for the exact sampler."""
-    problem.require_lattice("the exact sampler")
-    stat, g, n_items = problem.stat, problem.degeneracies, problem.n
-    coef, rhs = problem.integer_rows()
-    caps = problem.caps.astype(np.int64)
-    fixed = np.zeros(problem.classes, dtype=np.int64)
-    if problem.extreme and not problem.constraints:
-        # Only one face is left: classes beyond the boundary level are full or empty and
-        # the boundary classes share the rest; any tilt with the right total works there.
-        sign = float(problem.extreme)
-        e, e_b = problem.energies, _boundary_energy(problem, sign)
-        full = (e < e_b) if sign > 0 else (e > e_b)
-        at = e == e_b
-        fixed[full] = caps[full]
-        left = n_items - fixed.sum()
-        share = np.where(at, g / g[at].sum(), 0.0)
-        if stat == S.BOLTZMANN:
-            p1, p2, var = left * share, np.zeros(problem.classes), left * share
-        elif stat == S.BOSE:
-            q = np.where(at, left / (left + g[at].sum()), 0.0)
-            p1, p2, var = q, g, g * q / (1.0 - q) ** 2
-        else:
-            rho = np.where(at, left / g[at].sum(), 0.0)
-            p1, p2, var = rho, g, g * rho * (1.0 - rho)
-        support = np.flatnonzero(at & (var > 0)) if left > 0 else np.zeros(0, dtype=np.int64)
-    else:
-        lim = problem.limit
-        x = lim.alpha + lim.beta * problem.energies
-        for lam, c in zip(lim.lambdas, problem.constraints, strict=True):
-            x = x + lam * c.values
-        p1, p2, var = _family(stat, g, x, n_items, lim.fractions)
-        support = np.flatnonzero(var > 0)
-    rhs = rhs - coef @ fixed
-    if support.size == 0:
-        rows, det_idx = np.array([0]), np.zeros(0, dtype=np.int64)
-        adj, det = np.zeros((0, 0), dtype=np.int64), 1
-    else:
-        rows, det_idx, adj, det = choose_determined(coef, var, support)
-        _check_dependent_rows(coef, rhs, rows, support)
-    taken = set(det_idx.tolist())
-    rest = np.array([k for k in support if k not in taken], dtype=np.int64)
-    fam = {S.BOLTZMANN: K.POISSON, S.BOSE: K.NEGBIN, S.FERMI: K.BINOMIAL}[stat]
-    p1 = np.asarray(p1, dtype=np.float64)
-    p2 = np.asarray(p2, dtype=np.float64)
-    log_max = _log_max(fam, p1[det_idx], p2[det_idx], caps[det_idx])
-    return _ExactPlan(
-        fam=fam,
-        p1=p1,
-        p2=p2,
-        cap=caps,
-        rest=rest,
-        det_idx=det_idx,
-        coef=coef[rows],
-        rhs=rhs[rows],
-        nonneg=np.ones(rows.size, dtype=np.bool_),
-        adj=adj,
-        det=det,
-        log_max=log_max,
-        fixed=fixed,
-    )
-
-
-def _check_dependent_rows(coef, rhs, rows, support):
-    """Rows left out as dependent must hold automatically, or the lattice is empty."""
-    kept = set(rows.tolist())
-    dropped = [r for r in range(coef.shape[0]) if r not in kept]
-    if not dropped:
-        return
-    base = coef[np.ix_(rows, support)].astype(np.float64)
-    for r in dropped:
-        y, *_ = np.linalg.lstsq(base.T, coef[r, support].astype(np.float64), rcond=None)
-        if abs(float(y @ rhs[rows]) - rhs[r]) > 1e-6 * (1.0 + abs(rhs[r])):
-            raise UnreachableError(
-                "mean_energy", "no allocation meets the constraints on the occupied classes"
-            )
-
-
-def _run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=None):
-    """Draw ``samples`` rows chunk by chunk; returns (draws, proposals, interrupted)."""
-    k = plan.p1.size
-    n_chunks = (samples + CHUNK - 1) // CHUNK
-    draws = np.zeros((samples, k), dtype=np.int64) if out is None else out
-    proposals = 0
-    done = 0
-    interrupted = False
-    try:
-        for c0 in range(start_chunk, n_chunks, batch_chunks):
-            c1 = min(n_chunks, c0 + batch_chunks)
-            rows = slice(c0 * CHUNK, min(samples, c1 * CHUNK))
-            states = stream_states(seq, c1 - c0, start=c0)
-            proposals += plan.draw(states, CHUNK, draws[rows])
-            done = rows.stop
-            if progress is not None:
-                progress(done, samples)
-    except KeyboardInterrupt:
-        interrupted = True
-    return draws[:done], proposals, interrupted
-
-
-# ---------------------------------------------------------------------------------------
-# MCMC
-
-
-def _initial_counts(problem: Problem) -> np.ndarray:
-    """A feasible starting allocation: the mode on a lattice, a greedy fit in a shell."""
-    if problem.levels is not None and problem.level_total is not None:
-        mode = most_probable_allocation(problem)
-        if mode.counts is None:
-            raise ValidationError("method", f"MCMC found no starting allocation ({mode.message})")
-        return np.asarray(mode.counts, dtype=np.int64)
-    return _shell_start(problem)
-
-
-def _shell_start(problem: Problem) -> np.ndarray:
-    """Round N p, then move single items greedily until the energy is in the shell."""
-    e = problem.energies
-    tol = problem.energy_tolerance
-    target = problem.total_energy
-    counts = np.floor(problem.n * problem.boltzmann).astype(np.int64)
-    counts[np.argmax(problem.boltzmann)] += problem.n - counts.sum()
-    order = np.argsort(e)
-    es = e[order]
-    for _ in range(10 * problem.n + 100):
-        gap = target - float(counts @ e)
-        if abs(gap) <= tol:
-            return counts
-        occ = np.flatnonzero(counts > 0)
-        # best single move i -> j: E_j closest to E_i + gap
-        want = e[occ] + gap
-        pos = np.clip(np.searchsorted(es, want), 1, es.size - 1)
-        cand = np.where(np.abs(es[pos - 1] - want) <= np.abs(es[pos] - want), pos - 1, pos)
-        new_gap = np.abs(want - es[cand])
-        best = int(np.argmin(new_gap))
-        if new_gap[best] >= abs(gap):
-            break
-        counts[occ[best]] -= 1
-        counts[order[cand[best]]] += 1
-    raise ValidationError(
-        "energy_tolerance",
-        f"no allocation within {tol:g} of U = {target:.10g} was found; widen the shell",
-    )
-
-
-def _level_index(levels: np.ndarray):
-    """Classes grouped by level, and a lookup (dense table when the top level is small)."""
-    order = np.argsort(levels, kind="stable")
-    sorted_levels, start, count = np.unique(levels[order], return_index=True, return_counts=True)
-    start, count = start.astype(np.int64), count.astype(np.int64)
-    top = int(sorted_levels[-1])
-    if top <= 4 * levels.size + 1024:
-        dense_start = np.zeros(top + 1, dtype=np.int64)
-        dense_count = np.zeros(top + 1, dtype=np.int64)
-        dense_start[sorted_levels] = start
-        dense_count[sorted_levels] = count
-        return order.astype(np.int64), np.zeros(0, dtype=np.int64), dense_start, dense_count
-    return order.astype(np.int64), sorted_levels, start, count
-
-
-class _Chains:
-    """Independent Markov chains over allocations: their state and one stepping function.
-
-    Boltzmann counting on a lattice: labelled items in energy-conserving pair exchanges
-    (plus circuit moves when the levels have gaps and ``p_circuit`` allows them); without
-    a lattice: single- and two-item moves inside the energy shell; Bose-Einstein,
-    Fermi-Dirac or extra moments: count-space moves along circuits of the constraint
-    lattice. ``refresh_every`` says how many records should pass between exact refreshes
-    for the chain to be irreducible on any level set (0: never needed).
-    """
-
-    def __init__(
-        self,
-        problem: Problem,
-        counts0: np.ndarray,
-        chains: int,
-        seq,
-        p_circuit: float | None = None,
-    ):
-        self.problem = problem
-        k = problem.classes
-        lattice = problem.levels is not None and problem.level_total is not None
-        self.lattice = lattice
-        self.cls = self.lv = self.st = self.ct = np.zeros(1, dtype=np.int64)
-        self.degenerate = False
-        self.p_circuit = 0.0
-        self.refresh_every = 0
-        self.e_lo = self.e_hi = 0.0
-        self.levels = problem.levels if lattice else np.zeros(k, dtype=np.int64)
-        if lattice and not problem._plain:
-            self.kind = 2
-            self.coef = problem.integer_rows()[0]
-            self.caps = problem.caps.astype(np.int64)
-            self.refresh_every = 1 if k <= self.coef.shape[0] else 10
-        elif lattice:
-            self.kind = 0
-            self.cls, self.lv, self.st, self.ct = _level_index(problem.levels)
-            self.degenerate = bool((self.ct > 1).any())
-            # Pair exchanges connect every fiber when the levels are contiguous (quadratic
-            # moves are a Markov basis of the rational normal curve). With gaps they may
-            # not: add circuit moves, and an exact independent refresh every few records,
-            # which makes the chain irreducible on any level set.
-            distinct = np.unique(problem.levels)
-            contiguous = np.array_equal(distinct, np.arange(distinct[-1] + 1))
-            self.p_circuit = 0.0 if contiguous else 0.1
-            self.refresh_every = 0 if contiguous else 10
-        else:
-            self.kind = 1
-            self.e_lo = problem.total_energy - problem.energy_tolerance
-            self.e_hi = problem.total_energy + problem.energy_tolerance
-        if p_circuit is not None:
-            self.p_circuit = p_circuit
-        self.labels = np.empty((chains, problem.n if self.kind < 2 else 0), dtype=np.int32)
-        self.counts = np.empty((chains, k), dtype=np.int64)
-        for c in range(chains):
-            self.reset(c, counts0)
-        self.e_tot = np.full(chains, float(counts0 @ problem.energies))
-        self.states = stream_states(seq, chains)
-        self.accepted = np.zeros(chains, dtype=np.int64)
-
-    def reset(self, c: int, alloc: np.ndarray) -> None:
-        """Put chain ``c`` at allocation ``alloc``."""
-        if self.kind < 2:
-            self.labels[c] = np.repeat(np.arange(alloc.size, dtype=np.int32), alloc)
-        self.counts[c] = alloc
-
-    def run(self, n_props: int, record_every: int, rec: np.ndarray, ent: np.ndarray) -> int:
-        """Advance every chain ``n_props`` proposals, recording; return accepted moves."""
-        p = self.problem
-        if self.kind == 2:
-            g = p.degeneracies
-            K.run_circuit_chains(
-                self.counts,
-                self.coef,
-                self.caps,
-                p.stat,
-                g,
-                np.log(g),
-                n_props,
-                record_every,
-                rec,
-                self.states,
-                self.accepted,
-            )
-        else:
-            K.run_chains(
-                self.kind,
-                self.labels,
-                self.counts,
-                self.levels,
-                p.energies,
-                self.cls,
-                self.lv,
-                self.st,
-                self.ct,
-                self.degenerate,
-                self.p_circuit,
-                self.e_lo,
-                self.e_hi,
-                self.e_tot,
-                n_props,
-                record_every,
-                rec,
-                ent,
-                self.states,
-                self.accepted,
-            )
-        return int(self.accepted.sum())
-
-    @property
-    def moves(self) -> str:
-        """What the chains propose, for the diagnostics."""
-        if self.kind == 2:
-            return (
-                f"circuit moves of the constraint lattice, exact refresh every {self.refresh_every}"
-            )
-        moves = "pair exchange" if self.lattice else "single and pair moves in the shell"
-        if self.p_circuit:
-            moves += f", circuit moves, exact refresh every {self.refresh_every} draws"
-        return moves
-
-
-def _run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
-    n_items = problem.n
-    k = problem.classes
-    ch = _Chains(problem, _initial_counts(problem), chains, seq)
-    refresh_every = ch.refresh_every
-    if refresh_every:
-        plan = _exact_plan(problem)
-        refresh_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1 << 30))
-        refresh_states = stream_states(refresh_seq, chains)
-    per_chain = (samples + chains - 1) // chains
-    no_rec = np.zeros((chains, 0, k), dtype=np.int64)
-    no_ent = np.zeros((chains, 0))
-    run = ch.run
-
-    def refresh():
-        for c in range(chains):
-            row = np.zeros((1, k), dtype=np.int64)
-            plan.draw(refresh_states[c : c + 1], 1, row)
-            ch.reset(c, row[0])
-
-    acc_total = 0
-    if burn_in > 0:
-        acc_total += run(burn_in, burn_in + 1, no_rec, no_ent)
-    records = np.zeros((chains, per_chain, k), dtype=np.int64)
-    entropy = np.zeros((chains, per_chain))
-    step = max(1, min(per_chain, int(2e7 // max(thin, 1))))  # about half a second a batch
-    if refresh_every:
-        step = min(step, refresh_every)
-    done = 0
-    refreshes = 0
-    interrupted = False
-    try:
-        while done < per_chain:
-            todo = min(step, per_chain - done)
-            acc_total += run(
-                todo * thin, thin, records[:, done : done + todo], entropy[:, done : done + todo]
-            )
-            done += todo
-            if refresh_every and done % refresh_every == 0 and done < per_chain:
-                refresh()
-                refreshes += 1
-            if progress is not None:
-                progress(done * chains, per_chain * chains)
-    except KeyboardInterrupt:
-        interrupted = True
-    records = records[:, :done]
-    proposals = chains * (burn_in + done * thin)
-    # chain-major order: all of chain 0, then chain 1, ...
-    draws = records.reshape(-1, k)
-    if not interrupted:
-        draws = draws[:samples]
-    tau = integrated_time(records / n_items) if done >= 4 else np.full(k, np.nan)
-    n_rec = records.shape[0] * records.shape[1]
-    ess = np.minimum(n_rec / tau, n_rec)
-    diag = {
-        "acceptance": acc_total / max(proposals, 1),
-        "proposals": int(proposals),
-        "chains": int(chains),
-        "burn_in": int(burn_in),
-        "thin": int(thin),
-        "tau": tau.tolist(),
-        "ess": ess.tolist(),
-        "moves": ch.moves,
-        "refreshes": refreshes * chains,
-    }
-    if not ch.lattice:
-        gaps = np.diff(np.unique(problem.energies))
-        diag["shell_connected"] = bool(problem.energy_tolerance >= gaps.max())
-    return draws, diag, interrupted
-
-
-# ---------------------------------------------------------------------------------------
 # public entry point
-
-
-def _compositions(n: int, k: int) -> float:
-    return math.exp(math.lgamma(n + k) - math.lgamma(n + 1) - math.lgamma(k))
 
 
 def _ensure_reachable(problem: Problem) -> None:
@@ -588,9 +147,7 @@ def _ensure_reachable(problem: Problem) -> None:
     With capacities or moments the coin table does not apply; an empty lattice then raises
     UnreachableError here instead of starting an endless rejection loop.
     """
-    mode = most_probable_allocation(problem)
-    if mode.counts is not None:
-        problem.reachable = True
+    most_probable_allocation(problem)
 
 
 def _choose(problem: Problem) -> tuple[str, str]:
@@ -604,7 +161,7 @@ def _choose(problem: Problem) -> tuple[str, str]:
                 )
             return "mcmc", "energies have no common quantum: MCMC in the energy shell"
         problem.require_lattice("sampling")
-    if _compositions(problem.n, problem.classes) <= _ENUMERATE_LIMIT:
+    if compositions_at_most(problem.n, problem.classes, _ENUMERATE_LIMIT):
         return "enumerate", "small lattice: exact draws from its enumeration"
     return "exact", "energies on a lattice: exact independent draws by conditioned rejection"
 
@@ -687,7 +244,7 @@ def sample(
         )
     elif method == "mcmc" and problem.levels is not None:
         problem.require_lattice("MCMC on the lattice")
-    if method == "mcmc" and not problem._plain and problem.levels is None:
+    if method == "mcmc" and not problem.plain and problem.levels is None:
         raise ValidationError(
             "method",
             "MCMC for Bose-Einstein or Fermi-Dirac counting or extra constraints "
@@ -699,14 +256,14 @@ def sample(
     old_threads = numba.get_num_threads()
     numba.set_num_threads(used_threads)
     diagnostics: dict[str, Any] = {}
-    interrupted = False
+    interrupted = None
     try:
         t1 = time.perf_counter()
         if method == "exact":
-            plan = _exact_plan(problem)
+            plan = exact_plan(problem)
             t1 = time.perf_counter()
             batch = max(1, 64 * used_threads)
-            draws, proposals, interrupted = _run_exact(plan, seq, samples, batch, progress)
+            draws, proposals = run_exact(plan, seq, samples, batch, progress)
             diagnostics = {
                 "acceptance": draws.shape[0] / max(proposals, 1),
                 "proposals": proposals,
@@ -727,14 +284,17 @@ def sample(
                 raise ValidationError("n", "MCMC tracks every item: N must be <= 1e9")
             b = 20 * n if burn_in is None else as_count(burn_in, "burn_in", minimum=0)
             th = n if thin is None else as_count(thin, "thin")
-            draws, diagnostics, interrupted = _run_mcmc(
+            draws, diagnostics = run_mcmc(
                 problem, seq, samples, min(chains, samples), b, th, progress
             )
+    except Interrupted as exc:
+        interrupted = exc
+        draws, diagnostics = exc.partial
     finally:
         numba.set_num_threads(old_threads)
     t2 = time.perf_counter()
     timings = {"setup": t1 - t0, "sampling": t2 - t1, "total": t2 - t0}
-    return SampleResult(
+    result = SampleResult(
         problem,
         draws,
         method,
@@ -743,8 +303,12 @@ def sample(
         diagnostics,
         timings,
         reason,
-        interrupted,
+        interrupted is not None,
     )
+    if interrupted is not None:
+        # never swallow Ctrl-C: the caller gets it, with the finished draws attached
+        raise Interrupted(result) from interrupted
+    return result
 
 
 def available_threads() -> int:

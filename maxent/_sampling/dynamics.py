@@ -19,8 +19,9 @@ import numpy as np
 
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
-from maxent._sampling.api import _Chains, _shell_start
+from maxent._sampling.mcmc import Chains, shell_start
 from maxent._util.errors import ValidationError
+from maxent._util.format import ShortRepr
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count
 
@@ -29,8 +30,8 @@ __all__ = ["STARTS", "RelaxResult", "relax", "start_allocation"]
 STARTS = ("bracket", "extremes", "mode", "random", "class:K")
 
 
-@dataclass(frozen=True)
-class RelaxResult:
+@dataclass(frozen=True, repr=False)
+class RelaxResult(ShortRepr):
     """Occupations and entropy along item-level relaxation.
 
     Attributes
@@ -194,7 +195,7 @@ def relax(
     -------
     RelaxResult
     """
-    if not problem._plain:
+    if not problem.plain:
         raise ValidationError(
             "statistics",
             "item dynamics move labelled items, which is Boltzmann counting without extra "
@@ -213,7 +214,7 @@ def relax(
                 raise ValidationError(
                     "energy_tolerance", "energies without a common quantum need a shell width"
                 )
-            counts0 = _shell_start(problem)
+            counts0 = shell_start(problem)
             name = "shell"
         else:
             counts0 = start_allocation(problem, start, seed=seq.spawn(1)[0])
@@ -228,7 +229,7 @@ def relax(
     if lattice and int(counts0 @ problem.levels) != problem.level_total:
         raise ValidationError("start", "the starting allocation has the wrong total energy")
     # pair exchanges only: the physical kinetic-exchange dynamics
-    chain = _Chains(problem, counts0, 1, seq, p_circuit=0.0)
+    chain = Chains(problem, counts0, 1, seq, p_circuit=0.0)
     every = max(1, n // per)
     n_rec = sweeps * per
     records = np.zeros((1, n_rec, problem.classes), dtype=np.int64)

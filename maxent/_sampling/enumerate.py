@@ -11,12 +11,13 @@ from maxent._kernels._sample import enumerate_lattice
 from maxent._model.problem import Problem
 from maxent._optimize.mode import log_count
 from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.format import ShortRepr
 
 __all__ = ["Enumeration", "enumerate_allocations"]
 
 
-@dataclass(frozen=True)
-class Enumeration:
+@dataclass(frozen=True, repr=False)
+class Enumeration(ShortRepr):
     """Every allocation on the lattice with its exact weight.
 
     Attributes

@@ -6,7 +6,7 @@ parameter, so that the command line can report it as ``--option: message`` in on
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceError", "UnreachableError", "ValidationError"]
+__all__ = ["ConvergenceError", "Interrupted", "UnreachableError", "ValidationError"]
 
 
 class ValidationError(ValueError):
@@ -29,6 +29,25 @@ class ValidationError(ValueError):
 
 class UnreachableError(ValidationError):
     """No integer allocation meets the constraints (the constraint lattice is empty)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) during a long computation, carrying what was finished.
+
+    It is a :class:`KeyboardInterrupt`: the library never swallows Ctrl-C, so every
+    caller that does not expect it stops. A caller that wants the partial result (the
+    command line keeps the draws made so far) catches it and reads :attr:`partial`.
+
+    Parameters
+    ----------
+    partial : object, optional
+        The partial result (for :func:`maxent.sample`: a ``SampleResult`` with
+        ``interrupted=True`` and the draws finished before the interrupt).
+    """
+
+    def __init__(self, partial=None):
+        super().__init__("interrupted")
+        self.partial = partial
 
 
 class ConvergenceError(RuntimeError):

@@ -91,3 +91,46 @@ def print_table(
     console.print(table)
     if len(rows) > max_rows:
         console.print(f"({len(rows) - 2 * (max_rows // 2)} rows not shown; --json gives all)")
+
+
+def _short(value: Any) -> str:
+    """A compact rendering of one field value for a result's repr."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 6 and value.ndim <= 1:
+            return np.array2string(value, precision=4, separator=", ", suppress_small=False)
+        return f"<{value.dtype} array {'x'.join(map(str, value.shape))}>"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if type(value).__name__ == "OptimizeResult":  # scipy's: a dict with attributes
+        keys = [k for k in ("success", "log_count", "kkt_residual") if k in value]
+        inner = ", ".join(f"{k}={_short(value[k])}" for k in keys)
+        return f"OptimizeResult({inner})"
+    if isinstance(value, dict):
+        return f"<dict {len(value)} keys>"
+    if isinstance(value, (list, tuple)) and len(value) > 6:
+        return f"<{type(value).__name__} of {len(value)}>"
+    text = repr(value)
+    if len(text) > 100:
+        return f"{type(value).__name__}(...)"
+    return text
+
+
+class ShortRepr:
+    """Mixin for result dataclasses: a one-line repr with arrays summarised.
+
+    Small vectors (up to 6 values) are shown rounded; larger arrays as their shape;
+    fields declared with ``repr=False`` are left out. A class may add computed
+    summaries (a sample's mean fractions) by defining ``_repr_extra``.
+    """
+
+    def _repr_extra(self) -> dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        parts = [
+            f"{f.name}={_short(getattr(self, f.name))}"
+            for f in self.__dataclass_fields__.values()  # type: ignore[attr-defined]
+            if f.repr
+        ]
+        parts += [f"{k}={_short(v)}" for k, v in self._repr_extra().items()]
+        return f"{type(self).__name__}({', '.join(parts)})"

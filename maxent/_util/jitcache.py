@@ -6,8 +6,14 @@ import os
 
 
 def needs_compiling(*dispatchers) -> bool:
-    """True if some kernel has neither a compiled signature nor an on-disk cache index."""
+    """True if some kernel has neither a compiled signature nor an on-disk cache index.
+
+    A kernel built by ``jit_parallel_chunks`` counts through both of its builds.
+    """
+    builds = []
     for d in dispatchers:
+        builds += [d.parallel, d.serial] if hasattr(d, "parallel") else [d]
+    for d in builds:
         if d.signatures:
             continue
         try:

@@ -104,3 +104,44 @@ def output_path(path: str | os.PathLike, formats: tuple[str, ...], param: str) -
     if not parent.is_dir():
         raise ValidationError(param, f"directory {str(parent)!r} does not exist")
     return p
+
+
+def read_values(path: str | os.PathLike, param: str) -> np.ndarray:
+    """Read a list of numbers from a file: ``.npy``, or text/CSV (commas, spaces, newlines).
+
+    Lets long lists (10,000 energies) be given as ``--energies @FILE`` or in a study file,
+    past the command-line length limit. Lines starting with ``#`` are comments.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError(param, f"no such file: {str(p)!r}")
+    if p.suffix.lower() == ".npy":
+        try:
+            arr = np.load(p, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ValidationError(param, f"cannot read {str(p)!r} as .npy ({exc})") from None
+        return np.asarray(arr, dtype=np.float64).ravel()
+    try:
+        text = p.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(param, f"cannot read {str(p)!r} ({exc})") from None
+    tokens = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        tokens.extend(t for t in line.replace(",", " ").replace(";", " ").split() if t)
+    try:
+        vals = [float(t.replace("_", "")) for t in tokens]
+    except ValueError:
+        bad = next(t for t in tokens if not _is_number(t))
+        raise ValidationError(param, f"{str(p)!r} holds a non-number: {bad!r}") from None
+    if not vals:
+        raise ValidationError(param, f"{str(p)!r} holds no numbers")
+    return np.asarray(vals, dtype=np.float64)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("_", ""))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,121 @@
+"""The extreme faces of the constraint set: U at its smallest or largest attainable value.
+
+One greedy rule fills them: classes are taken in order of energy (lowest first for the
+minimum, highest first for the maximum, ties in class order) and each is filled to its
+capacity until the N items are placed. Everything that needs the attainable range of U,
+the level on which the last items sit (the *boundary* level), or the optimum on such a face
+calls the functions here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from maxent._model import statistics as S
+from maxent._model.dual import solve_dual
+from maxent._util.validate import as_degeneracies
+
+__all__ = [
+    "attainable_means",
+    "boundary_energy",
+    "extreme_face",
+    "extreme_total",
+    "greedy_fill",
+]
+
+
+def greedy_fill(energies: np.ndarray, caps: np.ndarray, n_items: int, lowest: bool) -> np.ndarray:
+    """Counts of the greedy allocation with the smallest (largest) total energy.
+
+    Parameters
+    ----------
+    energies : ndarray, shape (K,)
+    caps : ndarray, shape (K,)
+        Largest count of each class (``N`` without Fermi-Dirac capacities).
+    n_items : int
+        Items to place; must not exceed ``sum(caps)``.
+    lowest : bool
+        Fill the lowest energies first (True) or the highest (False).
+
+    Returns
+    -------
+    ndarray of int64, shape (K,)
+        Full classes below (above) the boundary level, the rest on the boundary class.
+    """
+    order = np.argsort(energies if lowest else -energies, kind="stable")
+    counts = np.zeros(energies.size, dtype=np.int64)
+    left = int(n_items)
+    for k in order:
+        take = min(left, int(caps[k]))
+        counts[k] = take
+        left -= take
+        if left == 0:
+            break
+    return counts
+
+
+def extreme_total(energies: np.ndarray, caps: np.ndarray, n_items: int, lowest: bool) -> float:
+    """Smallest (``lowest``) or largest total energy of ``n_items`` items under ``caps``."""
+    counts = greedy_fill(energies, caps, n_items, lowest)
+    nz = counts > 0
+    # summed in float: N * E can exceed int64 and energies are real
+    return float(np.sum(counts[nz].astype(np.float64) * energies[nz]))
+
+
+def boundary_energy(problem, sign: float) -> float:
+    """Energy of the last (partly) filled level when U is at its minimum (+1) or maximum (-1)."""
+    counts = greedy_fill(problem.energies, problem.caps, problem.n, sign > 0)
+    filled = problem.energies[counts > 0]
+    return float(filled.max() if sign > 0 else filled.min())
+
+
+def extreme_face(problem, sign: float, objective: str) -> tuple[np.ndarray, float]:
+    """Optimum of ln W when U is at its minimum (sign +1) or maximum (-1).
+
+    Classes below (above) the boundary energy are full, classes beyond it empty, and the
+    remaining items are shared among the classes at the boundary energy by maximising
+    their log-weight under the count constraint alone.
+
+    Returns
+    -------
+    counts : ndarray of float64
+    x_boundary : float
+        The multiplier shared by the boundary classes (nan when they are all full).
+    """
+    e = problem.energies
+    e_b = boundary_energy(problem, sign)
+    full = (e < e_b) if sign > 0 else (e > e_b)
+    at = e == e_b
+    counts = np.where(full, problem.caps, 0).astype(np.float64)
+    left = problem.n - counts.sum()
+    if left <= 0:
+        return counts, math.nan
+    g = problem.degeneracies[at]
+    coef = np.ones((1, int(at.sum())))
+    sol = solve_dual(
+        problem.stat, objective == "exact", coef, np.array([left]), np.log(g), g, np.zeros(1)
+    )
+    counts[at] = sol.counts
+    return counts, float(sol.theta[0])
+
+
+def attainable_means(
+    energies: np.ndarray, n_items: int, statistics: str = "boltzmann", degeneracies=None
+) -> tuple[float, float]:
+    """Lowest and highest mean energy of ``n_items`` items (Fermi-Dirac capacities included).
+
+    When the capacities cannot hold the items at all the plain range ``[min E, max E]`` is
+    returned; :class:`~maxent.Problem` reports that error itself.
+    """
+    e = np.asarray(energies, dtype=np.float64)
+    stat = S.code(statistics)
+    g = as_degeneracies(degeneracies, e.size)
+    caps = S.caps(stat, np.round(g) if stat == S.FERMI else g, n_items)
+    if stat == S.FERMI and int(caps.sum()) < n_items:
+        return float(e.min()), float(e.max())
+    return (
+        extreme_total(e, caps, n_items, True) / n_items,
+        extreme_total(e, caps, n_items, False) / n_items,
+    )

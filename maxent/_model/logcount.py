@@ -1,0 +1,56 @@
+"""ln W of allocations and the per-class multiplier vector of the Lagrange conditions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from maxent._model import statistics as S
+
+__all__ = ["class_multipliers", "log_count"]
+
+
+def log_count(problem, counts, objective: str = "exact") -> np.ndarray | float:
+    """``ln W(n)`` of allocations under the problem's statistics.
+
+    Boltzmann: ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and
+    Fermi-Dirac: sums of log binomial coefficients (see :mod:`maxent._model.statistics`).
+    ``objective='stirling'`` gives the Stirling (large-N) form instead.
+
+    Parameters
+    ----------
+    problem : Problem
+        Supplies ``N``, the statistics and the degeneracies.
+    counts : array_like, shape (..., K)
+        One allocation or a stack of them (real counts are allowed).
+    objective : {'exact', 'stirling'}
+
+    Returns
+    -------
+    float or ndarray
+        ``ln W`` for each allocation.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2], n=4, mean_energy=1)
+    >>> round(float(maxent.log_count(p, [1, 2, 1])), 6)  # ln(4!/(1! 2! 1!)) = ln 12
+    2.484907
+    """
+    n = np.asarray(counts, dtype=np.float64)
+    weight = S.log_weight if objective == "exact" else S.stirling_log_weight
+    out = S.constant(problem.stat, problem.n, objective) + weight(
+        problem.stat, n, problem.degeneracies
+    ).sum(axis=-1)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def class_multipliers(problem, alpha: float, beta: float, lambdas=()) -> np.ndarray:
+    """``x_k = alpha + beta E_k + sum_m lambda_m f_m(k)``, one value per class.
+
+    At an interior optimum of ln W the derivative of each class log-weight equals
+    ``x_k``; the per-class product measures of the samplers are tilted by it.
+    """
+    x = alpha + beta * problem.energies
+    for lam, c in zip(np.atleast_1d(lambdas), problem.constraints, strict=False):
+        x = x + lam * c.values
+    return x

@@ -1,0 +1,149 @@
+"""The figure of a sweep's table: mean of one column against another over seed replicates."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from maxent._sweep.store import read_results
+from maxent._sweep.study import PARAMETERS, SPECS
+from maxent._util.errors import ValidationError
+
+__all__ = ["plot_sweep"]
+
+
+def plot_sweep(
+    data: dict[str, list] | str | os.PathLike,
+    x: str = "n",
+    y: str = "tv_sampled_mean",
+    hue: str | None = None,
+    where: dict[str, Any] | None = None,
+    *,
+    ax=None,
+) -> dict[Any, Any]:
+    """Mean of ``y`` against ``x`` over the seed replicates, one line per ``hue`` value.
+
+    Parameters
+    ----------
+    data : dict of lists, or path
+        The table's columns (:func:`read_results`), or a results directory or Parquet file.
+    x, y : str
+        Columns on the axes.
+    hue : str, optional
+        Column that splits the rows into lines, one colour each.
+    where : dict, optional
+        Keep only rows whose column equals the value (compared as numbers when both read
+        as numbers), e.g. ``{"classes": 4}``.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    dict
+        The ``ErrorbarContainer`` of each hue value (key ``None`` without ``hue``), and
+        the legend under ``"legend"`` when there is one.
+
+    Notes
+    -----
+    Failed rows are left out. Each point is the mean over the rows at one ``x`` and
+    ``hue`` (the seed replicates); error bars are the standard error of that mean (the
+    standard deviation over seeds divided by the square root of their number). Rows of a
+    point must agree on every other parameter (use ``where`` to pick one), so that
+    different problems are never averaged together. An axis is logarithmic when its
+    values are positive and span more than two decades.
+    """
+    columns = data if isinstance(data, dict) else read_results(data)
+    for name in (x, y, hue, *(where or {})):
+        if name is not None and name not in columns:
+            raise ValidationError("column", f"no column {name!r}; available: {', '.join(columns)}")
+    n_rows = len(columns[x])
+    status = columns.get("status", ["ok"] * n_rows)
+    keep = [i for i in range(n_rows) if status[i] == "ok"]
+    for key, value in (where or {}).items():
+        keep = [i for i in keep if _same(columns[key][i], value)]
+    if not keep:
+        raise ValidationError("where", "no rows with status ok are left to plot")
+    order = ("classes", "n", *SPECS, "samples", "method", "statistics", "energies")
+    if not all(_is_num(columns[y][i]) or columns[y][i] is None for i in keep):
+        raise ValidationError("column", f"column {y!r} is not numeric; pick a number column")
+    others = [c for c in dict.fromkeys((*order, *PARAMETERS)) if c in columns and c not in (x, hue)]
+    groups: dict[Any, dict[Any, list[int]]] = {}
+    for i in keep:
+        h = columns[hue][i] if hue else None
+        groups.setdefault(_norm(h), {}).setdefault(_norm(columns[x][i]), []).append(i)
+    for by_x in groups.values():
+        for rows in by_x.values():
+            for c in others:
+                vals = {_norm(columns[c][i]) for i in rows}
+                if len(vals) > 1:
+                    shown = "; ".join(str(v) for v in sorted(vals, key=_sort_key)[:4])
+                    raise ValidationError(
+                        "where",
+                        f"rows at the same {x}{' and ' + hue if hue else ''} differ in {c} "
+                        f"({shown}); keep one with --where {c}=VALUE",
+                    )
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(layout="constrained")
+    from maxent._plotting.style import COLORS
+
+    palette = [
+        COLORS[c]
+        for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
+    ]
+    art: dict[Any, Any] = {}
+    all_x: list = []
+    all_y: list = []
+    for j, h in enumerate(sorted(groups, key=_sort_key)):
+        xs = sorted(groups[h], key=_sort_key)
+        mean, err = [], []
+        for xv in xs:
+            vals = np.array([columns[y][i] for i in groups[h][xv]], dtype=float)
+            vals = vals[np.isfinite(vals)]
+            mean.append(vals.mean() if vals.size else np.nan)
+            err.append(vals.std(ddof=1) / math.sqrt(vals.size) if vals.size > 1 else 0.0)
+        label = y if hue is None else f"{hue} = {h:g}" if _is_num(h) else f"{hue} = {h}"
+        art[h] = ax.errorbar(
+            xs, mean, yerr=err, fmt="o-", color=palette[j % len(palette)], capsize=3, label=label
+        )
+        all_x += xs
+        all_y += mean
+    for set_scale, vals in ((ax.set_xscale, all_x), (ax.set_yscale, all_y)):
+        if not all(_is_num(a) for a in vals):
+            continue
+        v = np.array(vals, dtype=float)
+        v = v[np.isfinite(v)]  # points with no finite value are not drawn
+        if v.size and (v > 0).all() and v.max() / v.min() > 100:
+            set_scale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"{y} (mean ± s.e. over seeds)")
+    if hue:
+        art["legend"] = ax.legend(loc="best")
+    return art
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _norm(v):
+    """Hashable, comparable form of a cell (NaN is equal to NaN here)."""
+    if _is_num(v):
+        v = float(v)
+        return "nan" if math.isnan(v) else (int(v) if v.is_integer() else v)
+    return v
+
+
+def _same(a, b) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+def _sort_key(v):
+    return (0, float(v), "") if _is_num(v) else (1, 0.0, str(v))

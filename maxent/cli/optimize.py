@@ -1,0 +1,94 @@
+"""``maxent optimize``: the exact and Stirling optima of ln W, and the integer mode."""
+
+from __future__ import annotations
+
+import click
+
+from maxent.cli.app import cli
+from maxent.cli.options import build_problem, problem_options
+from maxent.cli.render import console, header, limit_name, print_notes
+
+
+@cli.command()
+@problem_options
+@click.option(
+    "--method",
+    type=click.Choice(["dual", "slsqp", "trust-constr"]),
+    default="dual",
+    show_default=True,
+    help="Optimiser: Lagrange-multiplier Newton, or scipy's primal solvers.",
+)
+def optimize(as_json: bool, method: str, **kw) -> int:
+    """Maximise ln W: exact (log-gamma) and Stirling optima, and the integer mode."""
+    from maxent._optimize.summary import optimize as run
+    from maxent._util.format import fmt, print_table, to_json
+
+    notes: list[str] = []
+    problem = build_problem(kw, notes)
+    if problem.levels is not None:
+        problem.require_lattice("maxent optimize")
+    summary = run(problem, method=method)
+    if as_json:
+        print_notes(notes)
+        click.echo(to_json(summary.to_dict()))
+        return 0
+    out = console()
+    header(out, problem, notes)
+    ex, st, mo = summary.exact, summary.stirling, summary.mode
+    has_mode = mo is not None and mo.counts is not None
+    rows = []
+    for k in range(problem.classes):
+        rows.append(
+            [
+                str(k),
+                problem.energies[k],
+                problem.limit_fractions[k],
+                "-" if ex is None else fmt(ex.fractions[k], 8),
+                st.fractions[k],
+                int(mo.counts[k]) if has_mode else "-",
+                "-" if ex is None else fmt(ex.counts[k], 8),
+            ]
+        )
+    print_table(
+        out,
+        "Allocations",
+        [
+            "class",
+            "energy",
+            limit_name(problem),
+            "exact n*/N",
+            "Stirling n/N",
+            "mode n (int)",
+            "exact n*",
+        ],
+        rows,
+        digits=8,
+    )
+    names = ["alpha", "beta", *[f"lambda[{c.name}]" for c in problem.constraints]]
+    rows = []
+    for label, res in (("exact optimum", ex), ("Stirling optimum", st)):
+        if res is not None:
+            rows.append([label, res.log_count, res.alpha, res.beta, *res.lambdas, res.kkt_residual])
+    if has_mode:
+        rows.append(["integer mode", mo.log_count, *[""] * (len(names) + 1)])
+    print_table(
+        out,
+        "ln W and the multipliers of h'(n_k) = alpha + beta E_k"
+        + (" + sum lambda f(k)" if problem.constraints else ""),
+        ["", "ln W", *names, "KKT residual"],
+        rows,
+        digits=10,
+    )
+    if ex is None:
+        out.print(f"exact optimum: not computed ({summary.exact_message})")
+    else:
+        out.print(f"exact optimum: {ex.message} after {ex.nit} Newton steps")
+    out.print(f"Stirling optimum: {st.message}")
+    if has_mode:
+        ties = "" if mo.ties <= 1 else f"; {mo.ties} allocations share the maximum"
+        if mo.ties == -1:
+            ties = "; every allocation ties"
+        out.print(f"integer mode: {mo.message}, {mo.nodes} search nodes{ties}")
+    else:
+        out.print(f"integer mode: not computed ({summary.mode_message})")
+    return 0

@@ -1,0 +1,169 @@
+"""``maxent sweep`` and ``maxent plot-sweep``: parameter studies and their figures."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from maxent.cli.app import cli
+from maxent.cli.render import Progress
+from maxent.cli.types import Count
+
+
+@cli.command()
+@click.argument("study_file", metavar="STUDY.toml", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Results directory. [default: sweep-NAME, NAME from the study file]",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the results directory of the same study file: run only what is missing.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786), or 'local' for a LocalCluster on "
+    "127.0.0.1; needs maxent[dask]. [default: processes on this machine]",
+)
+@click.option(
+    "--workers",
+    type=Count(),
+    default=None,
+    help="Worker processes of the local backend or the LocalCluster. [default: all cores]",
+)
+@click.option(
+    "--retries",
+    type=Count(minimum=0),
+    default="2",
+    show_default=True,
+    help="Re-runs of a failing task before it is recorded with status 'failed'.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the task count and a cost estimate; run nothing."
+)
+@click.option(
+    "--json",
+    "--json-progress",
+    "json_progress",
+    is_flag=True,
+    help="One JSON line per finished task on stderr (the default when not on a terminal).",
+)
+def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_progress) -> int:
+    """Run a parameter sweep from a study file, on this machine's cores or a Dask cluster.
+
+    Every finished task is saved at once under OUT/tasks/; after a crash or Ctrl-C,
+    --resume runs only what is missing. The table is OUT/results.parquet. Exit code 1
+    when some task failed after its retries (the table records it).
+    """
+    import os
+    from pathlib import Path
+
+    from maxent._sweep.run import run_sweep
+    from maxent._sweep.study import load_study
+
+    study = load_study(study_file)
+    out = out or f"sweep-{study.name}"
+    if dry_run:
+        est = study.estimate(workers)
+        click.echo(f"{est['tasks']} tasks, {est['draws']} draws in all ({study.samples} a task)")
+        click.echo(
+            f"estimated cost: {est['core_seconds']:.3g} core-seconds, about "
+            f"{est['wall_seconds']:.3g} s of wall time on {est['workers']} worker processes "
+            "(a rough estimate from per-task costs measured on one machine)"
+        )
+        if est["failing"]:
+            click.echo(
+                f"{est['failing']} tasks have an invalid problem and will fail, e.g. "
+                f"{est['first_error']}"
+            )
+        return 0
+    try:
+        with Progress("sweep", json_lines=True if json_progress else None, failed=True) as bar:
+            rep = run_sweep(
+                study,
+                out,
+                resume=resume,
+                scheduler=scheduler,
+                workers=workers,
+                retries=retries,
+                progress=bar,
+            )
+    except KeyboardInterrupt:
+        done = len(list((Path(out) / "tasks").glob("task-*.json")))
+        click.echo(
+            f"maxent: interrupted; {done} finished tasks are saved in {out}; "
+            f"continue with: maxent sweep {study_file} --out {out} --resume",
+            err=True,
+        )
+        return 130
+    if rep.ran == 0:
+        click.echo(f"nothing to run: all {rep.tasks} tasks of {out} are done")
+    else:
+        rate = rep.ran / rep.seconds if rep.seconds > 0 else math.inf
+        click.echo(
+            f"{rep.ran} tasks run ({rep.skipped} done before, {rep.failed} failed) in "
+            f"{rep.seconds:.3g} s, {rate:.3g} tasks/s on {rep.backend}"
+        )
+    click.echo(f"table: {rep.table}; provenance: {os.path.join(out, 'provenance.json')}")
+    if rep.failed:
+        click.echo(
+            f"maxent: {rep.failed} tasks failed after {retries + 1} attempts; their errors "
+            "are in the table (status = failed)",
+            err=True,
+        )
+        return 1
+    return 0
+
+
+@cli.command("plot-sweep")
+@click.argument("results", metavar="RESULTS", type=click.Path())
+@click.option("--x", "x", default="n", show_default=True, help="Column on the x axis.")
+@click.option(
+    "--y", "y", default="tv_sampled_mean", show_default=True, help="Column on the y axis."
+)
+@click.option("--hue", default=None, help="Column whose values get one line (colour) each.")
+@click.option(
+    "--where",
+    multiple=True,
+    help="Keep only rows with COLUMN=VALUE (repeatable), e.g. --where classes=4.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Figure file (PNG, SVG or PDF by extension).",
+)
+def plot_sweep_command(results, x, y, hue, where, plot) -> int:
+    """Plot a sweep's table: mean of Y over seeds against X, with standard errors.
+
+    RESULTS is a results directory of maxent sweep or its results.parquet. Axes are
+    logarithmic where the values are positive and span more than two decades.
+    """
+    import matplotlib.pyplot as plt
+
+    from maxent._plotting.style import check_figure_path, lecture_style, save_figure
+    from maxent._plotting.sweep import plot_sweep
+    from maxent._sweep.store import read_results
+
+    check_figure_path(plot)
+    filters = {}
+    for item in where:
+        if "=" not in item:
+            raise click.BadParameter(f"write COLUMN=VALUE (got {item!r})", param_hint="'--where'")
+        key, value = item.split("=", 1)
+        filters[key.strip()] = value.strip()
+    columns = read_results(results)
+    with lecture_style():
+        fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
+        try:
+            plot_sweep(columns, x, y, hue, filters, ax=ax)
+            save_figure(fig, plot)
+        finally:
+            plt.close(fig)
+    click.echo(f"figure written to {plot}")
+    return 0
