@@ -79,7 +79,7 @@ def main():
                 len(tasks) / wall,
                 cpu / (wall * cores),
                 busy / (wall * args.workers),
-                est["wall_seconds"],
+                est.wall_seconds,
                 rep.failed,
             ]
         )
@@ -102,7 +102,7 @@ def main():
                     args.tiny / wall,
                     cpu / (wall * cores),
                     busy / (wall * args.workers),
-                    est["wall_seconds"],
+                    est.wall_seconds,
                     rep.failed,
                 ]
             )

@@ -1,4 +1,4 @@
-"""Kernel for the minimum number of items needed to reach a level sum."""
+"""Lattice kernels: the fewest items reaching a level sum, and the determined-class solve."""
 
 import numpy as np
 
@@ -21,3 +21,27 @@ def min_coins_table(coins, size):
         if best[r] == big:
             best[r] = -1
     return best
+
+
+@jit
+def solve_determined(adj, det, rem, det_idx, lo, hi, out):
+    """Counts of the determined classes from what is left of each constraint row.
+
+    With ``A`` the square integer block of the determined classes, ``adj`` its adjugate
+    and ``det`` its determinant, ``out = adj @ rem / det`` exactly; it is written into
+    ``out`` and True returned when every entry is an integer within ``lo[k] .. hi[k]``
+    (``k = det_idx[i]``), else False.
+    """
+    d = det_idx.size
+    for i in range(d):
+        acc = 0
+        for t in range(d):
+            acc += adj[i, t] * rem[t]
+        if acc % det != 0:
+            return False
+        val = acc // det
+        k = det_idx[i]
+        if val < lo[k] or val > hi[k]:
+            return False
+        out[i] = val
+    return True

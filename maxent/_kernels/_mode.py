@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ._config import jit
+from ._lattice import solve_determined
 
 BOLTZMANN = 0
 BOSE = 1
@@ -181,22 +182,12 @@ def search(order, det_idx, coef, rhs, adj, det, r, lo, hi, offsets, costs, bound
                 value[j] = lo[order[j]] - 1
                 continue
         # Leaf: solve the determined classes from what is left of each row.
-        ok = True
+        ok = solve_determined(adj, det, rem, det_idx, lo, hi, nd)
         cost = c
-        for i in range(d):
-            acc = 0
-            for t in range(d):
-                acc += adj[i, t] * rem[t]
-            if acc % det != 0:
-                ok = False
-                break
-            val = acc // det
-            p = det_idx[i]
-            if val < lo[p] or val > hi[p]:
-                ok = False
-                break
-            nd[i] = val
-            cost += costs[offsets[p] + val - lo[p]]
+        if ok:
+            for i in range(d):
+                p = det_idx[i]
+                cost += costs[offsets[p] + nd[i] - lo[p]]
         if ok and cost <= best + tie_tol:
             if cost < best - tie_tol or best_n[0] < 0:
                 best = cost

@@ -17,6 +17,7 @@ import numpy as np
 from numba import prange
 
 from ._config import jit, jit_parallel_chunks
+from ._lattice import solve_determined
 from ._random import below, binomial, gamma, poisson, two_below, uniform
 
 POISSON = 0
@@ -78,6 +79,7 @@ def exact_rejection(
     d = det_idx.size
     nchunk = (n_draws + chunk - 1) // chunk
     failed = np.full(nchunk, -1, dtype=np.int64)
+    zero = np.zeros(cap.size, dtype=np.int64)  # lower bounds of the determined counts
     for ci in prange(nchunk):
         s = states[ci].copy()  # a private copy: neighbouring rows share cache lines
         r = np.empty(d, dtype=np.int64)
@@ -106,20 +108,7 @@ def exact_rejection(
                         break
                 if not ok:
                     continue
-                for i in range(d):
-                    acc = 0
-                    for t in range(d):
-                        acc += adj[i, t] * r[t]
-                    if acc % det != 0:
-                        ok = False
-                        break
-                    v = acc // det
-                    k = det_idx[i]
-                    if v < 0 or v > cap[k]:
-                        ok = False
-                        break
-                    nd[i] = v
-                if not ok:
+                if not solve_determined(adj, det, r, det_idx, zero, cap, nd):
                     continue
                 logacc = 0.0
                 for i in range(d):
@@ -172,6 +161,28 @@ def _entropy(counts, n_items):
             p = c / n_items
             h -= p * math.log(p)
     return h
+
+
+_NO_ENTROPY = np.zeros(0)
+
+
+@jit
+def _tick(counts, records, entropy, n_items, rec, until, record_every):
+    """Count one proposal down; at zero record the counts (and entropy) and start again.
+
+    ``records[rec]`` gets the counts, ``entropy[rec]`` the entropy of n/N when
+    ``entropy`` has room for it. Returns the new (rec, until).
+    """
+    until -= 1
+    if until == 0:
+        until = record_every
+        if rec < records.shape[0]:
+            for c in range(counts.size):
+                records[rec, c] = counts[c]
+            if rec < entropy.size:
+                entropy[rec] = _entropy(counts, n_items)
+            rec += 1
+    return rec, until
 
 
 @jit
@@ -288,14 +299,7 @@ def pair_exchange(
     for _ in range(n_props):
         if p_circuit > 0.0 and uniform(s) < p_circuit:
             accepted += circuit_move(labels, counts, levels, s)
-            until -= 1
-            if until == 0:
-                until = record_every
-                if rec < records.shape[0]:
-                    for c in range(k_count):
-                        records[rec, c] = counts[c]
-                    entropy[rec] = _entropy(counts, n_items)
-                    rec += 1
+            rec, until = _tick(counts, records, entropy, n_items, rec, until, record_every)
             continue
         a, b = two_below(s, n_items)
         if a != b:
@@ -319,14 +323,7 @@ def pair_exchange(
                     counts[j] += 1
                     counts[l_] += 1
                     accepted += 1
-        until -= 1
-        if until == 0:
-            until = record_every
-            if rec < records.shape[0]:
-                for c in range(k_count):
-                    records[rec, c] = counts[c]
-                entropy[rec] = _entropy(counts, n_items)
-                rec += 1
+        rec, until = _tick(counts, records, entropy, n_items, rec, until, record_every)
     return accepted
 
 
@@ -372,14 +369,7 @@ def shell_moves(
                     counts[l_] += 1
                     e_tot = new_tot
                     accepted += 1
-        until -= 1
-        if until == 0:
-            until = record_every
-            if rec < records.shape[0]:
-                for c in range(k_count):
-                    records[rec, c] = counts[c]
-                entropy[rec] = _entropy(counts, n_items)
-                rec += 1
+        rec, until = _tick(counts, records, entropy, n_items, rec, until, record_every)
     return accepted, e_tot
 
 
@@ -481,13 +471,7 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
                 for j in range(d + 1):
                     counts[picks[j]] += sign * v[j] // g_all
                 accepted += 1
-        until -= 1
-        if until == 0:
-            until = record_every
-            if rec < records.shape[0]:
-                for c in range(k_count):
-                    records[rec, c] = counts[c]
-                rec += 1
+        rec, until = _tick(counts, records, _NO_ENTROPY, 1, rec, until, record_every)
     return accepted
 
 
@@ -506,7 +490,7 @@ def run_circuit_chains(
         states[c, :] = st
 
 
-@jit_parallel_chunks(lambda labels, *rest: labels.shape[0])  # one chunk per chain
+@jit_parallel_chunks(lambda kind, labels, *rest: labels.shape[0])  # one chunk per chain
 def run_chains(
     kind,
     labels,

@@ -608,15 +608,6 @@ class Problem:
             else boltzmann(self.energies, self.beta, self.degeneracies)
         )
 
-    @property
-    def on_lattice(self) -> bool:
-        """Whether every constraint sits on an integer lattice that allocations can reach."""
-        return (
-            self.level_total is not None
-            and self.extra_levels is not None
-            and self.reachable is not False
-        )
-
     def require_lattice(self, what: str) -> None:
         """Raise a clear error unless integer allocations can attain the constraints.
 

@@ -25,7 +25,15 @@ __all__ = ["STATISTICS", "code", "log_weight"]
 
 STATISTICS = ("boltzmann", "bose", "fermi")
 BOLTZMANN, BOSE, FERMI = 0, 1, 2
-LABELS = {0: "Boltzmann", 1: "Bose-Einstein", 2: "Fermi-Dirac"}
+#: The name of each counting's large-N law, for tables and figures.
+LIMIT_NAMES = {0: "Boltzmann", 1: "Bose-Einstein", 2: "Fermi-Dirac"}
+
+
+def limit_name(problem) -> str:
+    """Name of the large-N law of ``problem``: "Boltzmann" only for plain counting."""
+    if problem.stat == 0 and problem.constraints:
+        return "maximum-entropy"
+    return LIMIT_NAMES[problem.stat]
 
 
 def code(statistics: str) -> int:
@@ -117,14 +125,3 @@ def h_second(stat: int, n, g, objective: str) -> np.ndarray:
     if stat == BOSE:
         return 1.0 / (n + g) - 1.0 / np.maximum(n, tiny)
     return -1.0 / np.maximum(n, tiny) - 1.0 / np.maximum(g - n, tiny)
-
-
-def limit_counts(stat: int, x, g) -> np.ndarray:
-    """Large-N occupations at multiplier values x (the Stirling maximiser)."""
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(over="ignore", divide="ignore"):
-        if stat == BOLTZMANN:
-            return g * np.exp(-x)
-        if stat == BOSE:
-            return np.where(x > 0, g / np.expm1(np.maximum(x, 1e-300)), np.inf)
-        return g / (np.exp(np.minimum(x, 700.0)) + 1.0) * (x < 700.0)

@@ -18,14 +18,10 @@ import numpy as np
 from scipy.special import gammaln
 
 from maxent._model.theory import beta_from_mean, boltzmann
-from maxent._plotting.style import COLORS, ROLE, lecture_style, save_figure
+from maxent._plotting.style import COLORS, ROLE, class_color, lecture_style, save_figure
 from maxent._util.errors import ValidationError
 
 __all__ = ["FIGURES", "LectureFigure", "lecture", "softmax"]
-
-PALETTE = [
-    COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
-]
 
 
 def softmax(logits, temperature: float = 1.0) -> np.ndarray:
@@ -158,7 +154,7 @@ def fig_temperature(logits=(1.0, 2.0, 3.0, 0.5), t_min: float = 0.05, t_max: flo
     probs = np.array([softmax(z, t) for t in ts])
     ax = axes[0, 0]
     for k in range(z.size):
-        ax.plot(ts, probs[:, k], color=PALETTE[k % 8], label=f"z = {z[k]:g}")
+        ax.plot(ts, probs[:, k], color=class_color(k), label=f"z = {z[k]:g}")
     ax.axhline(1 / z.size, color=COLORS["grey"], ls=":", lw=1.5)
     ax.annotate(
         f"uniform 1/K = {1 / z.size:.2g}",
@@ -184,7 +180,7 @@ def fig_temperature(logits=(1.0, 2.0, 3.0, 0.5), t_min: float = 0.05, t_max: flo
             x + (i - (len(picks) - 1) / 2) * w,
             v,
             w * 0.95,
-            color=PALETTE[i % 8],
+            color=class_color(i),
             label=f"T = {t:g}",
         )
     ax.set_xticks(x)
@@ -382,7 +378,7 @@ def fig_relaxation(
     ax.legend(loc="lower right")
     ax = axes[0, 1]
     for k in range(p.classes):
-        c = PALETTE[k % 8]
+        c = class_color(k)
         ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"E = {p.energies[k]:g}")
         ax.axhline(p.boltzmann[k], color=c, ls="--", lw=1.2)
     ax.set_xlabel("time (sweeps)")
@@ -490,7 +486,7 @@ def fig_beta_vs_energy(energies=(0.0, 1.0, 2.0, 3.0, 4.0)):
             x + (i - 2) * w,
             boltzmann(e, b),
             w * 0.95,
-            color=PALETTE[i],
+            color=class_color(i),
             label=f"U/N = {m:.2g} (T = {t})",
         )
     ax.set_xticks(x)

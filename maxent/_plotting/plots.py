@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from maxent._model import statistics as S
 from maxent._plotting.style import ROLE, lecture_style, save_figure
 
 __all__ = [
@@ -47,8 +48,7 @@ def limit_label(problem) -> str:
     """Name of the large-N law of a problem, for legends."""
     if problem.plain:
         return r"Boltzmann $p_k = e^{-\beta E_k}/Z$"
-    name = {0: "max-entropy", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
-    return f"{name} limit"
+    return f"{S.limit_name(problem)} limit"
 
 
 def plot_occupations(comparison, ax=None) -> dict[str, Any]:

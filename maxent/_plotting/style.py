@@ -7,7 +7,15 @@ from pathlib import Path
 
 from maxent._util.validate import output_path
 
-__all__ = ["COLORS", "FIGURE_FORMATS", "lecture_style", "save_figure"]
+__all__ = [
+    "COLORS",
+    "FIGURE_FORMATS",
+    "PALETTE",
+    "ROLE",
+    "class_color",
+    "lecture_style",
+    "save_figure",
+]
 
 #: Okabe & Ito's palette, distinguishable under the common colour-vision deficiencies.
 COLORS = {
@@ -21,6 +29,18 @@ COLORS = {
     "purple": "#CC79A7",
     "grey": "#999999",
 }
+
+#: The order in which classes (and lines of a sweep) get their colours, in every figure:
+#: class k is always ``PALETTE[k % len(PALETTE)]``.
+PALETTE = tuple(
+    COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
+)
+
+
+def class_color(k: int) -> str:
+    """The colour of class (or line) ``k``, the same in every figure."""
+    return PALETTE[k % len(PALETTE)]
+
 
 #: What each quantity is drawn in, in every figure.
 ROLE = {
@@ -65,12 +85,7 @@ def lecture_style():
     from cycler import cycler
 
     rc = dict(_RC)
-    rc["axes.prop_cycle"] = cycler(
-        color=[
-            COLORS[c]
-            for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
-        ]
-    )
+    rc["axes.prop_cycle"] = cycler(color=list(PALETTE))
     with mpl.rc_context(rc):
         yield
 

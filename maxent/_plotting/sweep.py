@@ -89,12 +89,8 @@ def plot_sweep(
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(layout="constrained")
-    from maxent._plotting.style import COLORS
+    from maxent._plotting.style import class_color
 
-    palette = [
-        COLORS[c]
-        for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
-    ]
     art: dict[Any, Any] = {}
     all_x: list = []
     all_y: list = []
@@ -108,7 +104,7 @@ def plot_sweep(
             err.append(vals.std(ddof=1) / math.sqrt(vals.size) if vals.size > 1 else 0.0)
         label = y if hue is None else f"{hue} = {h:g}" if _is_num(h) else f"{hue} = {h}"
         art[h] = ax.errorbar(
-            xs, mean, yerr=err, fmt="o-", color=palette[j % len(palette)], capsize=3, label=label
+            xs, mean, yerr=err, fmt="o-", color=class_color(j), capsize=3, label=label
         )
         all_x += xs
         all_y += mean

@@ -21,7 +21,6 @@ Three methods, one result type:
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -309,8 +308,3 @@ def sample(
         # never swallow Ctrl-C: the caller gets it, with the finished draws attached
         raise Interrupted(result) from interrupted
     return result
-
-
-def available_threads() -> int:
-    """Number of threads numba may use on this machine."""
-    return int(os.environ.get("NUMBA_NUM_THREADS", numba.config.NUMBA_NUM_THREADS))

@@ -40,13 +40,20 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
 from maxent._util.validate import as_count
 
-__all__ = ["PARAMETERS", "QUANTITIES", "SPECS", "Study", "load_study", "task_problem"]
+__all__ = [
+    "PARAMETERS",
+    "QUANTITIES",
+    "SPECS",
+    "Study",
+    "StudyEstimate",
+    "load_study",
+    "task_problem",
+]
 
 SPECS = ("mean_energy", "beta", "temperature")
 _STUDY_KEYS = ("name", "seed", "samples", "method", "statistics")
@@ -170,6 +177,34 @@ def _table(data: dict, name: str, required: bool, keys) -> dict:
 
 
 @dataclass(frozen=True, repr=False)
+class StudyEstimate(ShortRepr):
+    """A rough cost of a study, without running it (see :meth:`Study.estimate`).
+
+    Attributes
+    ----------
+    tasks, draws : int
+        Tasks in the study and draws over all of them.
+    core_seconds : float
+        Estimated cost on one core.
+    wall_seconds : float
+        Estimated wall time on ``workers`` processes, with their start-up.
+    workers : int
+    failing : int
+        Tasks whose problem is invalid (they will fail).
+    first_error : str
+        The error of the first such task ("" if none).
+    """
+
+    tasks: int
+    draws: int
+    core_seconds: float
+    wall_seconds: float
+    workers: int
+    failing: int
+    first_error: str
+
+
+@dataclass(frozen=True, repr=False)
 class Study(ShortRepr):
     """A parsed study file: metadata, the grid and the tasks it expands into.
 
@@ -206,7 +241,7 @@ class Study(ShortRepr):
         """SHA-256 of the study file, to refuse resuming a different study."""
         return hashlib.sha256(self.text.encode()).hexdigest()
 
-    def estimate(self, workers: int | None = None) -> dict[str, Any]:
+    def estimate(self, workers: int | None = None) -> StudyEstimate:
         """A rough cost of the study, without running it.
 
         Each grid point's problem is built (cheap) to see whether its exact finite-N mean
@@ -216,10 +251,7 @@ class Study(ShortRepr):
 
         Returns
         -------
-        dict
-            ``tasks``, ``draws``, ``core_seconds`` (one core), ``wall_seconds`` (on
-            ``workers`` processes, with their start-up), ``workers``, ``failing`` (tasks
-            whose problem is invalid) and ``first_error``.
+        StudyEstimate
         """
         from maxent._compare.compare import FFT_LIMIT
         from maxent._model.lattice import compositions_at_most
@@ -250,15 +282,15 @@ class Study(ShortRepr):
                 continue
             core += cache[key] + _COST_DRAW_CLASS * t["samples"] * t["classes"]
         wall = core / max(1, min(workers, len(self.tasks))) + _COST_WORKER_START
-        return {
-            "tasks": len(self.tasks),
-            "draws": sum(t["samples"] for t in self.tasks),
-            "core_seconds": core,
-            "wall_seconds": wall,
-            "workers": workers,
-            "failing": failing,
-            "first_error": first_error,
-        }
+        return StudyEstimate(
+            tasks=len(self.tasks),
+            draws=sum(t["samples"] for t in self.tasks),
+            core_seconds=core,
+            wall_seconds=wall,
+            workers=workers,
+            failing=failing,
+            first_error=first_error,
+        )
 
 
 def load_study(path: str | os.PathLike) -> Study:

@@ -38,9 +38,9 @@ def print_notes(notes: list[str]) -> None:
 
 def limit_name(problem) -> str:
     """Column name of the large-N law of ``problem``."""
-    if problem.plain:
-        return "Boltzmann p"
-    return {0: "max-ent limit", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
+    from maxent._model.statistics import limit_name as name
+
+    return "Boltzmann p" if problem.plain else name(problem)
 
 
 def header(out, problem, notes) -> None:
@@ -51,11 +51,9 @@ def header(out, problem, notes) -> None:
         f"K = {problem.classes} classes, N = {problem.n} items, U = {problem.total_energy:.10g}"
         f" (mean energy {problem.mean_energy:.10g})"
     )
-    law = (
-        "Boltzmann"
-        if problem.plain
-        else {0: "maximum-entropy", 1: "Bose-Einstein", 2: "Fermi-Dirac"}[problem.stat]
-    )
+    from maxent._model.statistics import limit_name as name
+
+    law = name(problem)
     if problem.statistics != "boltzmann" or problem.constraints:
         extras = [f"{problem.statistics} counting"] + [
             f"mean of {c.name} = {c.mean:g}" for c in problem.constraints

@@ -70,16 +70,15 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
     out = out or f"sweep-{study.name}"
     if dry_run:
         est = study.estimate(workers)
-        click.echo(f"{est['tasks']} tasks, {est['draws']} draws in all ({study.samples} a task)")
+        click.echo(f"{est.tasks} tasks, {est.draws} draws in all ({study.samples} a task)")
         click.echo(
-            f"estimated cost: {est['core_seconds']:.3g} core-seconds, about "
-            f"{est['wall_seconds']:.3g} s of wall time on {est['workers']} worker processes "
+            f"estimated cost: {est.core_seconds:.3g} core-seconds, about "
+            f"{est.wall_seconds:.3g} s of wall time on {est.workers} worker processes "
             "(a rough estimate from per-task costs measured on one machine)"
         )
         if est["failing"]:
             click.echo(
-                f"{est['failing']} tasks have an invalid problem and will fail, e.g. "
-                f"{est['first_error']}"
+                f"{est.failing} tasks have an invalid problem and will fail, e.g. {est.first_error}"
             )
         return 0
     try:
