@@ -118,7 +118,9 @@ def parse_constraint(text: str, energies, degeneracies=None) -> Constraint:
     try:
         with np.errstate(all="ignore"):
             vals = _eval(ast.parse(expr, mode="eval"), env)
-    except (SyntaxError, ValueError, ZeroDivisionError, TypeError):
+    except OverflowError:
+        raise ValidationError("constraint", f"{expr!r} overflows float64 for some class") from None
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError, RecursionError):
         raise ValidationError(
             "constraint",
             f"cannot read {expr!r}: use numbers, k, E, g, + - * / ** and abs sqrt exp log",
@@ -144,6 +146,31 @@ def _as_constraint(c, energies, degeneracies) -> Constraint:
     if vals.size != len(energies):
         raise ValidationError("constraint", f"needs one value per class ({len(energies)})")
     return Constraint("custom", vals, as_real(mean, "constraint"))
+
+
+def _check_independent(energies: np.ndarray, constraints) -> None:
+    """Refuse a constraint that the count, the energy and earlier constraints already fix.
+
+    Such a row adds no information when its value agrees (it would only split one
+    multiplier between two names, silently changing beta) and leaves no allocation when
+    it does not; either way the user should hear about it.
+    """
+    rows = [np.ones(energies.size)]
+    if np.ptp(energies) > 0:
+        rows.append(energies - energies.mean())
+    for c in constraints:
+        base = np.vstack(rows).T
+        coef, *_ = np.linalg.lstsq(base, c.values, rcond=None)
+        resid = c.values - base @ coef
+        scale = float(np.abs(c.values).max()) or 1.0
+        if float(np.abs(resid).max()) <= 1e-9 * scale:
+            raise ValidationError(
+                "constraint",
+                f"{c.name!r} is a linear combination of the count and energy constraints"
+                + (" and earlier constraints" if len(rows) > 2 else "")
+                + ": it fixes nothing new (use --mean-energy, or drop it)",
+            )
+        rows.append(c.values)
 
 
 # -- the large-N limit -----------------------------------------------------------------------
@@ -270,6 +297,7 @@ class Problem:
         self.constraints = tuple(
             _as_constraint(c, self.energies, self.degeneracies) for c in (constraints or ())
         )
+        _check_independent(self.energies, self.constraints)
         given = {
             "mean_energy": mean_energy,
             "total_energy": total_energy,
@@ -352,9 +380,11 @@ class Problem:
                 self._place_on_lattice()
         self.total_energy = self.mean_energy * n_items
         # An end of the attainable range (to rounding) is that end exactly: beta = +/-inf.
-        tol = 1e-12 * (abs(self.u_min) + abs(self.u_max) + 1.0)
+        # The tolerance is the rounding of the two numbers compared, not of the whole
+        # range: with energies 0, 1, 1e12 a mean of 0.5 is far from the end at 0.
         self.extreme = 0
         for sign, end in ((1, self.u_min), (-1, self.u_max)):
+            tol = 1e-12 * (abs(self.total_energy) + abs(end)) + 1e-300
             if abs(self.total_energy - end) <= tol and self.u_min < self.u_max:
                 self.extreme = sign
                 self.total_energy = end
@@ -560,12 +590,14 @@ class Problem:
         if self.extreme and not self.constraints:
             sign = float(self.extreme)
             counts, _ = extreme_face(self, sign, "stirling")
+            ground = float(counts[e == self.e_min].sum() / self.n)
             return Limit(
                 counts / self.n,
                 math.nan,
                 sign * math.inf,
                 np.zeros(0),
                 "mean at an extreme of the attainable range",
+                ground if self.stat == S.BOSE else math.nan,
             )
         from maxent._model.dual import solve_dual
 

@@ -166,10 +166,11 @@ def thermo(energies, beta: float, degeneracies=None) -> Thermo:
             var = scale * scale * float(p @ np.square(dev / scale))
     pos = p > 0
     ent = float(-(p[pos] @ (logp[pos] - lg[pos]))) + 0.0
-    if math.isinf(b) or scale == 0.0:
+    if math.isinf(b) or var == 0.0:
         heat = 0.0
-    else:
-        heat = float(p @ np.square(b * dev))
+    else:  # over the occupied classes only: b * dev may overflow where p underflowed to 0
+        with np.errstate(over="ignore"):
+            heat = float(p[pos] @ np.square(b * dev[pos]))
     if b == 0.0:
         free = -math.inf if ent > 0 else mean
     else:

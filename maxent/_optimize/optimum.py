@@ -69,25 +69,32 @@ def kkt_residual(
     if (n < 0).any() or (n > cap + 1e-9 * cap).any():
         return max(res, float(max(-n.min(), (n - cap).max())) / n_items)
     hp = S.h_prime(problem.stat, n, g, objective)
+    # Only Fermi-Dirac capacities are bounds of their own; N items in one class is an
+    # interior point of n_k >= 0 (the count constraint alone keeps it there).
+    at_cap = (n >= cap) & (n > 0) if problem.stat == S.FERMI else np.zeros(n.size, bool)
     if math.isinf(beta):
-        lo, hi = (problem.e_min, problem.e_max)
         boundary = e == boundary_energy(problem, 1.0 if beta > 0 else -1.0)
-        del lo, hi
-        n, hp, cap = n[boundary], hp[boundary], cap[boundary]
-        inside = (n > 0) & (n < cap)
-        x = np.full(n.size, float(np.mean(hp[inside])) if inside.any() else 0.0)
+        n, hp, at_cap = n[boundary], hp[boundary], at_cap[boundary]
+        # the boundary classes share one multiplier, free but for their conditions
+        inside = (n > 0) & ~at_cap
+        if inside.any():
+            x0 = float(np.mean(hp[inside]))
+        else:  # every boundary class empty or full: any x in [max hp(empty), min hp(full)]
+            lo = float(np.max(hp[n <= 0], initial=-np.inf))
+            hi = float(np.min(hp[at_cap], initial=np.inf))
+            x0 = min(max(0.0, lo), hi) if lo <= hi else 0.5 * (lo + hi)
+        x = np.full(n.size, x0)
     else:
         x = class_multipliers(problem, alpha, beta, lambdas)
     denom = 1.0 + np.abs(x)
-    inside = (n > 0) & (n < cap)
+    inside = (n > 0) & ~at_cap
     if inside.any():
         res = max(res, float(np.max(np.abs(hp[inside] - x[inside]) / denom[inside])))
     low = (n <= 0) & np.isfinite(hp) & (x < 700)  # Stirling counts underflow past x = 745
     if low.any():
         res = max(res, float(np.max(np.maximum(hp[low] - x[low], 0.0) / denom[low])))
-    top = (n >= cap) & (n > 0)
-    if top.any():
-        res = max(res, float(np.max(np.maximum(x[top] - hp[top], 0.0) / denom[top])))
+    if at_cap.any():
+        res = max(res, float(np.max(np.maximum(x[at_cap] - hp[at_cap], 0.0) / denom[at_cap])))
     return res
 
 

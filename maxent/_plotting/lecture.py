@@ -213,7 +213,7 @@ def _ternary(f):
 
 def fig_counting_simplex(
     energies=(0.0, 1.0, 2.0),
-    mean_energy: float = 0.7,
+    mean_energy: float | None = None,
     n_values=(10, 100, 1000, 10000),
     samples: int = 400,
     seed=2026,
@@ -235,6 +235,14 @@ def fig_counting_simplex(
     e = as_energies(energies, "energies", min_size=3)
     if e.size != 3:
         raise ValidationError("energies", "the simplex figure needs exactly 3 energies")
+    if np.ptp(e) == 0:
+        raise ValidationError(
+            "energies",
+            "the simplex figure needs at least two different energies (with all three "
+            "equal every allocation has the same energy: there is no constraint to draw)",
+        )
+    if mean_energy is None:
+        mean_energy = 0.7 if tuple(e) == (0.0, 1.0, 2.0) else _default_mean(e, 1000)
     ns = [int(n) for n in n_values]
     fig, axes = _subplots(len(ns), width=5.0, height=5.6)
     res = 240
@@ -311,6 +319,13 @@ def fig_counting_simplex(
     return fig
 
 
+def _default_mean(energies, n: int) -> float:
+    """The package's default mean (1.2 for the demo energies 0..3, which it reproduces)."""
+    from maxent._model.defaults import default_mean_energy
+
+    return default_mean_energy(np.asarray(energies, dtype=float), n)
+
+
 def _energy_segment(e, mean):
     """End points (on the simplex edges) of the line sum f_k E_k = mean."""
     pts = []
@@ -331,7 +346,7 @@ def _energy_segment(e, mean):
 
 def fig_entropy_concentration(
     energies=(0.0, 1.0, 2.0, 3.0),
-    mean_energy: float = 1.2,
+    mean_energy: float | None = None,
     n: int = 10_000,
     samples: int = 20_000,
     seed=2026,
@@ -341,6 +356,8 @@ def fig_entropy_concentration(
     from maxent._model.problem import Problem
     from maxent._plotting.plots import plot_concentration, plot_occupations
 
+    if mean_energy is None:
+        mean_energy = _default_mean(energies, n)
     p = Problem(energies, n, mean_energy=mean_energy, snap=True)
     cmp = compare(p, samples, seed=seed)
     fig, axes = _subplots(2, width=7.5)
@@ -354,7 +371,7 @@ def fig_entropy_concentration(
 
 def fig_relaxation(
     energies=(0.0, 1.0, 2.0, 3.0, 4.0),
-    mean_energy: float = 1.2,
+    mean_energy: float | None = None,
     n: int = 100_000,
     sweeps: int = 12,
     start: str = "extremes",
@@ -364,6 +381,8 @@ def fig_relaxation(
     from maxent._model.problem import Problem
     from maxent._sampling.dynamics import relax
 
+    if mean_energy is None:
+        mean_energy = _default_mean(energies, n)
     p = Problem(energies, n, mean_energy=mean_energy, snap=True)
     r = relax(p, sweeps, start, seed=seed, records_per_sweep=20)
     fig, axes = _subplots(2, width=7.5)

@@ -37,6 +37,7 @@ from maxent._sampling.exact import exact_plan, run_exact
 from maxent._sampling.mcmc import run_mcmc
 from maxent._util.errors import Interrupted, ValidationError
 from maxent._util.format import ShortRepr
+from maxent._util.memory import require_memory
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count
 
@@ -222,6 +223,8 @@ def sample(
     """
     t0 = time.perf_counter()
     samples = as_count(samples, "samples")
+    # the (M, K) int64 draws, with room for a copy
+    require_memory(16.0 * problem.classes, samples, "samples", f"{samples} draws")
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)} (got {method!r})")
     chains = as_count(chains, "chains")
@@ -281,6 +284,7 @@ def sample(
             n = problem.n
             if n > 10**9:
                 raise ValidationError("n", "MCMC tracks every item: N must be <= 1e9")
+            require_memory(4.0 * min(chains, samples), n, "n", "the item labels of the chains")
             b = 20 * n if burn_in is None else as_count(burn_in, "burn_in", minimum=0)
             th = n if thin is None else as_count(thin, "thin")
             draws, diagnostics = run_mcmc(

@@ -22,6 +22,7 @@ from maxent._optimize.mode import most_probable_allocation
 from maxent._sampling.mcmc import Chains, shell_start
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
+from maxent._util.memory import require_memory
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count
 
@@ -207,6 +208,8 @@ def relax(
     n = problem.n
     if n > 10**9:
         raise ValidationError("n", "item dynamics tracks every item: N must be <= 1e9")
+    require_memory(4.0, n, "n", "the labels of the items")
+    require_memory(8.0 * (problem.classes + 1), sweeps * per, "sweeps", "the recorded occupations")
     if isinstance(start, str):
         name = start
         if problem.levels is None and start in ("bracket", "extremes", "random", "mode"):

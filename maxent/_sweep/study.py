@@ -340,7 +340,7 @@ def _load_study(path: Path) -> Study:
             for k in _int_list("[grid] classes", grid["classes"], minimum=2)
         ]
     else:
-        sets = grid["energies"]
+        sets = _from_files(grid["energies"], path.parent, "[grid] energies")
         if not isinstance(sets, list) or not sets:
             _fail("[grid] energies", "must be a list of energy lists, e.g. [[0, 1, 2]]")
         if not any(isinstance(s, list) for s in sets):
@@ -368,6 +368,7 @@ def _load_study(path: Path) -> Study:
     seeds = _int_scalar("[grid] seeds", grid.get("seeds", 1), 1)
     degeneracies = grid.get("degeneracies")
     if degeneracies is not None:
+        degeneracies = _from_files(degeneracies, path.parent, "[grid] degeneracies")
         degeneracies = tuple(_real_list("[grid] degeneracies", degeneracies))
         sizes = sorted({len(e) for e in energy_sets} - {len(degeneracies)})
         if sizes:
@@ -408,6 +409,27 @@ def _load_study(path: Path) -> Study:
             task["constraints"] = list(constraints)
         tasks.append(task)
     return Study(name, seed, samples, method, statistics, tasks, tuple(quantities), text)
+
+
+def _from_files(value, base: Path, where: str):
+    """Replace ``"@FILE"`` strings (relative to the study file) by the numbers in FILE.
+
+    Long lists (10,000 energies) live in a text, CSV or .npy file: ``energies = "@e.txt"``
+    or ``energies = ["@a.txt", "@b.npy"]``.
+    """
+    from maxent._util.validate import read_values
+
+    def load(v):
+        if isinstance(v, str) and v.startswith("@"):
+            try:
+                return read_values(base / v[1:], where).tolist()
+            except ValidationError as exc:
+                _fail(where, exc.message)
+        return v
+
+    if isinstance(value, list):
+        return [load(v) for v in value]
+    return load(value)
 
 
 def _check_constraints(constraints, energy_sets, degeneracies) -> None:

@@ -76,7 +76,7 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
             f"{est.wall_seconds:.3g} s of wall time on {est.workers} worker processes "
             "(a rough estimate from per-task costs measured on one machine)"
         )
-        if est["failing"]:
+        if est.failing:
             click.echo(
                 f"{est.failing} tasks have an invalid problem and will fail, e.g. {est.first_error}"
             )
