@@ -126,6 +126,9 @@ def exact_plan(problem: Problem) -> ExactPlan:
         at = e == e_b
         fixed[full] = caps[full]
         left = n_items - fixed.sum()
+        if stat == S.FERMI and left == caps[at].sum():  # the boundary level is full too
+            fixed[at] = caps[at]
+            left = 0
         share = np.where(at, g / g[at].sum(), 0.0)
         if stat == S.BOLTZMANN:
             p1, p2, var = left * share, np.zeros(problem.classes), left * share

@@ -1,0 +1,191 @@
+"""A seeded grid of problems a user can state: each gets a right answer or a clear refusal.
+
+Every case runs a command as a user would and asserts either exit 0 with JSON that passes
+sanity checks (fractions sum to 1, the constraints hold, no NaN where a number is
+promised, saved draws keep both constraints exactly) or exit 2 with one
+``maxent: error:`` line. The grid spans K from 2 to 10^4, N from 1 to ~10^18, means at
+both extremes, inside and at the unweighted mean, lattice / irregular / degenerate /
+non-lattice / all-equal energies, the three statistics, with and without an extra
+constraint. The small part runs in-process; the large part (``slow``) runs each case in
+a subprocess with a time limit, so a hang fails the test instead of stalling the suite.
+"""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from maxent.cli import cli
+
+KINDS = ("lattice", "irregular", "degenerate", "equal", "real")
+POSITIONS = ("min", "max", "inside", "unweighted", "near-min")
+STATS = ("boltzmann", "bose", "fermi")
+
+
+def make_case(rng, k, n, kind, position, stat, constraint):
+    """The CLI arguments of one problem, and what its answer must satisfy."""
+    if kind == "lattice":
+        e = np.arange(k, dtype=float)
+    elif kind == "irregular":
+        e = np.sort(rng.choice(np.arange(3 * k + 3), size=k, replace=False)).astype(float)
+    elif kind == "degenerate":
+        e = np.sort(rng.integers(0, max(2, k // 2), size=k)).astype(float)
+        e[0], e[-1] = 0.0, float(max(1, k // 2))  # at least two levels
+    elif kind == "equal":
+        e = np.ones(k)
+    else:
+        e = np.sort(rng.random(k)) * 3.0
+    g = None
+    caps = np.full(k, n)
+    if stat == "fermi":
+        g = np.full(k, max(1, math.ceil(1.5 * n / k)))
+        caps = g
+    # a reachable total: the energy of one random allocation within the capacities
+    alloc = np.zeros(k, dtype=np.int64)
+    left = n
+    while left:
+        free = np.flatnonzero(alloc < caps)
+        take = rng.multinomial(left, np.full(free.size, 1.0 / free.size))
+        take = np.minimum(take, caps[free] - alloc[free])
+        alloc[free] += take
+        left = n - int(alloc.sum())
+    args = ["--energies", ",".join(f"{x:.17g}" for x in e), "--n", str(n)]
+    args += ["--statistics", stat]
+    if g is not None:
+        args += ["--degeneracies", ",".join(str(int(x)) for x in g)]
+    if kind == "real":
+        args += ["--energy-tolerance", "0.5"]
+    order = np.argsort(e, kind="stable")
+    if position in ("min", "max", "near-min"):
+        filled = np.zeros(k, dtype=np.int64)
+        left = n
+        for c in order if position != "max" else order[::-1]:
+            filled[c] = min(left, caps[c])
+            left -= filled[c]
+        if position == "near-min" and n > 1 and k > 1:
+            # one item moved one level up from the lowest face
+            src = int(np.flatnonzero(filled > 0)[-1] if True else 0)
+            dst = next((c for c in order if filled[c] < caps[c] and e[c] > e[src]), None)
+            if dst is not None:
+                filled[src] -= 1
+                filled[dst] += 1
+        args += ["--total-energy", f"{float(filled @ e):.17g}"]
+    elif position == "unweighted":
+        args += ["--beta", "0"]
+    else:
+        args += ["--total-energy", f"{float(alloc @ e):.17g}"]
+    if constraint and kind != "equal" and k >= 3:
+        value = float(alloc @ (np.arange(k) ** 2)) / n
+        args += ["--constraint", f"k**2={value:.17g}"]
+    return args, e
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def check_refusal(code, err):
+    assert code == 2, f"exit {code}: {err[-800:]}"
+    lines = [line for line in err.strip().splitlines() if not line.startswith("note:")]
+    assert len(lines) == 1 and lines[0].startswith("maxent: error: "), err
+    assert "Traceback" not in err
+
+
+def finite(x) -> bool:
+    return x is not None and not (isinstance(x, str) and x.lower() == "nan")
+
+
+def check_optimize(d, energies):
+    n = d["n"]
+    u = float(d["total_energy"])
+    for key in ("optimum", "stirling"):
+        if d.get(key) is None:
+            continue
+        f = np.asarray(d[key]["fractions"], dtype=float)
+        assert np.all(np.isfinite(f)) and abs(f.sum() - 1) < 1e-9, key
+        assert abs(f @ energies * n - u) <= 1e-7 * (abs(u) + n * np.ptp(energies) + 1), key
+        assert finite(d[key]["kkt_residual"]) and float(d[key]["kkt_residual"]) < 1e-6, key
+    mode = d.get("mode")
+    if mode and mode.get("counts") is not None:
+        c = np.asarray(mode["counts"], dtype=np.int64)
+        assert c.sum() == n and (c >= 0).all()
+        assert abs(float(c @ energies) - u) <= 1e-9 * (abs(u) + 1) + 1e-6
+    for key in ("beta", "mean_energy", "total_energy"):
+        assert finite(d[key]), key
+
+
+def check_draws(path, energies, n, u):
+    draws = np.load(path)
+    assert draws.ndim == 2 and draws.shape[1] == energies.size
+    assert (draws.sum(axis=1) == n).all()
+    tot = draws @ energies
+    assert np.all(np.abs(tot - u) <= 1e-9 * (abs(u) + 1) + 1e-6)
+
+
+def grid(seed, ks, ns, count):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i in range(count):
+        k = int(rng.choice(ks))
+        n = int(rng.choice(ns))
+        kind = KINDS[i % len(KINDS)]
+        position = POSITIONS[(i // len(KINDS)) % len(POSITIONS)]
+        stat = STATS[int(rng.integers(3))]
+        constraint = bool(rng.random() < 0.25)
+        cases.append((k, n, kind, position, stat, constraint))
+    return cases
+
+
+SMALL = grid(20261122, ks=(2, 3, 4, 10), ns=(1, 2, 7, 60, 1000, 10**5), count=50)
+
+
+@pytest.mark.parametrize(("k", "n", "kind", "position", "stat", "constraint"), SMALL)
+def test_small_grid_optimize_and_sample(tmp_path, k, n, kind, position, stat, constraint):
+    rng = np.random.default_rng([k, n, KINDS.index(kind), POSITIONS.index(position)])
+    args, e = make_case(rng, k, n, kind, position, stat, constraint)
+    code, out, err = run("optimize", *args, "--json")
+    if code != 0:
+        check_refusal(code, err)
+        return
+    d = json.loads(out)
+    check_optimize(d, e)
+    save = tmp_path / "draws.npy"
+    code, out, err = run("sample", *args, "--samples", "40", "--seed", "3", "--save", str(save))
+    if code != 0:
+        check_refusal(code, err)
+        return
+    check_draws(save, e, d["n"], float(d["total_energy"]))
+
+
+LARGE = grid(20261123, ks=(10, 100, 1000, 10_000), ns=(10**6, 10**9, 10**15, 4 * 10**18), count=40)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("k", "n", "kind", "position", "stat", "constraint"), LARGE)
+def test_large_grid_optimize(tmp_path, k, n, kind, position, stat, constraint):
+    rng = np.random.default_rng([k, n % 2**32, KINDS.index(kind), POSITIONS.index(position)])
+    args, e = make_case(rng, k, n, kind, position, stat, constraint)
+    # long lists go through a file, as a user with 10,000 energies would
+    efile = tmp_path / "energies.txt"
+    i = args.index("--energies")
+    efile.write_text("\n".join(args[i + 1].split(",")))
+    args[i + 1] = f"@{efile}"
+    if "--degeneracies" in args:
+        j = args.index("--degeneracies")
+        gfile = tmp_path / "g.txt"
+        gfile.write_text(args[j + 1].replace(",", "\n"))
+        args[j + 1] = f"@{gfile}"
+    cmd = [sys.executable, "-m", "maxent", "optimize", *args, "--json"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within 120 s: {' '.join(cmd[3:])}")
+    if proc.returncode != 0:
+        check_refusal(proc.returncode, proc.stderr)
+        return
+    check_optimize(json.loads(proc.stdout), e)
