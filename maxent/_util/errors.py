@@ -91,6 +91,13 @@ class Interrupted(KeyboardInterrupt):
     ----------
     partial : object or None
         As given.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> exc = maxent.Interrupted(partial="the draws made so far")
+    >>> isinstance(exc, KeyboardInterrupt), exc.partial
+    (True, 'the draws made so far')
     """
 
     def __init__(self, partial=None):
