@@ -108,14 +108,12 @@ class Interrupted(KeyboardInterrupt):
 class ConvergenceError(RuntimeError):
     """A numerical method did not reach its tolerance within its iteration budget.
 
-    Parameters
-    ----------
-    message : str
-        Which method, its budget and the residual it reached.
+    Raised with one message (``ConvergenceError(message)``) that names the method, its
+    budget and the residual it reached.
 
     Attributes
     ----------
-    args : tuple
+    args : tuple of str
         ``(message,)``, as for every exception.
 
     Examples
