@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from maxent._model import statistics as S
@@ -54,6 +55,12 @@ class Distances(ShortRepr):
         ``KL(x || p) = sum x log(x / p)`` over ``x > 0`` (``inf`` where ``p = 0 < x``).
     max_abs : float
         ``max |x - p|``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.distances([0.5, 0.5], [0.5, 0.5])
+    Distances(tv=0, kl=0, max_abs=0)
     """
 
     tv: float
@@ -65,7 +72,7 @@ class Distances(ShortRepr):
         return {"tv": self.tv, "kl": self.kl, "max_abs": self.max_abs}
 
 
-def distances(x, p) -> Distances:
+def distances(x: ArrayLike, p: ArrayLike) -> Distances:
     """Total variation, KL(x || p) and max |x - p| between two distributions.
 
     Parameters
@@ -76,6 +83,7 @@ def distances(x, p) -> Distances:
     Returns
     -------
     Distances
+        ``tv``, ``kl`` and ``max_abs``.
 
     Examples
     --------
@@ -104,12 +112,32 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     level sum of N independent items, ``<n_k> = N p_k P(S_{N-1} = M - m_k) / P(S_N = M)``
     for every tilt p, so the answer is exact up to rounding (about 1e-12 relative).
 
+    Parameters
+    ----------
+    problem : Problem
+        Energies on a lattice and a reachable total; the convolution route needs plain
+        Boltzmann counting.
+    max_points : int, optional
+        Enumerate when the lattice has at most this many compositions.
+
     Returns
     -------
     fractions : ndarray or None
         ``None`` when neither route applies (no lattice, or N max(m) above 4 million).
     how : str
         ``"enumeration"``, ``"convolution"`` or why it is unavailable.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> f, how = maxent.exact_mean_fractions(p)
+    >>> f.round(4).tolist(), how
+    ([0.342, 0.2784, 0.2173, 0.1624], 'enumeration')
+    >>> q = maxent.Problem([0, 1, 2, 3], 2000, mean_energy=1.2)
+    >>> f, how = maxent.exact_mean_fractions(q)
+    >>> how, bool(abs(f.sum() - 1) < 1e-12)
+    ('convolution', True)
     """
     if problem.levels is None or problem.level_total is None:
         return None, "no energy lattice"
@@ -151,6 +179,12 @@ class FittedBeta(ShortRepr):
     chi2, dof : float, int
         Residual chi-squared of the fit and its degrees of freedom (classes used minus
         fitted multipliers).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.FittedBeta(beta=0.5, stderr=0.01, chi2=1.2, dof=2)
+    FittedBeta(beta=0.5, stderr=0.01, chi2=1.2, dof=2)
     """
 
     beta: float
@@ -159,7 +193,7 @@ class FittedBeta(ShortRepr):
     dof: int
 
 
-def fit_beta(problem: Problem, fractions, stderr) -> FittedBeta:
+def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> FittedBeta:
     """Fit beta to mean fractions with standard errors (see :class:`FittedBeta`).
 
     Parameters
@@ -173,6 +207,7 @@ def fit_beta(problem: Problem, fractions, stderr) -> FittedBeta:
     Returns
     -------
     FittedBeta
+        All ``nan`` (and ``dof = 0``) when too few classes are usable.
 
     Examples
     --------
@@ -223,6 +258,13 @@ class Concentration:
         ``p`` (0.5, 0.9, 0.95, 0.99), ``observed`` and ``chi2`` quantiles at them.
     ks_statistic, ks_pvalue : float
         Kolmogorov-Smirnov test of ``values`` against chi-squared(``dof``).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> maxent.concentration(p, maxent.sample(p, 100, seed=1).draws)
+    Concentration(draws=100, dof=2, mean=1.951, ks_statistic=0.2, ks_pvalue=0.000544)
     """
 
     dof: int
@@ -250,7 +292,7 @@ class Concentration:
         }
 
 
-def concentration(problem: Problem, draws: np.ndarray) -> Concentration:
+def concentration(problem: Problem, draws: ArrayLike) -> Concentration:
     """Jaynes' entropy concentration check for allocations drawn under the constraints.
 
     ``x = 2 (S(n*) - S(n))`` for every draw, with S the Stirling log-count (``N H(n/N)``
@@ -259,9 +301,25 @@ def concentration(problem: Problem, draws: np.ndarray) -> Concentration:
     that can be occupied minus the independent constraints (K - 2 with the count and the
     energy, K - M - 1 with M constraints besides the count).
 
+    Parameters
+    ----------
+    problem : Problem
+        The constraints the draws were made under.
+    draws : array_like, shape (M, K)
+        Allocations, one per row (for example :attr:`SampleResult.draws`).
+
     Returns
     -------
     Concentration
+        The per-draw values, their quantiles and a Kolmogorov-Smirnov test.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 100_000, mean_energy=1.2)
+    >>> c = maxent.concentration(p, maxent.sample(p, 2000, seed=3).draws)
+    >>> c.dof, c.values.shape, bool(1.7 < c.mean < 2.3)  # chi-squared(2) has mean 2
+    (2, (2000,), True)
     """
     g = problem.degeneracies
     star = problem.n * problem.limit_fractions
@@ -298,6 +356,7 @@ class Comparison(ShortRepr):
     Attributes
     ----------
     problem : Problem
+        The problem compared.
     optimum : OptimumSummary
         Exact and Stirling optima of ln W and the integer mode.
     sample : SampleResult
@@ -305,6 +364,7 @@ class Comparison(ShortRepr):
     exact_mean : ndarray or None
         Exact finite-N ``<n_k>/N`` (see :func:`exact_mean_fractions`).
     exact_mean_method : str
+        ``"enumeration"``, ``"convolution"`` or why ``exact_mean`` is ``None``.
     distances : dict of str to Distances
         For ``optimum``, ``stirling``, ``mode``, ``exact_mean``, ``sampled_mean`` and
         ``single_draw`` (averages over draws): distances to the large-N law.
@@ -312,6 +372,12 @@ class Comparison(ShortRepr):
         Fitted to the sampled mean fractions.
     concentration : Concentration
         See :func:`concentration`.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.compare(maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2), 200, seed=1)
+    Comparison(problem=Problem(...), exact_mean=[0.342 , 0.2784, 0.2173, 0.1624], ...)
     """
 
     problem: Problem
@@ -356,6 +422,7 @@ def compare(
     Parameters
     ----------
     problem : Problem
+        The problem to sample and optimise.
     samples : int
         Number of draws.
     method : str
@@ -366,6 +433,21 @@ def compare(
     Returns
     -------
     Comparison
+        Optima, draws, exact mean, distances to the large-N law, fitted beta and the
+        entropy concentration check.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> c = maxent.compare(p, samples=500, seed=1)
+    >>> c.sample.method, c.exact_mean_method, sorted(c.distances)
+    ('enumerate', 'enumeration',
+     ['exact_mean', 'mode', 'optimum', 'sampled_mean', 'single_draw', 'stirling'])
+    >>> bool(c.distances["exact_mean"].tv < c.distances["single_draw"].tv)
+    True
+    >>> bool(abs(c.fitted_beta.beta - p.beta) < 4 * c.fitted_beta.stderr)
+    True
     """
     opt = optimize(problem)
     res = sample(problem, samples, method, seed=seed, threads=threads, progress=progress)

@@ -6,6 +6,11 @@ is asked for.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # this module stays light for the command line
+    from numpy.typing import ArrayLike
+
 __all__ = ["DEFAULT_CLASSES", "DEFAULT_MEAN_POSITION", "default_mean_energy"]
 
 #: Classes used when neither energies nor a class count are given.
@@ -14,7 +19,12 @@ DEFAULT_CLASSES = 4
 DEFAULT_MEAN_POSITION = 0.4
 
 
-def default_mean_energy(energies, n_items: int, statistics: str = "boltzmann", degeneracies=None):
+def default_mean_energy(
+    energies: ArrayLike,
+    n_items: int,
+    statistics: str = "boltzmann",
+    degeneracies: ArrayLike | None = None,
+) -> float:
     """The mean energy used when no mean, total, ``beta`` or temperature is given.
 
     It lies 40% of the way from the lowest to the highest mean energy that ``n_items``
@@ -25,13 +35,18 @@ def default_mean_energy(energies, n_items: int, statistics: str = "boltzmann", d
     Parameters
     ----------
     energies : array_like, shape (K,)
+        Class energies.
     n_items : int
+        Number of items ``N``.
     statistics : {'boltzmann', 'bose', 'fermi'}
+        Counting statistics (Fermi-Dirac narrows the attainable range).
     degeneracies : array_like, optional
+        States per class ``g_k`` (default 1).
 
     Returns
     -------
     float
+        The default mean energy ``U / N`` (before snapping to the lattice).
 
     Examples
     --------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
 from maxent._model.dual import solve_dual
@@ -102,12 +103,39 @@ def extreme_face(problem, sign: float, objective: str) -> tuple[np.ndarray, floa
 
 
 def attainable_means(
-    energies: np.ndarray, n_items: int, statistics: str = "boltzmann", degeneracies=None
+    energies: ArrayLike,
+    n_items: int,
+    statistics: str = "boltzmann",
+    degeneracies: ArrayLike | None = None,
 ) -> tuple[float, float]:
     """Lowest and highest mean energy of ``n_items`` items (Fermi-Dirac capacities included).
 
     When the capacities cannot hold the items at all the plain range ``[min E, max E]`` is
     returned; :class:`~maxent.Problem` reports that error itself.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Class energies.
+    n_items : int
+        Number of items ``N``.
+    statistics : {'boltzmann', 'bose', 'fermi'}
+        Counting statistics; only Fermi-Dirac caps the classes (at ``g_k`` items).
+    degeneracies : array_like, shape (K,), optional
+        States per class ``g_k`` (default 1).
+
+    Returns
+    -------
+    lowest, highest : float
+        The smallest and largest attainable ``U / N``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.attainable_means([0, 1, 2, 3], 6)
+    (0.0, 3.0)
+    >>> maxent.attainable_means([0, 1, 2, 3], 6, "fermi", [2, 2, 2, 2])  # 2 items per level
+    (1.0, 2.0)
     """
     e = np.asarray(energies, dtype=np.float64)
     stat = S.code(statistics)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
 
 __all__ = ["class_multipliers", "log_count"]
 
 
-def log_count(problem, counts, objective: str = "exact") -> np.ndarray | float:
+def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarray | float:
     """``ln W(n)`` of allocations under the problem's statistics.
 
     Boltzmann: ``lnGamma(N+1) - sum lnGamma(n_k+1) + sum n_k ln g_k``; Bose-Einstein and
@@ -23,6 +24,7 @@ def log_count(problem, counts, objective: str = "exact") -> np.ndarray | float:
     counts : array_like, shape (..., K)
         One allocation or a stack of them (real counts are allowed).
     objective : {'exact', 'stirling'}
+        Log-gamma (exact) or Stirling's ``ln n! ~ n ln n - n``.
 
     Returns
     -------
@@ -35,6 +37,8 @@ def log_count(problem, counts, objective: str = "exact") -> np.ndarray | float:
     >>> p = maxent.Problem([0, 1, 2], n=4, mean_energy=1)
     >>> round(float(maxent.log_count(p, [1, 2, 1])), 6)  # ln(4!/(1! 2! 1!)) = ln 12
     2.484907
+    >>> maxent.log_count(p, [[1, 2, 1], [2, 0, 2]]).round(6).tolist()  # ln 12, ln 6
+    [2.484907, 1.791759]
     """
     n = np.asarray(counts, dtype=np.float64)
     weight = S.log_weight if objective == "exact" else S.stirling_log_weight

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
 from maxent._model import theory as _theory
@@ -36,7 +37,29 @@ __all__ = ["Constraint", "Limit", "Problem", "default_energies", "parse_constrai
 
 
 def default_energies(classes: Any) -> np.ndarray:
-    """Energies ``0, 1, ..., K-1`` for ``K = classes >= 2``."""
+    """Energies ``0, 1, ..., K-1`` for ``K = classes >= 2``.
+
+    Parameters
+    ----------
+    classes : int or str
+        Number of classes ``K``, between 2 and 1e8 (``"1e3"`` is accepted).
+
+    Returns
+    -------
+    ndarray of float64, shape (K,)
+        Equally spaced energies starting at 0.
+
+    Raises
+    ------
+    ValidationError
+        If ``classes`` is not a whole number in ``[2, 1e8]``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.default_energies(4)
+    array([0., 1., 2., 3.])
+    """
     k = as_count(classes, "classes", minimum=2)
     if k > 10**8:
         raise ValidationError("classes", f"must be between 2 and 1e8 (got {k})")
@@ -51,6 +74,23 @@ class Constraint(ShortRepr):
     """An extra linear constraint: the mean over items of ``values[k]`` equals ``mean``.
 
     That is ``sum_k n_k values[k] = N * mean``; it gets its own Lagrange multiplier.
+    Build one with :func:`parse_constraint`, or directly.
+
+    Attributes
+    ----------
+    name : str
+        The expression it was parsed from (``"custom"`` for explicit values).
+    values : ndarray, shape (K,)
+        The value of the constrained quantity in each class, ``f(k)``.
+    mean : float
+        Required mean of ``f`` over the items.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import maxent
+    >>> maxent.Constraint("k**2", np.array([0.0, 1.0, 4.0, 9.0]), 3.5)
+    Constraint(name='k**2', values=[0., 1., 4., 9.], mean=3.5)
     """
 
     name: str
@@ -101,12 +141,43 @@ def _eval(node, env):
     raise ValueError(ast.dump(node)[:40])
 
 
-def parse_constraint(text: str, energies, degeneracies=None) -> Constraint:
+def parse_constraint(
+    text: str, energies: ArrayLike, degeneracies: ArrayLike | None = None
+) -> Constraint:
     """Parse ``"EXPR=VALUE"``: the mean over items of EXPR equals VALUE.
 
     EXPR is arithmetic (``+ - * / ** %``, ``abs sqrt exp log sin cos floor``) in ``k``
     (the class index 0..K-1), ``E`` (its energy) and ``g`` (its degeneracy), e.g.
     ``"k**2=12.5"`` or ``"(E-1)**2=0.8"``.
+
+    Parameters
+    ----------
+    text : str
+        The constraint, ``"EXPR=VALUE"``.
+    energies : array_like, shape (K,)
+        Class energies (the values of ``E``).
+    degeneracies : array_like, shape (K,), optional
+        Class degeneracies (the values of ``g``; default 1).
+
+    Returns
+    -------
+    Constraint
+        Named by EXPR, with EXPR evaluated in every class.
+
+    Raises
+    ------
+    ValidationError
+        If the text is not ``EXPR=VALUE``, EXPR uses anything else, or it is not finite
+        in every class.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> c = maxent.parse_constraint("k**2=3.5", [0, 1, 2, 3])
+    >>> c.name, c.values.tolist(), c.mean
+    ('k**2', [0.0, 1.0, 4.0, 9.0], 3.5)
+    >>> maxent.parse_constraint("(E-1)**2 = 0.8", [0.0, 0.5, 2.0]).values.tolist()
+    [1.0, 0.25, 1.0]
     """
     e = np.asarray(energies, dtype=np.float64)
     g = np.ones(e.size) if degeneracies is None else np.asarray(degeneracies, dtype=np.float64)
@@ -193,6 +264,15 @@ class Limit(ShortRepr):
         How it was obtained; for Bose-Einstein, whether the ground level condenses.
     condensate : float
         Fraction of the items on the lowest level(s) (Bose-Einstein; else nan).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> lim = maxent.Problem([0, 1, 2], n=30, mean_energy=1).limit
+    >>> lim
+    Limit(fractions=[0.3333, 0.3333, 0.3333], alpha=-2.30259, beta=0, lambdas=[], ...)
+    >>> float(lim.fractions.sum())
+    1.0
     """
 
     fractions: np.ndarray
@@ -246,9 +326,13 @@ class Problem:
     Attributes
     ----------
     energies, degeneracies : ndarray
+        Class energies and degeneracies, as float64 arrays of shape (K,).
     n : int
+        Number of items ``N``.
     statistics : str
+        ``'boltzmann'``, ``'bose'`` or ``'fermi'``.
     constraints : tuple of Constraint
+        The extra moment constraints.
     total_energy, mean_energy : float
         ``U`` and ``U / N`` (effective values).
     beta : float
@@ -263,18 +347,33 @@ class Problem:
         ``M = (U - N min E) / q`` when ``U`` is on the lattice.
     reachable : bool or None
         Whether some integer allocation attains the constraints (``None``: undecided).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], n=20, mean_energy=1.2)
+    >>> p
+    Problem(energies=[0. 1. 2. 3.], n=20, mean_energy=1.2, beta=0.244026, quantum=1.0)
+    >>> p.classes, p.total_energy, p.level_total, round(p.beta, 4)
+    (4, 24.0, 24, 0.244)
+
+    With ``beta`` the total moves to the nearest total an integer allocation reaches:
+
+    >>> q = maxent.Problem([0, 1, 2, 3], n=20, beta=0.5)
+    >>> q.requested_beta, q.total_energy, round(q.beta, 4)
+    (0.5, 18.0, 0.5152)
     """
 
     def __init__(
         self,
-        energies,
-        n,
+        energies: ArrayLike,
+        n: int | str,
         *,
         mean_energy: float | None = None,
         total_energy: float | None = None,
         beta: float | None = None,
         temperature: float | None = None,
-        degeneracies=None,
+        degeneracies: ArrayLike | None = None,
         statistics: str = "boltzmann",
         constraints=(),
         energy_quantum: float | None = None,

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._kernels._theory import shifted_moments
 from maxent._util.errors import ConvergenceError, ValidationError
@@ -56,6 +57,12 @@ class Thermo(ShortRepr):
         ``F = <E> - S / beta = -log(Z) / beta``; ``-inf`` at ``beta = 0``.
     heat_capacity : float
         ``C = beta^2 Var(E)`` (``k_B = 1``), zero at ``beta = 0`` and ``+/-inf``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.thermo([0.0, 1.0], beta=0.0)
+    Thermo(beta=0, probabilities=[0.5, 0.5], log_partition=0.693147, mean_energy=0.5, ...)
     """
 
     beta: float
@@ -86,6 +93,13 @@ class BetaSolution(ShortRepr):
         Whether the tolerance was met.
     message : str
         How the answer was obtained.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> beta, info = maxent.beta_from_mean([0.0, 1.0], 0.5, full_output=True)
+    >>> beta, info.converged, info.message
+    (0.0, True, 'mean equals the unweighted mean: beta = 0')
     """
 
     beta: float
@@ -127,7 +141,7 @@ def _log_probs(e: np.ndarray, beta: float, lg: np.ndarray) -> tuple[np.ndarray, 
     return z - lse, lse - beta * ref
 
 
-def thermo(energies, beta: float, degeneracies=None) -> Thermo:
+def thermo(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> Thermo:
     """All canonical quantities of ``energies`` at inverse temperature ``beta``.
 
     Parameters
@@ -178,7 +192,9 @@ def thermo(energies, beta: float, degeneracies=None) -> Thermo:
     return Thermo(b, p, log_z, mean, var, ent, free, heat)
 
 
-def boltzmann(energies, beta: float, degeneracies=None) -> np.ndarray:
+def boltzmann(
+    energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None
+) -> np.ndarray:
     """Boltzmann (softmax) probabilities ``g_k exp(-beta E_k) / Z``.
 
     Parameters
@@ -206,34 +222,181 @@ def boltzmann(energies, beta: float, degeneracies=None) -> np.ndarray:
     return np.exp(_log_probs(e, as_real(beta, "beta", allow_inf=True), lg)[0])
 
 
-def log_partition(energies, beta: float, degeneracies=None) -> float:
-    """``log Z = log sum_k g_k exp(-beta E_k)``, computed without overflow."""
+def log_partition(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> float:
+    """``log Z = log sum_k g_k exp(-beta E_k)``, computed without overflow.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``log Z``; infinite when ``beta`` is infinite and the extreme level is not at 0.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> round(maxent.log_partition([0.0, 1.0, 2.0], 0.0), 6)  # log 3
+    1.098612
+    >>> maxent.log_partition([0.0, 1.0, 2.0], 1e6)  # no overflow at large beta
+    0.0
+    """
     e, _, lg = _prepare(energies, degeneracies)
     return _log_probs(e, as_real(beta, "beta", allow_inf=True), lg)[1]
 
 
-def mean_energy(energies, beta: float, degeneracies=None) -> float:
-    """Mean energy ``<E>`` at inverse temperature ``beta``."""
+def mean_energy(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> float:
+    """Mean energy ``<E>`` at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``<E> = sum_k p_k E_k``.
+
+    See Also
+    --------
+    beta_from_mean : The inverse of this function.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.mean_energy([0.0, 1.0, 2.0], 0.0)
+    1.0
+    >>> maxent.mean_energy([0.0, 1.0, 2.0], float("-inf"))
+    2.0
+    """
     return thermo(energies, beta, degeneracies).mean_energy
 
 
-def energy_variance(energies, beta: float, degeneracies=None) -> float:
-    """Energy variance ``<E^2> - <E>^2`` at inverse temperature ``beta``."""
+def energy_variance(
+    energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None
+) -> float:
+    """Energy variance ``<E^2> - <E>^2`` at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``Var(E)`` (``inf`` only if it exceeds the float64 range).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> round(maxent.energy_variance([0.0, 1.0, 2.0], 0.0), 6)  # ((0-1)^2 + (2-1)^2) / 3
+    0.666667
+    """
     return thermo(energies, beta, degeneracies).energy_variance
 
 
-def entropy(energies, beta: float, degeneracies=None) -> float:
-    """Gibbs entropy in nats at inverse temperature ``beta``."""
+def entropy(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> float:
+    """Gibbs entropy in nats at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``S = -sum_k p_k log(p_k / g_k)`` in nats.
+
+    Examples
+    --------
+    Entropy, free energy and heat capacity of a two-level system at ``beta = 1``:
+
+    >>> import maxent
+    >>> e = [0.0, 1.0]
+    >>> round(maxent.entropy(e, 1.0), 6), round(maxent.free_energy(e, 1.0), 6)
+    (0.582203, -0.313262)
+    >>> round(maxent.heat_capacity(e, 1.0), 6)
+    0.196612
+    >>> maxent.entropy(e, float("inf"))  # all weight on the lowest level
+    0.0
+    """
     return thermo(energies, beta, degeneracies).entropy
 
 
-def free_energy(energies, beta: float, degeneracies=None) -> float:
-    """Helmholtz free energy ``F = -log(Z)/beta = <E> - S/beta``."""
+def free_energy(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> float:
+    """Helmholtz free energy ``F = -log(Z)/beta = <E> - S/beta``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``F``; ``-inf`` at ``beta = 0`` (when the entropy is positive).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> round(maxent.free_energy([0.0, 1.0], 1.0), 6)  # -log(1 + e^-1)
+    -0.313262
+    >>> maxent.free_energy([0.0, 1.0], 0.0)
+    -inf
+    """
     return thermo(energies, beta, degeneracies).free_energy
 
 
-def heat_capacity(energies, beta: float, degeneracies=None) -> float:
-    """Heat capacity ``C = beta^2 Var(E)`` with ``k_B = 1``."""
+def heat_capacity(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = None) -> float:
+    """Heat capacity ``C = beta^2 Var(E)`` with ``k_B = 1``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (K,)
+        Level energies ``E_k`` (finite).
+    beta : float
+        Inverse temperature; any real number or ``+/-inf``.
+    degeneracies : array_like, shape (K,), optional
+        Positive weights ``g_k`` (default 1).
+
+    Returns
+    -------
+    float
+        ``C``; zero at ``beta = 0`` and ``+/-inf``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> round(maxent.heat_capacity([0.0, 1.0], 1.0), 6)
+    0.196612
+    >>> maxent.heat_capacity([0.0, 1.0], 0.0)
+    0.0
+    """
     return thermo(energies, beta, degeneracies).heat_capacity
 
 
@@ -241,9 +404,9 @@ _EPS = np.finfo(float).eps
 
 
 def beta_from_mean(
-    energies,
+    energies: ArrayLike,
     mean_energy: float,
-    degeneracies=None,
+    degeneracies: ArrayLike | None = None,
     *,
     full_output: bool = False,
     maxiter: int = 200,

@@ -70,6 +70,14 @@ def most_probable_allocation(
     ------
     UnreachableError
         If no integer allocation meets the constraints.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> m = maxent.most_probable_allocation(p)
+    >>> m.counts.tolist(), bool(m.certified), int(m.counts @ p.energies)
+    ([7, 5, 5, 3], True, 24)
     """
     t0 = time.perf_counter()
     problem.require_lattice("the most probable integer allocation")

@@ -27,6 +27,7 @@ import time
 import numpy as np
 import scipy.optimize as sopt
 import scipy.sparse as sps
+from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
 from maxent._model.dual import solve_dual
@@ -43,7 +44,12 @@ METHODS = ("dual", "slsqp", "trust-constr")
 
 
 def kkt_residual(
-    problem: Problem, counts, alpha: float, beta: float, objective="exact", lambdas=()
+    problem: Problem,
+    counts: ArrayLike,
+    alpha: float,
+    beta: float,
+    objective: str = "exact",
+    lambdas: ArrayLike = (),
 ) -> float:
     """Relative KKT residual of real ``counts`` with multipliers ``(alpha, beta, lambdas)``.
 
@@ -54,6 +60,35 @@ def kkt_residual(
     where ``h'`` is the derivative of the class log-weight of ``objective`` and
     ``x_k = alpha + beta E_k + sum lambda_m f_m(k)``. For infinite ``beta`` the check runs
     on the classes at the boundary energy (the others must be full or empty).
+
+    Parameters
+    ----------
+    problem : Problem
+        Supplies the constraints, the statistics, the degeneracies and the capacities.
+    counts : array_like, shape (K,)
+        Real counts to check.
+    alpha, beta : float
+        Multipliers of the count and energy constraints.
+    objective : {'exact', 'stirling'}
+        Which log-weight's derivative ``h'`` the stationarity condition uses.
+    lambdas : array_like, optional
+        One multiplier per extra constraint.
+
+    Returns
+    -------
+    float
+        The largest relative violation; 0 at an exact optimum.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> r = maxent.maximize_log_count(p)
+    >>> maxent.kkt_residual(p, r.counts, r.alpha, r.beta) < 1e-12
+    True
+    >>> moved = r.counts + [1, -1, 0, 0]  # one item moved down a level: U is off
+    >>> maxent.kkt_residual(p, moved, r.alpha, r.beta) > 1e-3
+    True
     """
     n = np.asarray(counts, dtype=np.float64)
     e = problem.energies
@@ -145,7 +180,7 @@ def maximize_log_count(
     *,
     tol: float = 1e-14,
     maxiter: int | None = None,
-    x0=None,
+    x0: ArrayLike | None = None,
 ) -> sopt.OptimizeResult:
     """Maximise ln W over real allocations under the count, energy and moment constraints.
 
@@ -184,6 +219,8 @@ def maximize_log_count(
     >>> r = maxent.maximize_log_count(p)
     >>> bool(r.success), r.kkt_residual < 1e-12
     (True, True)
+    >>> r.counts.round(2).tolist(), round(r.beta, 4)
+    ([347.42, 272.22, 213.28, 167.07], 0.2435)
     """
     if objective not in OBJECTIVES:
         raise ValidationError("objective", f"must be one of {', '.join(OBJECTIVES)}")

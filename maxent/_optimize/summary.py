@@ -31,6 +31,14 @@ class OptimumSummary(ShortRepr):
         Result of :func:`most_probable_allocation`; ``None`` when it does not apply.
     mode_message : str
         Why ``mode`` is ``None`` (empty otherwise).
+    exact_message : str
+        Why ``exact`` is ``None`` (empty otherwise).
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.optimize(maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2))
+    OptimumSummary(problem=Problem(...), exact=OptimizeResult(success=True, ...), ...)
     """
 
     problem: Problem
@@ -94,6 +102,17 @@ def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:
     OptimumSummary
         The three answers; the mode is ``None`` (with a message) when the energies have
         no common quantum.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> s = maxent.optimize(maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2))
+    >>> s.exact.counts.round(3).tolist()
+    [6.934, 5.46, 4.278, 3.328]
+    >>> s.stirling.fractions.round(4).tolist()  # the Boltzmann law
+    [0.3474, 0.2722, 0.2133, 0.1671]
+    >>> s.mode.counts.tolist()
+    [7, 5, 5, 3]
     """
     exact, exact_why = None, ""
     try:

@@ -52,7 +52,31 @@ def limit_label(problem) -> str:
 
 
 def plot_occupations(comparison, ax=None) -> dict[str, Any]:
-    """Large-N bars, optimum and mode markers, sampled means with 2-s.e. error bars."""
+    """Large-N bars, optimum and mode markers, sampled means with 2-s.e. error bars.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of :func:`~maxent.compare`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    dict
+        The artists drawn, by name (``"boltzmann"``, ``"optimum"``, ``"mode"``,
+        ``"sampled"``); ``"legend"`` holds the legend.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import maxent
+    >>> c = maxent.compare(maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2), 200, seed=1)
+    >>> fig, ax = plt.subplots()
+    >>> sorted(maxent.plot_occupations(c, ax))
+    ['boltzmann', 'legend', 'mode', 'optimum', 'sampled']
+    >>> plt.close(fig)
+    """
     ax = _axes(ax)
     p = comparison.problem
     x = np.arange(p.classes)
@@ -105,7 +129,21 @@ def plot_occupations(comparison, ax=None) -> dict[str, Any]:
 
 
 def plot_deviations(comparison, ax=None) -> dict[str, Any]:
-    """Finite-N corrections: each estimate minus the large-N law, ``n_k/N - p_k``."""
+    """Finite-N corrections: each estimate minus the large-N law, ``n_k/N - p_k``.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of :func:`~maxent.compare`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    dict
+        The artists drawn, by name (``"zero"`` (the large-N line), and one per estimate
+        drawn); ``"legend"`` holds the legend.
+    """
     ax = _axes(ax)
     p = comparison.problem
     x = np.arange(p.classes)
@@ -156,7 +194,23 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
 
 
 def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
-    """Histogram of 2N(H_max - H) for the draws against the chi-squared density."""
+    """Histogram of 2N(H_max - H) for the draws against the chi-squared density.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of :func:`~maxent.compare`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    bins : int, optional
+        Histogram bins.
+
+    Returns
+    -------
+    dict
+        The artists drawn, by name (``"histogram"``, ``"chi2"``: the density);
+        ``"legend"`` holds the legend.
+    """
     ax = _axes(ax)
     c = comparison.concentration
     x = c.values
@@ -188,7 +242,30 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
 
 
 def simulation_figure(comparison, path=None):
-    """Three panels: occupations, finite-N corrections, entropy concentration."""
+    """Three panels: occupations, finite-N corrections, entropy concentration.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of :func:`~maxent.compare`.
+    path : str or path-like, optional
+        Also save the figure there (``.png``, ``.svg`` or ``.pdf``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, in the lecture style (see :func:`lecture_style`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import maxent
+    >>> c = maxent.compare(maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2), 200, seed=1)
+    >>> fig = maxent.simulation_figure(c)  # give path="sim.svg" to save it as well
+    >>> len(fig.axes)
+    3
+    >>> plt.close(fig)
+    """
     import matplotlib.pyplot as plt
 
     with lecture_style():
@@ -211,7 +288,21 @@ _CURVES = [
 
 
 def plot_convergence(study, ax=None) -> dict[str, Any]:
-    """Log-log TV distance to Boltzmann against N, with fitted slopes and references."""
+    """Log-log TV distance to Boltzmann against N, with fitted slopes and references.
+
+    Parameters
+    ----------
+    study : ConvergenceStudy
+        Result of :func:`~maxent.converge`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    dict
+        The artists drawn, by name (one per curve and fitted line, and the reference
+        slopes); ``"legend"`` holds the legend.
+    """
     ax = _axes(ax)
     n = study.n_values.astype(float)
     art: dict[str, Any] = {}
@@ -276,7 +367,21 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
 
 
 def plot_beta_convergence(study, ax=None) -> dict[str, Any]:
-    """Beta fitted to sampled occupations against N, with the Boltzmann beta."""
+    """Beta fitted to sampled occupations against N, with the Boltzmann beta.
+
+    Parameters
+    ----------
+    study : ConvergenceStudy
+        Result of :func:`~maxent.converge`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    dict
+        The artists drawn, by name (``"fitted"`` and ``"boltzmann"``); ``"legend"`` holds
+        the legend.
+    """
     ax = _axes(ax)
     n = study.n_values.astype(float)
     mean = np.nanmean(study.fitted_beta, axis=1)
@@ -304,7 +409,30 @@ def plot_beta_convergence(study, ax=None) -> dict[str, Any]:
 
 
 def convergence_figure(study, path=None):
-    """Two panels: distances against N, and fitted beta against N."""
+    """Two panels: distances against N, and fitted beta against N.
+
+    Parameters
+    ----------
+    study : ConvergenceStudy
+        Result of :func:`~maxent.converge`.
+    path : str or path-like, optional
+        Also save the figure there (``.png``, ``.svg`` or ``.pdf``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, in the lecture style (see :func:`lecture_style`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import maxent
+    >>> st = maxent.converge([0, 1, 2, 3], [10, 100], seeds=1, samples=200)
+    >>> fig = maxent.convergence_figure(st)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
+    """
     import matplotlib.pyplot as plt
 
     with lecture_style():

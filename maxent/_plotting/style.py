@@ -80,7 +80,24 @@ _RC = {
 
 @contextlib.contextmanager
 def lecture_style():
-    """Context manager applying the lecture style to figures made inside it."""
+    """Context manager applying the lecture style to figures made inside it.
+
+    Large type, no top and right spines, a light grid and the colour-blind-safe class
+    colours (:data:`COLORS`); the previous settings come back on exit.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Use it in a ``with`` statement; it yields nothing.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> import maxent
+    >>> with maxent.lecture_style():
+    ...     print(mpl.rcParams["font.size"], mpl.rcParams["axes.spines.top"])
+    15.0 False
+    """
     import matplotlib as mpl
     from cycler import cycler
 
@@ -96,7 +113,40 @@ def check_figure_path(path, param: str = "plot") -> Path:
 
 
 def save_figure(fig, path, param: str = "plot", dpi: float | None = None) -> Path:
-    """Save ``fig`` in the format given by the extension of ``path`` (``dpi`` for PNG)."""
+    """Save ``fig`` in the format given by the extension of ``path`` (``dpi`` for PNG).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to save.
+    path : str or path-like
+        Ending in ``.png``, ``.svg`` or ``.pdf``, in an existing directory.
+    param : str, optional
+        Parameter name used in the error message for a bad path.
+    dpi : float, optional
+        Resolution of a PNG (default: the style's 150).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValidationError
+        For another extension, or a directory that does not exist.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> import maxent
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     print(maxent.save_figure(fig, os.path.join(tmp, "f.png")).name)
+    f.png
+    >>> plt.close(fig)
+    """
     p = check_figure_path(path, param)
     kw = {"dpi": dpi} if dpi else {}
     fig.savefig(p, format=p.suffix.lower()[1:], **kw)

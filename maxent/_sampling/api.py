@@ -74,6 +74,15 @@ class SampleResult(ShortRepr):
     interrupted : bool
         True on the partial result that :class:`~maxent.Interrupted` carries when Ctrl-C
         stopped the run early; ``draws`` then holds what was finished.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> maxent.sample(p, 100, seed=1)  # doctest: +NORMALIZE_WHITESPACE
+    SampleResult(draws=<int64 array 100x4>, method='enumerate', seed=1, threads=...,
+                 reason='small lattice: exact draws from its enumeration', interrupted=False,
+                 samples=100, mean_fractions=[0.345, 0.27 , 0.225, 0.16 ])
     """
 
     problem: Problem = field(repr=False)

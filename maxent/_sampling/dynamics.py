@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
@@ -38,6 +39,7 @@ class RelaxResult(ShortRepr):
     Attributes
     ----------
     problem : Problem
+        The problem relaxed.
     sweeps : ndarray, shape (S+1,)
         Time in sweeps (0 is the start); records may be every sweep or log-spaced.
     counts : ndarray of int64, shape (S+1, K)
@@ -47,10 +49,18 @@ class RelaxResult(ShortRepr):
     start : str
         The starting configuration.
     seed : int
+        Entropy of the root ``SeedSequence`` (pass it back to reproduce the run).
     moves_per_second : float
         Proposed exchanges per second.
     acceptance : float
         Fraction of proposals that changed the allocation.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> maxent.relax(p, sweeps=3, seed=1)
+    RelaxResult(sweeps=[0., 1., 2., 3.], counts=<int64 array 4x4>, entropy=[...], ...)
     """
 
     problem: Problem = field(repr=False)
@@ -100,6 +110,7 @@ def start_allocation(problem: Problem, start: str = "bracket", seed=None) -> np.
     Parameters
     ----------
     problem : Problem
+        Supplies N and the total energy to meet.
     start : str
         ``bracket``: every item on the one or two levels around the mean energy (the
         lowest-entropy start); ``extremes``: items on the lowest and highest levels (one
@@ -111,6 +122,16 @@ def start_allocation(problem: Problem, start: str = "bracket", seed=None) -> np.
     Returns
     -------
     ndarray of int64, shape (K,)
+        Counts with ``sum = N`` and the problem's total energy.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 20, mean_energy=1.2)
+    >>> maxent.start_allocation(p).tolist()  # all items on levels 1 and 2
+    [0, 16, 4, 0]
+    >>> maxent.start_allocation(p, "mode").tolist()
+    [7, 5, 5, 3]
     """
     k = problem.classes
     if isinstance(start, str) and start.startswith("class:"):
@@ -168,7 +189,7 @@ def start_allocation(problem: Problem, start: str = "bracket", seed=None) -> np.
 def relax(
     problem: Problem,
     sweeps: int = 50,
-    start: str | np.ndarray = "bracket",
+    start: str | ArrayLike = "bracket",
     *,
     seed=None,
     records_per_sweep: int = 1,
@@ -195,6 +216,19 @@ def relax(
     Returns
     -------
     RelaxResult
+        Occupations and entropy at each recorded time.
+
+    Examples
+    --------
+    From the lowest-entropy start the entropy climbs towards its Boltzmann plateau:
+
+    >>> import maxent
+    >>> p = maxent.Problem([0, 1, 2, 3], 1000, mean_energy=1.2)
+    >>> r = maxent.relax(p, sweeps=20, seed=1)
+    >>> r.counts.shape, bool((r.counts @ p.energies == 1200).all())
+    ((21, 4), True)
+    >>> bool(r.entropy[0] < 0.6 < 1.2 < r.entropy[-1] <= r.entropy_max)
+    True
     """
     if not problem.plain:
         raise ValidationError(

@@ -23,6 +23,7 @@ class Enumeration(ShortRepr):
     Attributes
     ----------
     problem : Problem
+        The problem enumerated.
     allocations : ndarray of int64, shape (L, K)
         All ``n`` meeting the constraints (count, energy, moments; ``n_k <= g_k`` for
         Fermi-Dirac).
@@ -30,6 +31,12 @@ class Enumeration(ShortRepr):
         ``ln W(n)`` under the problem's statistics.
     probabilities : ndarray, shape (L,)
         ``W(n) / sum W``.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> maxent.enumerate_allocations(maxent.Problem([0, 1, 2], 4, mean_energy=1))
+    Enumeration(allocations=<int64 array 3x3>, log_counts=[0.    , 2.4849, 1.7918], ...)
     """
 
     problem: Problem = field(repr=False)
@@ -84,6 +91,19 @@ def enumerate_allocations(problem: Problem, max_points: int = 2_000_000) -> Enum
         If the lattice has more than ``max_points`` points.
     UnreachableError
         If it has none.
+
+    Examples
+    --------
+    Four items on levels 0, 1, 2 with total energy 4:
+
+    >>> import maxent
+    >>> e = maxent.enumerate_allocations(maxent.Problem([0, 1, 2], 4, mean_energy=1))
+    >>> e.allocations.tolist()
+    [[0, 4, 0], [1, 2, 1], [2, 0, 2]]
+    >>> e.probabilities.round(4).tolist()  # W = 1, 12, 6
+    [0.0526, 0.6316, 0.3158]
+    >>> e.mean_fractions.round(4).tolist()
+    [0.3158, 0.3684, 0.3158]
     """
     problem.require_lattice("enumeration")
     k = problem.classes

@@ -101,6 +101,7 @@ def run_sweep(
     Returns
     -------
     SweepReport
+        Tasks run, skipped and failed, the table's path and the backend used.
     """
     if not isinstance(study, Study):
         study = load_study(study)

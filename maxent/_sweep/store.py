@@ -106,7 +106,25 @@ def assemble(out: str | os.PathLike) -> Path | None:
 
 
 def read_results(path: str | os.PathLike) -> dict[str, list]:
-    """Columns of a sweep's table, from its results directory or its Parquet file."""
+    """Columns of a sweep's table, from its results directory or its Parquet file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The results directory of :func:`run_sweep` (``results.parquet`` in it), or a
+        Parquet file.
+
+    Returns
+    -------
+    dict of str to list
+        One list per column (parameters, status and results), all of the same length;
+        ``pandas.DataFrame(read_results(path))`` makes a data frame of it.
+
+    Raises
+    ------
+    ValidationError
+        If the file does not exist or is not a Parquet table.
+    """
     p = Path(path)
     if p.is_dir():
         p = p / "results.parquet"

@@ -225,6 +225,10 @@ class Study(ShortRepr):
         Result groups recorded (see ``QUANTITIES``).
     text : str
         The study file as read (kept with the results).
+
+    Examples
+    --------
+    See :func:`load_study`, which makes one from a file.
     """
 
     name: str
@@ -296,11 +300,45 @@ class Study(ShortRepr):
 def load_study(path: str | os.PathLike) -> Study:
     """Read and validate a study file (its form is in the module description).
 
+    Parameters
+    ----------
+    path : str or path-like
+        The TOML study file.
+
+    Returns
+    -------
+    Study
+        The metadata and the tasks the grid expands into.
+
     Raises
     ------
     ValidationError
         With param ``"study"`` and a one-line message that starts with the file name and
         names the table and key at fault, e.g. ``s.toml: [grid] n: must not be empty``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import maxent
+    >>> text = '''
+    ... [study]
+    ... name = "demo"
+    ... samples = 200
+    ... [grid]
+    ... classes = [4]
+    ... n = [100, 1000]
+    ... temperature = [1, 2]
+    ... seeds = 3
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "demo.toml")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write(text)
+    ...     study = maxent.load_study(path)
+    >>> study.name, study.samples, len(study.tasks)  # 2 N x 2 temperatures x 3 seeds
+    ('demo', 200, 12)
+    >>> sorted(study.tasks[0])
+    ['classes', ...]
     """
     path = Path(path)
     try:

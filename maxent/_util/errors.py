@@ -19,6 +19,20 @@ class ValidationError(ValueError):
         (``mean_energy``); the command line shows it as ``--mean-energy``.
     message : str
         What is wrong and what the valid range is, in one line.
+
+    Attributes
+    ----------
+    param, message : str
+        As given.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> try:
+    ...     maxent.Problem([0, 1], n=0, mean_energy=0.5)
+    ... except maxent.ValidationError as exc:
+    ...     print(exc.param, "|", exc.message)
+    n | must be an integer >= 1 (got 0)
     """
 
     def __init__(self, param: str, message: str):
@@ -28,7 +42,36 @@ class ValidationError(ValueError):
 
 
 class UnreachableError(ValidationError):
-    """No integer allocation meets the constraints (the constraint lattice is empty)."""
+    """No integer allocation meets the constraints (the constraint lattice is empty).
+
+    A :class:`ValidationError`: the constraints are valid reals, but no allocation of
+    whole items meets them.
+
+    Parameters
+    ----------
+    param : str
+        The parameter that fixes the unreachable target (``mean_energy``,
+        ``total_energy``, ``constraint``).
+    message : str
+        Why, with the nearest reachable values when they are known.
+
+    Attributes
+    ----------
+    param, message : str
+        As given.
+
+    Examples
+    --------
+    Two items on levels 0 and 2 cannot have total energy 1:
+
+    >>> import maxent
+    >>> p = maxent.Problem([0, 2], n=2, mean_energy=0.5, energy_quantum=1)
+    >>> try:
+    ...     maxent.most_probable_allocation(p)
+    ... except maxent.UnreachableError as exc:
+    ...     print(exc.param)
+    mean_energy
+    """
 
 
 class Interrupted(KeyboardInterrupt):
@@ -43,6 +86,18 @@ class Interrupted(KeyboardInterrupt):
     partial : object, optional
         The partial result (for :func:`maxent.sample`: a ``SampleResult`` with
         ``interrupted=True`` and the draws finished before the interrupt).
+
+    Attributes
+    ----------
+    partial : object or None
+        As given.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> exc = maxent.Interrupted(partial="the draws made so far")
+    >>> isinstance(exc, KeyboardInterrupt), exc.partial
+    (True, 'the draws made so far')
     """
 
     def __init__(self, partial=None):
@@ -51,4 +106,19 @@ class Interrupted(KeyboardInterrupt):
 
 
 class ConvergenceError(RuntimeError):
-    """A numerical method did not reach its tolerance within its iteration budget."""
+    """A numerical method did not reach its tolerance within its iteration budget.
+
+    Raised with one message (``ConvergenceError(message)``) that names the method, its
+    budget and the residual it reached.
+
+    Attributes
+    ----------
+    args : tuple of str
+        ``(message,)``, as for every exception.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> str(maxent.ConvergenceError("beta_from_mean did not converge"))
+    'beta_from_mean did not converge'
+    """
