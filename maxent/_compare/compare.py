@@ -329,7 +329,7 @@ def concentration(problem: Problem, draws: ArrayLike) -> Concentration:
     with np.errstate(divide="ignore", invalid="ignore"):
         s_draw = S.stirling_log_weight(problem.stat, n, g).sum(axis=1)
     x = 2.0 * (s_star - s_draw)
-    coef = problem._rows(scaled=False)[0][:, pos]
+    coef = problem.constraint_rows(scaled=False)[0][:, pos]
     dof = max(int(pos.sum()) - int(np.linalg.matrix_rank(coef)), 1)
     chi = stats.chi2(dof)
     obs_q = np.quantile(x, QUANTILES) if x.size else np.full(len(QUANTILES), np.nan)

@@ -518,7 +518,7 @@ class Problem:
 
         if math.isinf(b):
             return (self.u_min if b > 0 else self.u_max) / self.n
-        coef, rhs, _, _ = self._rows(include_energy=False)
+        coef, rhs, _, _ = self.constraint_rows(include_energy=False)
         offset = b * self.energies
         sol = solve_dual(
             self.stat,
@@ -617,7 +617,7 @@ class Problem:
             self.extra_levels.append(lv)
             self.extra_totals.append(t_int)
 
-    def _rows(self, include_energy: bool = True, scaled: bool = True):
+    def constraint_rows(self, include_energy: bool = True, scaled: bool = True):
         """Constraint matrix (count, energy, moments) and targets, rows centred/scaled.
 
         Returns (coef, rhs, centres, scales): row r is (A_r - centre_r) / scale_r with
@@ -650,7 +650,7 @@ class Problem:
             return
         from scipy.optimize import linprog
 
-        coef = self._rows(scaled=False)[0]
+        coef = self.constraint_rows(scaled=False)[0]
         b = np.array([self.n, self.total_energy, *[self.n * c.mean for c in self.constraints]])
         bounds = [(0.0, float(c)) for c in self.caps]
         res = linprog(np.zeros(self.classes), A_eq=coef, b_eq=b, bounds=bounds, method="highs")
@@ -700,7 +700,7 @@ class Problem:
             )
         from maxent._model.dual import solve_dual
 
-        coef, rhs, centres, scales = self._rows()
+        coef, rhs, centres, scales = self.constraint_rows()
         sol = solve_dual(self.stat, False, coef, rhs, np.log(g), g, np.zeros(coef.shape[0]))
         if not sol.success:
             raise ValidationError(

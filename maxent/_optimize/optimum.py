@@ -107,6 +107,14 @@ def kkt_residual(
     # Only Fermi-Dirac capacities are bounds of their own; N items in one class is an
     # interior point of n_k >= 0 (the count constraint alone keeps it there).
     at_cap = (n >= cap) & (n > 0) if problem.stat == S.FERMI else np.zeros(n.size, bool)
+    # Classes that every real allocation holds at a bound (the constraints leave them no
+    # room) have no stationarity condition: their multipliers are infinite in the limit.
+    forced = _forced_classes(problem, n, cap)
+    if forced.any():
+        n, hp, cap, at_cap = n[~forced], hp[~forced], cap[~forced], at_cap[~forced]
+        e, g = e[~forced], g[~forced]
+        if n.size == 0:
+            return res
     if math.isinf(beta):
         boundary = e == boundary_energy(problem, 1.0 if beta > 0 else -1.0)
         n, hp, at_cap = n[boundary], hp[boundary], at_cap[boundary]
@@ -121,6 +129,8 @@ def kkt_residual(
         x = np.full(n.size, x0)
     else:
         x = class_multipliers(problem, alpha, beta, lambdas)
+        if forced.any():
+            x = x[~forced]
     denom = 1.0 + np.abs(x)
     inside = (n > 0) & ~at_cap
     if inside.any():
@@ -133,12 +143,44 @@ def kkt_residual(
     return res
 
 
+def _forced_classes(problem: Problem, n: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Classes at a bound that no real allocation meeting the constraints can leave.
+
+    Decided by linear programs over the real allocations, and only for the few classes
+    that sit at a bound while the constraints are tight enough to force them (extra
+    moments or capacities); otherwise no class is forced (a plain problem at an extreme
+    mean is handled by the face of infinite beta).
+    """
+    out = np.zeros(n.size, dtype=bool)
+    if not problem.constraints and problem.stat != S.FERMI:
+        return out
+    tol = 1e-9 * max(problem.n, 1)
+    low = np.flatnonzero(n <= tol)
+    high = np.flatnonzero((n >= cap - tol) & (problem.stat == S.FERMI))
+    if low.size + high.size == 0 or low.size + high.size > 64:
+        return out
+    from scipy.optimize import linprog
+
+    coef = problem.constraint_rows(scaled=False)[0]
+    b = np.array(
+        [problem.n, problem.total_energy, *[problem.n * c.mean for c in problem.constraints]]
+    )
+    bounds = [(0.0, float(c)) for c in problem.caps]
+    for k, sign in [(k, -1.0) for k in low] + [(k, 1.0) for k in high]:
+        c = np.zeros(n.size)
+        c[k] = sign  # maximise n_k for a class at 0, minimise it for a full one
+        r = linprog(c, A_eq=coef, b_eq=b, bounds=bounds, method="highs")
+        if r.status == 0 and (abs(r.x[k]) <= tol if sign < 0 else r.x[k] >= cap[k] - tol):
+            out[k] = True
+    return out
+
+
 def _multipliers_from_counts(problem: Problem, n: np.ndarray, objective: str):
     """Least-squares (alpha, beta, lambdas) from stationarity on interior classes."""
     hp = S.h_prime(problem.stat, n, problem.degeneracies, objective)
     cap = problem.caps
     inside = (n > 1e-9 * problem.n / n.size) & (n < cap - 1e-9) & np.isfinite(hp)
-    coef, _, centres, scales = problem._rows()
+    coef, _, centres, scales = problem.constraint_rows()
     if inside.sum() < coef.shape[0] or problem.e_max == problem.e_min:
         a = float(np.mean(hp[inside])) if inside.any() else math.nan
         return a, 0.0, np.zeros(len(problem.constraints))
@@ -286,7 +328,7 @@ def maximize_log_count(
             problem, counts, alpha, beta, no_lambdas, objective, "dual", 1, 1, True, msg, t0
         )
 
-    coef, rhs, centres, scales = problem._rows()
+    coef, rhs, centres, scales = problem.constraint_rows()
     if problem.plain:
         beta_b = problem.beta
         alpha_s = log_partition(problem.energies, beta_b, g) - math.log(n_items)
@@ -354,7 +396,7 @@ def _scipy_primal(problem: Problem, objective: str, method: str, maxiter, x0, t0
     n_items = float(problem.n)
     g = problem.degeneracies
     cap = problem.caps.astype(np.float64)
-    coef, rhs, _, _ = problem._rows()
+    coef, rhs, _, _ = problem.constraint_rows()
     stat = problem.stat
     weight = S.log_weight if objective == "exact" else S.stirling_log_weight
     # keep the Stirling derivatives finite at the bounds
