@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaln
 
+from ._chapter_figures import CHAPTER_FIGURES
 from ._errors import ValidationError
 from ._style import COLORS, ROLE, lecture_style, save_figure
 from ._theory import beta_from_mean, boltzmann
@@ -588,6 +589,7 @@ FIGURES = [
         fig_beta_vs_energy,
     ),
 ]
+FIGURES += [LectureFigure(*f) for f in CHAPTER_FIGURES]  # the two chapters of issue 12
 
 NAMES = [f.name for f in FIGURES]
 
