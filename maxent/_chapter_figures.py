@@ -197,7 +197,7 @@ CHAPTER_FIGURES = [
         "Throw a fair die N times. Left: the exact probability that the mean is at least "
         "4.5, from integer counts of the outcomes, as a rate -(1/N) ln P (black). It falls "
         "to Cramér's rate I(a) = ln 6 - H(p_beta) = 0.178 (dashed): the probability is "
-        "exp(-N I) up to a factor that only grows like sqrt(N), so the rate converges like "
+        "exp(-N I) times a prefactor of order 1/sqrt(N), so the rate converges like "
         "(ln N)/(2N); the refined Bahadur-Rao estimate (orange) captures that factor. "
         "Right: given that the throws sum to 4.5 N, the exact law of one throw is already "
         "close to the Boltzmann law p_beta with mean 4.5 (bars) at N = 10 and "

@@ -228,3 +228,24 @@ def test_large_deviation_figure_plots_the_exact_rates():
     exact = next(ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "o")
     np.testing.assert_allclose(exact.get_ydata(), [0.22137, 0.18180], atol=5e-5)
     plt.close(fig)
+
+
+def test_one_item_law_is_the_exact_mean_occupation_of_the_allocation_model():
+    # labelled items on levels 0..q with total energy q: the Einstein solid in maxent's model
+    for big_n, q in ((4, 8), (30, 60)):
+        problem = maxent.Problem(np.arange(q + 1.0), big_n, mean_energy=q / big_n)
+        fractions, _ = maxent.exact_mean_fractions(problem)
+        law = one_item_law(big_n, q)
+        np.testing.assert_allclose(law.microcanonical, fractions, rtol=1e-9, atol=1e-15)
+
+
+def test_tv_constant_matches_the_first_order_expansion():
+    # ln P_N(n) - ln p(n) = g(n)/N + O(1/N^2): TV -> c/N with c = sum p |g| / 2
+    for eps in (0.5, 2.0, 5.0):
+        n = np.arange(4000)
+        x = eps / (1 + eps)
+        p = (1 - x) * x**n
+        g = (2 * n - eps) / (1 + eps) - n * (n - 1) / (2 * eps * (1 + eps))
+        c = 0.5 * float(np.sum(p * np.abs(g)))
+        t = equivalence_table(eps, [4096, 8192])
+        np.testing.assert_allclose(t.oscillators * t.total_variation, c, rtol=2e-3)
