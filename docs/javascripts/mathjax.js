@@ -4,7 +4,12 @@ window.MathJax = {
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true
   },
-  // typeset only the math that arithmatex marked, and the notebooks' markdown cells
-  options: {ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex|jp-RenderedMarkdown"}
+  // typeset only what arithmatex marked, and the notebooks' markdown text (marked below)
+  options: {ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex"}
 };
-document$.subscribe(() => { MathJax.typesetPromise(); });
+document$.subscribe(() => {
+  document.querySelectorAll(
+    ".jp-RenderedMarkdown p, .jp-RenderedMarkdown li, .jp-RenderedMarkdown h2"
+  ).forEach((el) => el.classList.add("arithmatex"));
+  MathJax.typesetPromise();
+});
