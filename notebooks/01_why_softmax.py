@@ -22,15 +22,17 @@
 # Everything uses numpy, matplotlib and the public API of `maxent`.
 
 # %%
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import maxent
 
-try:  # sliders where ipywidgets is installed, fixed values otherwise
+try:  # sliders where ipywidgets is installed (and wanted), fixed values otherwise
     import ipywidgets as widgets
 
-    HAVE_WIDGETS = True
+    HAVE_WIDGETS = not os.environ.get("MAXENT_NOTEBOOK_STATIC")
 except ImportError:
     HAVE_WIDGETS = False
 
@@ -101,13 +103,20 @@ def show_temperature(T=1.0):
         plt.show()
 
 
+show_temperature(1.0)
+
+# %% [markdown]
+# Explore the temperature $T$ with a slider
+# (with ipywidgets; a few fixed values otherwise).
+
+# %%
 if HAVE_WIDGETS:
     widgets.interact(
         show_temperature,
         T=widgets.FloatLogSlider(value=1.0, base=10, min=-1.3, max=1.3, step=0.05),
     )
 else:
-    for T in (0.1, 1.0, 10.0):
+    for T in (0.1, 10.0):
         show_temperature(T)
 
 # %% [markdown]

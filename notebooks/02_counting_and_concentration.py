@@ -26,16 +26,17 @@
 
 # %%
 import math
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import maxent
 
-try:
+try:  # sliders where ipywidgets is installed (and wanted), fixed values otherwise
     import ipywidgets as widgets
 
-    HAVE_WIDGETS = True
+    HAVE_WIDGETS = not os.environ.get("MAXENT_NOTEBOOK_STATIC")
 except ImportError:
     HAVE_WIDGETS = False
 
@@ -86,6 +87,13 @@ def show_concentration(log10_N=3.0):
     )
 
 
+show_concentration(3.0)
+
+# %% [markdown]
+# Explore $\log_{10} N$ with a slider
+# (with ipywidgets; a few fixed values otherwise).
+
+# %%
 if HAVE_WIDGETS:
     widgets.interact(
         show_concentration, log10_N=widgets.FloatSlider(value=3.0, min=1.0, max=6.0, step=0.5)

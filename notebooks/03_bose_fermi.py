@@ -28,15 +28,17 @@
 # `statistics="bose"` or `"fermi"` and samples exactly under these counts.
 
 # %%
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import maxent
 
-try:
+try:  # sliders where ipywidgets is installed (and wanted), fixed values otherwise
     import ipywidgets as widgets
 
-    HAVE_WIDGETS = True
+    HAVE_WIDGETS = not os.environ.get("MAXENT_NOTEBOOK_STATIC")
 except ImportError:
     HAVE_WIDGETS = False
 
@@ -68,6 +70,13 @@ def fermi_occupation(T=2.0):
         plt.show()
 
 
+fermi_occupation(2.0)
+
+# %% [markdown]
+# Explore the temperature $T$ with a slider
+# (with ipywidgets; a few fixed values otherwise).
+
+# %%
 if HAVE_WIDGETS:
     widgets.interact(
         fermi_occupation, T=widgets.FloatLogSlider(value=2.0, base=10, min=-0.6, max=1.0)

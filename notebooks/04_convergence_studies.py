@@ -25,16 +25,17 @@
 
 # %%
 import math
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import maxent
 
-try:
+try:  # sliders where ipywidgets is installed (and wanted), fixed values otherwise
     import ipywidgets as widgets
 
-    HAVE_WIDGETS = True
+    HAVE_WIDGETS = not os.environ.get("MAXENT_NOTEBOOK_STATIC")
 except ImportError:
     HAVE_WIDGETS = False
 
@@ -92,12 +93,20 @@ def show_equivalence(mean_quanta=2.0):
         plt.show()
 
 
+show_equivalence(2.0)
+
+# %% [markdown]
+# Explore the mean $\varepsilon = q/N$ with a slider
+# (with ipywidgets; a few fixed values otherwise).
+
+# %%
 if HAVE_WIDGETS:
     widgets.interact(
         show_equivalence, mean_quanta=widgets.FloatLogSlider(value=2.0, base=10, min=-1, max=1)
     )
 else:
-    show_equivalence(2.0)
+    for eps in (0.3, 5.0):
+        show_equivalence(eps)
 
 # %% [markdown]
 # ## 3. Large deviations of a fair die

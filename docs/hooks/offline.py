@@ -1,4 +1,8 @@
-"""MkDocs hook: serve MathJax 3 from the site itself, so that no page loads math from a CDN.
+"""MkDocs hook: a site that loads nothing from other hosts.
+
+MathJax 3 is served from the site itself, so that no page loads math from a CDN, and the
+notebooks, when the build executes them, show static output (``MAXENT_NOTEBOOK_STATIC``),
+so that no page needs the ipywidgets JavaScript from a CDN either.
 
 The MathJax files come from the PyPI package ``django-static-mathjax`` (MathJax 3.2.2,
 Apache-2.0; it installs the plain files under ``mathjax/static/mathjax`` and needs no
@@ -9,6 +13,7 @@ autoload, the menu and the accessibility components (the speech engine is left o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.structure.files import File
@@ -37,7 +42,14 @@ def mathjax_root() -> Path:
     return Path(mathjax.__file__).resolve().parent / "static" / "mathjax" / "es5"
 
 
+def on_config(config):
+    """Make executed notebooks skip their widgets (static figures only)."""
+    os.environ.setdefault("MAXENT_NOTEBOOK_STATIC", "1")  # inherited by notebook kernels
+    return config
+
+
 def on_files(files, config):
+    """Add the MathJax files to the site as generated files."""
     root = mathjax_root()
     sources = [root.parent / "LICENSE"]
     for part in PARTS:
