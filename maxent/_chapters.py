@@ -69,7 +69,9 @@ def _threshold(threshold, k: int) -> Fraction:
             f"must lie above the fair mean and at most the top face: ({(k + 1) / 2:g}, {k}] "
             f"(got {a!r})",
         )
-    return Fraction(a)
+    # the decimal the user wrote (3.7, not its binary neighbour 3.7000000000000002):
+    # N a must be an integer exactly when it is one in decimal
+    return Fraction(repr(a))
 
 
 def _compositions_at_most(n: int, k: int, m: int) -> int:

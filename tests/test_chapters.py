@@ -118,6 +118,21 @@ def test_threshold_that_is_not_a_lattice_point():
     assert t.log_probability[0] == pytest.approx(math.log(brute / 6**n), rel=1e-13)
 
 
+def test_decimal_threshold_is_taken_as_written():
+    # 2.7 is stored as 2.70000000000000018; 10 * 2.7 must still mean a sum of at least 27
+    brute = sum(1 for xs in product(range(1, 4), repeat=10) if sum(xs) >= 27)
+    assert die_tail_count(10, 2.7, faces=3) == brute
+
+
+def test_extreme_dice():
+    t = large_deviation_table(2.0, [1, 20_000], faces=2)  # a = K: all throws on the top face
+    np.testing.assert_allclose(t.rate_exact, math.log(2), rtol=1e-14)
+    t = large_deviation_table(9999.5, [1, 3], faces=10_000)
+    assert np.all(np.isfinite(t.log_probability)) and np.all(np.isfinite(t.log_bahadur_rao))
+    assert die_tail_count(1, 9999.5, faces=10_000) == 1
+    assert 0 < t.rate < math.log(10_000)
+
+
 def test_conditional_law_is_exact_and_tends_to_boltzmann():
     n, s = 5, 22
     outcomes = [xs for xs in product(range(1, 7), repeat=n) if sum(xs) == s]
