@@ -79,7 +79,8 @@ def _compositions_at_most(n: int, k: int, m: int) -> int:
 
     Inclusion-exclusion over the values that exceed ``k - 1``:
     ``sum_j (-1)^j C(n, j) C(m - k j + n, n)``. The binomials are updated by exact integer
-    ratios from one term to the next, so the cost is O(m/k) big-integer steps.
+    ratios from one term to the next (or afresh when ``k > n``), so the cost is
+    O(min(n, m/k)) big-integer steps.
     """
     if m < 0:
         return 0
@@ -97,9 +98,12 @@ def _compositions_at_most(n: int, k: int, m: int) -> int:
             break
         cn = cn * (n - j + 1) // j
         new_top = top - k
-        num = math.prod(range(new_top - n + 1, top - n + 1))
-        den = math.prod(range(new_top + 1, top + 1))
-        cb = cb * num // den
+        if k <= n:  # k exact ratio factors
+            num = math.prod(range(new_top - n + 1, top - n + 1))
+            den = math.prod(range(new_top + 1, top + 1))
+            cb = cb * num // den
+        else:  # many faces, few throws: n factors afresh are cheaper
+            cb = math.comb(new_top, n)
         top = new_top
     return total
 
