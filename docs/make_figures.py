@@ -29,8 +29,8 @@ def gallery():
     lines = [
         "# Lecture gallery",
         "",
-        "Seven figures answer the questions students ask about softmax, each computed by "
-        "maxent itself. Make them at full resolution, as PNG and PDF, with",
+        f"The {len(FIGURES)} figures below answer the questions students ask about softmax, "
+        "each computed by maxent itself. Make them at full resolution, as PNG and PDF, with",
         "",
         "```console",
         "maxent lecture --out lecture/",
@@ -48,10 +48,7 @@ def gallery():
             "",
             f.caption,
             "",
-            (
-                f"`maxent lecture --only {f.name}` · Python: "
-                f"`maxent._plotting.lecture.{f.make.__name__}`"
-            ),
+            (f"`maxent lecture --only {f.name}` · Python: `{f.make.__module__}.{f.make.__name__}`"),
             "",
         ]
     (DOCS / "gallery.md").write_text("\n".join(lines))
@@ -69,6 +66,8 @@ def studies():
         "fermi_step",
         "bose_condensation",
         "loaded_die",
+        "large_deviations",
+        "ensemble_equivalence",
     ):
         subprocess.run(
             [

@@ -45,6 +45,18 @@ _EXPORTS = {
         "fit_beta",
     ],
     "maxent._compare.converge": ["ConvergenceStudy", "converge", "fit_slope"],
+    "maxent._compare.chapters": [
+        "ConditionalDieLaw",
+        "EquivalenceTable",
+        "LargeDeviationTable",
+        "OneItemLaw",
+        "conditional_die_law",
+        "die_rate",
+        "die_tail_count",
+        "equivalence_table",
+        "large_deviation_table",
+        "one_item_law",
+    ],
     "maxent._sampling.dynamics": ["RelaxResult", "relax", "start_allocation"],
     "maxent._sampling.enumerate": ["Enumeration", "enumerate_allocations"],
     "maxent._sampling.api": ["SampleResult", "sample"],
@@ -114,6 +126,18 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
+    from maxent._compare.chapters import (  # noqa: F401
+        ConditionalDieLaw,
+        EquivalenceTable,
+        LargeDeviationTable,
+        OneItemLaw,
+        conditional_die_law,
+        die_rate,
+        die_tail_count,
+        equivalence_table,
+        large_deviation_table,
+        one_item_law,
+    )
     from maxent._compare.compare import (  # noqa: F401
         Comparison,
         Concentration,

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from maxent._model.theory import beta_from_mean, boltzmann
+from maxent._plotting.chapters import CHAPTER_FIGURES
 from maxent._plotting.style import COLORS, ROLE, class_color, lecture_style, save_figure
 from maxent._util.errors import ValidationError
 
@@ -603,6 +604,7 @@ FIGURES = [
         fig_beta_vs_energy,
     ),
 ]
+FIGURES += [LectureFigure(*f) for f in CHAPTER_FIGURES]  # the two chapters of issue 12
 
 NAMES = [f.name for f in FIGURES]
 
