@@ -116,7 +116,7 @@ def _terminate(pool) -> None:
 
 
 def _worker_version() -> str:
-    from maxent import __version__
+    from maxent._version import __version__
 
     return __version__
 
@@ -139,7 +139,7 @@ def dask_client(scheduler: str, workers: int):
     """
     import logging
 
-    from maxent import __version__
+    from maxent._version import __version__
 
     distributed = distributed_module()
     with contextlib.ExitStack() as stack:

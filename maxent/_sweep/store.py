@@ -141,7 +141,7 @@ def provenance(study: Study, backend: str, started: float, extra: dict) -> dict:
     import numba
     import scipy
 
-    from maxent import __version__
+    from maxent._version import __version__
 
     return {
         "maxent": __version__,

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from maxent import __version__
 from maxent._util.errors import ValidationError
+from maxent._version import __version__
 
 __all__ = ["cli", "fail", "main"]
 
