@@ -29,7 +29,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from maxent._version import __version__
+from maxent._version import __version__ as __version__
 
 #: public name -> module that defines it
 _EXPORTS = {
