@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.optimize as sopt
 
+from maxent._model.logcount import log_count
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._optimize.optimum import maximize_log_count
@@ -47,6 +48,31 @@ class OptimumSummary(ShortRepr):
     mode: sopt.OptimizeResult | None
     mode_message: str = ""
     exact_message: str = ""
+
+    def log_counts(self) -> list[tuple[str, float, float]]:
+        """``(name, exact ln W, Stirling ln W)`` at each allocation found.
+
+        Both objectives evaluated at the same counts, so the rows compare like with like:
+        the exact optimum has the largest exact ln W among real allocations, the Stirling
+        optimum the largest Stirling value (which is ``N H(n/N)`` for Boltzmann counting
+        and lies above the exact values).
+        """
+        rows = []
+        found = [("exact optimum", self.exact), ("Stirling optimum", self.stirling)]
+        if self.mode is not None and self.mode.counts is not None:
+            found.append(("integer mode", self.mode))
+        for name, res in found:
+            if res is None:
+                continue
+            n = np.asarray(res.counts, dtype=np.float64)
+            rows.append(
+                (
+                    name,
+                    float(log_count(self.problem, n, "exact")),
+                    float(log_count(self.problem, n, "stirling")),
+                )
+            )
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         """Shared problem keys plus ``optimum``, ``stirling`` and ``mode``."""

@@ -75,7 +75,9 @@ def print_table(
     """Print a right-aligned table; long tables show their head and tail only."""
     from rich.table import Table
 
-    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    # the title on a line of its own: a table narrower than its title would wrap it
+    console.print(f"[bold]{title}[/bold]")
+    table = Table(caption=caption, caption_justify="left")
     for i, col in enumerate(columns):
         table.add_column(col, justify="left" if i == 0 and col == "" else "right")
     if len(rows) > max_rows:

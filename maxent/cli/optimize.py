@@ -6,7 +6,7 @@ import click
 
 from maxent.cli.app import cli
 from maxent.cli.options import build_problem, problem_options
-from maxent.cli.render import console, header, limit_name, print_notes
+from maxent.cli.render import console, header, limit_name, plural, print_notes
 
 
 @cli.command()
@@ -64,31 +64,38 @@ def optimize(as_json: bool, method: str, **kw) -> int:
         rows,
         digits=8,
     )
+    values = summary.log_counts()
+    top = values[0][1] if ex is not None else max(v[1] for v in values)
+    print_table(
+        out,
+        "ln W at each allocation: exact (log-gamma) and its Stirling form",
+        ["", "exact ln W", "below the exact optimum", "Stirling ln W"],
+        [[name, lw, top - lw, sw] for name, lw, sw in values],
+        digits=10,
+    )
     names = ["alpha", "beta", *[f"lambda[{c.name}]" for c in problem.constraints]]
     rows = []
     for label, res in (("exact optimum", ex), ("Stirling optimum", st)):
         if res is not None:
-            rows.append([label, res.log_count, res.alpha, res.beta, *res.lambdas, res.kkt_residual])
-    if has_mode:
-        rows.append(["integer mode", mo.log_count, *[""] * (len(names) + 1)])
+            rows.append([label, res.alpha, res.beta, *res.lambdas, res.kkt_residual])
+    rule = "alpha + beta E_k" + (" + sum lambda f(k)" if problem.constraints else "")
     print_table(
         out,
-        "ln W and the multipliers of h'(n_k) = alpha + beta E_k"
-        + (" + sum lambda f(k)" if problem.constraints else ""),
-        ["", "ln W", *names, "KKT residual"],
+        f"Lagrange multipliers: at the optimum d ln w_k/dn_k = {rule}",
+        ["", *names, "KKT residual"],
         rows,
         digits=10,
     )
     if ex is None:
         out.print(f"exact optimum: not computed ({summary.exact_message})")
     else:
-        out.print(f"exact optimum: {ex.message} after {ex.nit} Newton steps")
+        out.print(f"exact optimum: {ex.message} after {plural(ex.nit, 'Newton step')}")
     out.print(f"Stirling optimum: {st.message}")
     if has_mode:
         ties = "" if mo.ties <= 1 else f"; {mo.ties} allocations share the maximum"
         if mo.ties == -1:
             ties = "; every allocation ties"
-        out.print(f"integer mode: {mo.message}, {mo.nodes} search nodes{ties}")
+        out.print(f"integer mode: {mo.message}, {plural(mo.nodes, 'search node')}{ties}")
     else:
         out.print(f"integer mode: not computed ({summary.mode_message})")
     return 0

@@ -11,10 +11,12 @@ import click
 
 __all__ = [
     "Progress",
+    "beta_and_t",
     "compile_notice",
     "console",
     "header",
     "limit_name",
+    "plural",
     "print_notes",
     "sampler_lines",
     "sampler_table",
@@ -36,6 +38,18 @@ def print_notes(notes: list[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 Newton step``, ``3 Newton steps``."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def beta_and_t(beta: float) -> str:
+    """``beta = 0.5 (T = 2)``; ``beta = 0 (T = inf)`` and ``beta = -inf (T = 0)``, never -0."""
+    b = beta + 0.0  # -0.0 -> 0.0
+    t = math.inf if b == 0 else 1.0 / b + 0.0
+    return f"beta = {b:.6g} (T = {t:.6g})"
+
+
 def limit_name(problem) -> str:
     """Column name of the large-N law of ``problem``."""
     from maxent._model.statistics import limit_name as name
@@ -46,7 +60,6 @@ def limit_name(problem) -> str:
 def header(out, problem, notes) -> None:
     """The problem in three lines: sizes, counting, and the temperature of its limit."""
     print_notes(notes)
-    t = math.inf if problem.beta == 0 else 1.0 / problem.beta
     out.print(
         f"K = {problem.classes} classes, N = {problem.n} items, U = {problem.total_energy:.10g}"
         f" (mean energy {problem.mean_energy:.10g})"
@@ -59,7 +72,7 @@ def header(out, problem, notes) -> None:
             f"mean of {c.name} = {c.mean:g}" for c in problem.constraints
         ]
         out.print("; ".join(extras))
-    line = f"beta = {problem.beta:.6g} (T = {t:.6g}), the {law} limit of this mean"
+    line = f"{beta_and_t(problem.beta)}, the {law} limit of this mean"
     if problem.requested_beta is not None and problem.requested_beta != problem.beta:
         line += f"; requested beta {problem.requested_beta:.6g} moved U to a reachable total"
     out.print(line)
