@@ -213,9 +213,10 @@ def parse_n_values(spec: str | Sequence) -> np.ndarray:
             vals = np.array([as_count(p, "n") for p in text.split(",") if p.strip()])
     else:
         vals = np.array([as_count(v, "n") for v in spec])
+    vals = np.unique(vals)
     if vals.size < 2:
-        raise ValidationError("n", "a convergence study needs at least 2 values of N")
-    return np.unique(vals)
+        raise ValidationError("n", "a convergence study needs at least 2 different values of N")
+    return vals
 
 
 def converge(

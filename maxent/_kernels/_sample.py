@@ -163,9 +163,6 @@ def _entropy(counts, n_items):
     return h
 
 
-_NO_ENTROPY = np.zeros(0)
-
-
 @jit
 def _tick(counts, records, entropy, n_items, rec, until, record_every):
     """Count one proposal down; at zero record the counts (and entropy) and start again.
@@ -424,6 +421,7 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
     picks = np.empty(d + 1, dtype=np.int64)
     sub = np.empty((d, d), dtype=np.int64)
     v = np.empty(d + 1, dtype=np.int64)
+    no_entropy = np.empty(0)  # circuit chains record counts only
     accepted = 0
     rec = 0
     until = record_every
@@ -471,7 +469,7 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
                 for j in range(d + 1):
                     counts[picks[j]] += sign * v[j] // g_all
                 accepted += 1
-        rec, until = _tick(counts, records, _NO_ENTROPY, 1, rec, until, record_every)
+        rec, until = _tick(counts, records, no_entropy, 1, rec, until, record_every)
     return accepted
 
 
