@@ -372,6 +372,9 @@ class Comparison(ShortRepr):
         Fitted to the sampled mean fractions.
     concentration : Concentration
         See :func:`concentration`.
+    notes : tuple of str
+        Cases where the large-N theory is not expected to match yet (a tiny lattice,
+        Bose-Einstein levels with few states), in words.
 
     Examples
     --------
@@ -388,6 +391,7 @@ class Comparison(ShortRepr):
     distances: dict[str, Distances] = field(repr=False)
     fitted_beta: FittedBeta
     concentration: Concentration = field(repr=False)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``maxent simulate``."""
@@ -405,6 +409,7 @@ class Comparison(ShortRepr):
             "limit_beta": self.problem.beta,
         }
         out["concentration"] = self.concentration.to_dict()
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -472,4 +477,36 @@ def compare(
     )
     fb = fit_beta(problem, res.mean_fractions, res.stderr)
     conc = concentration(problem, res.draws)
-    return Comparison(problem, opt, res, exact_mean, how, dist, fb, conc)
+    notes = _caveats(problem, res, fb)
+    return Comparison(problem, opt, res, exact_mean, how, dist, fb, conc, notes)
+
+
+def _caveats(problem: Problem, res: SampleResult, fb: FittedBeta) -> tuple[str, ...]:
+    """Cases where the large-N theory is not expected to match, said in words.
+
+    Tiny lattices (a handful of allocations), and Bose-Einstein levels with few states,
+    whose occupations fluctuate by about their own size at every N, make the finite-N
+    numbers look "wrong" against the limit; they are right, and the reader should know.
+    """
+    out = []
+    size = res.diagnostics.get("lattice_size")
+    if size is not None and size <= 20:
+        out.append(
+            f"only {size} allocations meet the constraints: at this N the law of the draws is "
+            "far from its large-N limit, and the fitted beta, its error and the "
+            "concentration check describe that small lattice, not the limit"
+        )
+    g = problem.degeneracies
+    if problem.stat == S.BOSE and float(np.min(g)) < 10:
+        out.append(
+            "Bose-Einstein levels with few states (g_k < 10) do not concentrate: a level's "
+            "occupation fluctuates by about its own size at every N (relative spread "
+            "~ 1/sqrt(g_k)), so sampled means stay many standard errors from the limit "
+            "until the draws average it out"
+        )
+    if fb.dof <= 1 and math.isfinite(fb.chi2) and fb.chi2 > 10 * max(fb.dof, 1):
+        out.append(
+            f"the fitted beta has {fb.dof} degree(s) of freedom and chi2 = {fb.chi2:.3g}: the "
+            "sampled means do not follow the large-N relation at this N"
+        )
+    return tuple(out)

@@ -614,6 +614,7 @@ def lecture(
     only: Sequence[str] | None = None,
     formats: Sequence[str] = ("png", "pdf"),
     dpi: float | None = None,
+    progress=None,
     **params,
 ) -> list[Path]:
     """Write the numbered gallery figures and ``index.md`` into ``out``.
@@ -628,6 +629,8 @@ def lecture(
         Any of ``png``, ``pdf``, ``svg``.
     dpi : float, optional
         Resolution of PNG files (default 150).
+    progress : callable, optional
+        ``progress(done, total)`` after each figure.
     **params
         Passed to every figure function that accepts them (``logits``, ``energies``,
         ``n``, ``seed``, ...).
@@ -660,6 +663,7 @@ def lecture(
         "Every figure is computed by maxent itself; regenerate with `maxent lecture`.",
         "",
     ]
+    done = 0
     for number, figure in enumerate(FIGURES, start=1):
         if figure.name not in chosen:
             continue
@@ -680,6 +684,9 @@ def lecture(
             figure.caption,
             "",
         ]
+        done += 1
+        if progress is not None:
+            progress(done, len(chosen))
     index = out / "index.md"
     index.write_text("\n".join(lines))
     written.append(index)

@@ -136,3 +136,18 @@ class ShortRepr:
         ]
         parts += [f"{k}={_short(v)}" for k, v in self._repr_extra().items()]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def fmt_pm(value: float, err: float) -> str:
+    """``value ± err`` with the value rounded to the error's second significant digit.
+
+    ``fmt_pm(4.6e-17, 0.0059)`` gives ``0.0000 ± 0.0059``: digits below the error are
+    noise and are not printed; a missing error prints the value alone.
+    """
+    if not (math.isfinite(value) and math.isfinite(err)) or err <= 0:
+        return f"{value:.6g}"
+    decimals = max(0, 1 - math.floor(math.log10(err)))
+    if decimals > 12:
+        return f"{value:.6g} ± {err:.2g}"
+    v = round(value, decimals) + 0.0  # no -0
+    return f"{v:.{decimals}f} ± {err:.{decimals}f}"

@@ -59,20 +59,25 @@ from maxent.cli.types import Count, FloatList, Real, Seed
 )
 def lecture(out, only, formats, logits, energies, mean_energy, n, seed) -> int:
     """Write the numbered lecture figures and an index of captions."""
+    from maxent._kernels import _sample as kernels
     from maxent._plotting.lecture import lecture as run
+    from maxent.cli.render import Progress, compile_notice
 
     names = [x.strip() for x in only.split(",") if x.strip()] if only else None
     fmts = [x.strip() for x in formats.split(",") if x.strip()]
-    written = run(
-        out,
-        only=names,
-        formats=fmts,
-        logits=logits,
-        energies=energies,
-        mean_energy=mean_energy,
-        n=n,
-        seed=seed,
-    )
+    compile_notice(kernels.exact_rejection, kernels.run_chains)
+    with Progress("figures") as bar:
+        written = run(
+            out,
+            progress=bar.callback,
+            only=names,
+            formats=fmts,
+            logits=logits,
+            energies=energies,
+            mean_energy=mean_energy,
+            n=n,
+            seed=seed,
+        )
     for path in written:
         click.echo(str(path))
     return 0

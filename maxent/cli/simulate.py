@@ -53,7 +53,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
     from maxent._compare.compare import compare
     from maxent._kernels import _sample as kernels
     from maxent._plotting.style import check_figure_path
-    from maxent._util.format import fmt, print_table
+    from maxent._util.format import fmt, fmt_pm, print_table
     from maxent._util.io import check_save_path
 
     notes: list[str] = []
@@ -136,7 +136,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
     fb = cmp.fitted_beta
     out.print(
         f"fitted beta ({'log n_k/N = c - beta E_k' if problem.plain else 'large-N relation'},"
-        f" weighted): {fb.beta:.6g} ± {fb.stderr:.2g} (limit {problem.beta:.6g}; fit chi2 "
+        f" weighted): {fmt_pm(fb.beta, fb.stderr)} (limit {problem.beta:.6g}; fit chi2 "
         f"{fb.chi2:.3g} on {fb.dof} dof)"
     )
     c = cmp.concentration
@@ -155,6 +155,8 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
         f"{c.ks_statistic:.3g}, p-value {c.ks_pvalue:.3g}"
     )
     sampler_lines(out, res)
+    for note in cmp.notes:
+        out.print(f"note: {note}")
     if cmp.exact_mean is None:
         out.print(f"exact mean: not available ({cmp.exact_mean_method})")
     if save:
