@@ -639,9 +639,11 @@ def sample(
     chains : int
         Independent MCMC chains (draws are split evenly between them).
     burn_in : int, optional
-        MCMC proposals per chain discarded before recording (default 20 N).
+        MCMC proposals per chain discarded before recording (default: 10 records' worth
+        on a lattice, where the moves act on the allocation; 20 N in an energy shell).
     thin : int, optional
-        MCMC proposals between recorded draws (default N, one sweep).
+        MCMC proposals between recorded draws (default: 20 per lattice dimension on a
+        lattice; N, one sweep of item moves, in an energy shell).
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch of draws.
 
@@ -721,6 +723,12 @@ def sample(
             diagnostics = {"acceptance": 1.0, "lattice_size": en.size}
             if progress is not None:
                 progress(samples, samples)
+        elif problem.levels is not None:  # lattice: allocation-level moves, cost flat in N
+            from ._alloc_mcmc import run_alloc_mcmc
+
+            draws, diagnostics, interrupted = run_alloc_mcmc(
+                problem, seq, samples, min(chains, samples), burn_in, thin, progress
+            )
         else:
             n = problem.n
             if n > 10**9:
