@@ -95,6 +95,7 @@ class AllocMoves:
         self.dim = k - d  # dimension of the lattice of moves
         self.caps = problem.caps.astype(np.int64)
         self.g_int = np.rint(g).astype(np.int64) if stat == S.FERMI else np.zeros(k, np.int64)
+        self.stat, self.g = stat, g  # the target: per-class log-weights h_k(n_k)
         self.lg = np.log(g)
         self.inv_var = 1.0 / _variances(stat, counts0, g)
         self.scale = float(scale)
@@ -115,14 +116,13 @@ class AllocMoves:
 
     def run(self, n_props: int, record_every: int, rec: np.ndarray) -> int:
         """Advance every chain ``n_props`` proposals, recording; return accepted moves."""
-        p = self.problem
         run_alloc_chains(
             self.counts,
             self.coef,
             self.caps,
             self.g_int,
-            p.stat,
-            p.degeneracies,
+            self.stat,
+            self.g,
             self.lg,
             self.inv_var,
             self.scale,
@@ -181,9 +181,10 @@ def run_alloc_mcmc(
     per_chain = (samples + chains - 1) // chains
     diag: dict[str, Any] = {"chains": int(chains), "burn_in": int(b), "thin": int(th)}
     if ch.dim <= 0:
+        # the only allocation: the draws are exact, every (trivial) move is accepted
         draws = np.tile(counts0, (samples, 1))
         diag.update(
-            acceptance=0.0,
+            acceptance=1.0,
             proposals=0,
             tau=[1.0] * k,
             ess=[float(samples)] * k,
