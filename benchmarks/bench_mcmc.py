@@ -75,7 +75,9 @@ def main():
     for name, e, mean, n, item_samples in cases:
         p = maxent.Problem(e, n, mean_energy=mean, snap=True)
         new, d = alloc_rate(p, int(40_000 * scale), seeds=(1, 2, 3))
-        old = item_rate(p, max(20, int(item_samples * scale)), 1)[0] if item_samples else float("nan")
+        old = float("nan")
+        if item_samples:
+            old = item_rate(p, max(20, int(item_samples * scale)), 1)[0]
         base.setdefault(name, (new, old))
         rows.append(
             [

@@ -103,9 +103,7 @@ def test_fermi_weight_difference_uses_exact_holes():
     g, n = 10**18, 10**18 - 3
     got = log_weight_diff(2, n, 2, float(g), 0.0, g - n)
     with mp.workdps(60):
-        ref = float(
-            -(mp.loggamma(n + 3) - mp.loggamma(n + 1)) - (mp.loggamma(2) - mp.loggamma(4))
-        )
+        ref = float(-(mp.loggamma(n + 3) - mp.loggamma(n + 1)) - (mp.loggamma(2) - mp.loggamma(4)))
     assert abs(got - ref) <= 1e-12 * abs(ref)
 
 
