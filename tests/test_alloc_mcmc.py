@@ -188,6 +188,7 @@ def components(problem, vectors):
     return len({find(i) for i in range(len(pts))})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "energies, n",
     [([0, 1, 2], 9), ([0, 1, 2, 3], 7), ([0, 1, 2, 3, 4], 6), ([0, 1, 1, 2, 3], 6)],
