@@ -8,8 +8,9 @@ Three methods, one result type:
     the constraints, by rejection on a small determined set of classes. Threads run
     fixed chunks of draws, each with its own random stream.
 ``mcmc``
-    Item-level Markov chains: energy-conserving pair exchanges on a lattice, or
-    single- and two-item moves inside a microcanonical shell
+    Markov chains: on a lattice, moves of the allocation itself (see
+    :mod:`maxent._alloc_mcmc`; cost per draw flat in N); item-level energy-conserving
+    pair exchanges remain for ``relax``; single- and two-item moves inside a shell
     ``|sum n_k E_k - U| <= energy_tolerance`` for energies without a common quantum.
     Several chains; burn-in, thinning, acceptance, integrated autocorrelation time and
     effective sample size.
