@@ -8,8 +8,10 @@ Three methods, one result type:
     the constraints, by rejection on a small determined set of classes. Threads run
     fixed chunks of draws, each with its own random stream.
 ``mcmc``
-    Item-level Markov chains: energy-conserving pair exchanges on a lattice, or
-    single- and two-item moves inside a microcanonical shell
+    Markov chains: on a lattice, moves of the allocation itself (see
+    :mod:`maxent._sampling.alloc_mcmc`; cost per draw flat in N); item-level
+    energy-conserving pair exchanges remain for ``relax``; single- and two-item moves
+    inside a microcanonical shell
     ``|sum n_k E_k - U| <= energy_tolerance`` for energies without a common quantum.
     Several chains; burn-in, thinning, acceptance, integrated autocorrelation time and
     effective sample size.
@@ -32,6 +34,7 @@ import numpy as np
 from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
+from maxent._sampling.alloc_mcmc import run_alloc_mcmc
 from maxent._sampling.enumerate import enumerate_allocations
 from maxent._sampling.exact import exact_plan, run_exact
 from maxent._sampling.mcmc import run_mcmc
@@ -205,9 +208,11 @@ def sample(
     chains : int
         Independent MCMC chains (draws are split evenly between them).
     burn_in : int, optional
-        MCMC proposals per chain discarded before recording (default 20 N).
+        MCMC proposals per chain discarded before recording (default: 10 records' worth
+        on a lattice, where the moves act on the allocation; 20 N in an energy shell).
     thin : int, optional
-        MCMC proposals between recorded draws (default N, one sweep).
+        MCMC proposals between recorded draws (default: 20 per lattice dimension on a
+        lattice; N, one sweep of item moves, in an energy shell).
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch of draws.
 
@@ -289,6 +294,10 @@ def sample(
             diagnostics = {"acceptance": 1.0, "lattice_size": en.size}
             if progress is not None:
                 progress(samples, samples)
+        elif problem.levels is not None:  # lattice: allocation-level moves, cost flat in N
+            draws, diagnostics = run_alloc_mcmc(
+                problem, seq, samples, min(chains, samples), burn_in, thin, progress
+            )
         else:
             n = problem.n
             if n > 10**9:
