@@ -2,6 +2,8 @@
 
 __version__ = "0.1.0"
 
+from ._calibrate import CalibrationResult, calibrate
+from ._calibrate.figures import plot_calibration
 from ._compare import (
     Comparison,
     FittedBeta,
@@ -48,6 +50,7 @@ from ._theory import (
 __all__ = [
     "COLORS",
     "BetaSolution",
+    "CalibrationResult",
     "Comparison",
     "Constraint",
     "ConvergenceError",
@@ -66,6 +69,7 @@ __all__ = [
     "__version__",
     "beta_from_mean",
     "boltzmann",
+    "calibrate",
     "compare",
     "concentration",
     "converge",
@@ -90,6 +94,7 @@ __all__ = [
     "most_probable_allocation",
     "optimize",
     "parse_constraint",
+    "plot_calibration",
     "plot_beta_convergence",
     "plot_concentration",
     "plot_convergence",

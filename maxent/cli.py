@@ -1317,5 +1317,9 @@ def plot_sweep_command(results, x, y, hue, where, plot):
     return 0
 
 
+from ._cli_calibrate import calibrate_command  # noqa: E402
+
+cli.add_command(calibrate_command)
+
 if __name__ == "__main__":
     main()
