@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 
-
 def _metric_rows(pairs):
     names = [
         ("NLL", "nll"),
@@ -18,8 +17,8 @@ def _metric_rows(pairs):
 
 
 def _render(res, normalisation=None, demo=None) -> None:
-    from .cli import _console
     from ._format import print_table
+    from .cli import _console
 
     console = _console()
     if demo is not None:
@@ -29,10 +28,10 @@ def _render(res, normalisation=None, demo=None) -> None:
             f"on {ca}, scored on {te} test digits"
         )
     t = res.temperature
+    console.print(f"T = {t:.8g}, beta = {res.beta:.8g}: {res.message}")
     console.print(
-        f"T = {t:.8g}, beta = {res.beta:.8g}: {res.message}; moment residual "
-        f"{res.residual:.2g}; fitted on {res.n_fit} rows, K = {res.classes}; ECE with "
-        f"{res.before.bins} bins"
+        f"moment-condition residual {res.residual:.2g}; fitted on {res.n_fit} rows, "
+        f"K = {res.classes} classes; ECE with {res.before.bins} bins"
     )
     if res.bias is not None:
         console.print("class biases b_k: " + ", ".join(f"{b:.4g}" for b in res.bias))
@@ -53,8 +52,12 @@ def _render(res, normalisation=None, demo=None) -> None:
         )
         console.print(
             f"{normalisation.negative_rows:.1%} of the rows have a negative score (z / sum z "
-            f"is no distribution there), {normalisation.nonpositive_sums:.1%} sum to <= 0; "
-            "a shift is needed, and its choice changes the answer (softmax: none needed)."
+            f"is no distribution there), {normalisation.nonpositive_sums:.1%} sum to <= 0."
+        )
+        console.print(
+            "A shift is needed and its choice changes the answer; softmax needs none. "
+            f"The row-min shift gives the true class probability 0 in "
+            f"{normalisation.zero_true_class:.1%} of the rows."
         )
 
 

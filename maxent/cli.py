@@ -1047,7 +1047,7 @@ def _parse_samples(text: str) -> int:
     default=None,
     help="Comma-separated figure names (default: all). Names: softmax-vs-ratio, "
     "temperature, counting-simplex, entropy-concentration, relaxation, gradients, "
-    "beta-vs-energy.",
+    "beta-vs-energy, softmax-in-the-wild.",
 )
 @click.option(
     "--format",

@@ -133,4 +133,3 @@ def digits_demo(seed: int = 0, bins: int = 15, class_bias: bool = False) -> Digi
         (tr.size, ca.size, te.size),
         seed,
     )
-

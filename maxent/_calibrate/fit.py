@@ -378,7 +378,8 @@ def _fit_bias(z: np.ndarray, y: np.ndarray, beta0: float, max_iter: int = 100):
     nll, grad, hess = state(theta)
     ok = False
     it = 0
-    for it in range(1, max_iter + 1):
+    while it < max_iter:
+        it += 1
         h = hess + np.outer(u, u) / kp
         try:
             step = -np.linalg.solve(h, grad)
@@ -517,11 +518,11 @@ def _curve(z, y, beta, status):
     rows = np.arange(0, n, stride)
     st = _core.row_stats(z[rows], y[rows])
     if status == "converged" and beta != 0 and math.isfinite(beta):
-        grid = beta * np.geomspace(0.1, 10.0, 81)
         if beta > 0:
-            grid = np.union1d(grid, [1.0, beta])
+            lo, hi = min(0.1 * beta, 0.5), max(10.0 * beta, 2.0)
+            grid = np.union1d(np.geomspace(lo, hi, 101), [1.0, beta])
         else:
-            grid = np.union1d(grid, [beta])
+            grid = np.union1d(beta * np.geomspace(0.1, 10.0, 81), [beta])
     else:
         ref = 1.0 / max(float((st.zmax - st.zmin).mean()), 1e-300)
         grid = np.union1d(ref * np.geomspace(1e-2, 1e3, 81), [1.0])
@@ -571,7 +572,7 @@ def calibrate(
     z, y = as_logits_labels(logits, labels)
     bins = as_count(bins, "bins", minimum=1)
     seed_i = as_count(seed, "seed", minimum=0)
-    n, k = z.shape
+    n = z.shape[0]
     if fit_fraction is None:
         fit_rows = eval_rows = None
         zf, yf, ze, ye = z, y, z, y
@@ -607,7 +608,8 @@ def calibrate_split(
         raise ValidationError(f"eval_{exc.param}", exc.message) from None
     if ze.shape[1] != zf.shape[1]:
         raise ValidationError(
-            "eval_logits", f"needs {zf.shape[1]} columns like the fitting logits (got {ze.shape[1]})"
+            "eval_logits",
+            f"needs {zf.shape[1]} columns like the fitting logits (got {ze.shape[1]})",
         )
     bins = as_count(bins, "bins", minimum=1)
     return _calibrate(zf, yf, ze, ye, "held-out", bins, 0, class_bias)

@@ -188,8 +188,7 @@ class NormalisationComparison:
     def __repr__(self) -> str:
         names = ", ".join(name for name, _ in self.rows)
         return (
-            f"NormalisationComparison({names}; {self.negative_rows:.1%} rows with negative "
-            f"scores)"
+            f"NormalisationComparison({names}; {self.negative_rows:.1%} rows with negative scores)"
         )
 
     def to_dict(self) -> dict:
