@@ -388,10 +388,10 @@ def test_cli_table_and_json(files, tmp_path):
     ],
 )
 def test_cli_errors_are_one_line_exit_2(files, tmp_path, monkeypatch, args, text):
-    z, y, p = files
+    _z, y, _p = files
     np.save(tmp_path / "bad.npy", y + 1)
     monkeypatch.chdir(tmp_path)
-    code, out, err = run("calibrate", *args)
+    code, _out, err = run("calibrate", *args)
     assert code == 2
     assert err.startswith("maxent: error: ") and err.count("\n") == 1
     assert text in err
