@@ -29,7 +29,7 @@ def gallery():
     lines = [
         "# Lecture gallery",
         "",
-        "Seven figures answer the questions students ask about softmax, each computed by "
+        "Eight figures answer the questions students ask about softmax, each computed by "
         "maxent itself. Make them at full resolution, as PNG and PDF, with",
         "",
         "```console",
