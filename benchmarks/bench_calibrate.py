@@ -75,10 +75,14 @@ def main():
     b_me = fit.beta
     rows.append(["maxent Newton", t_me, 1.0, fit.passes, b_me, 0.0, residual(b_me, z, zy)])
 
+    print(f"maxent: {t_me:.3g} s, beta {b_me:.12g}, {fit.passes} passes", flush=True)
+
     def timed(fn):
         t0 = time.perf_counter()
         out = fn()
-        return time.perf_counter() - t0, out
+        t = time.perf_counter() - t0
+        print(f"baseline: {t:.3g} s", flush=True)
+        return t, out
 
     t, r = timed(
         lambda: minimize_scalar(
