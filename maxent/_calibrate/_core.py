@@ -3,13 +3,14 @@
 For a shared inverse temperature ``beta`` every row ``i`` of the logits is shifted by its
 centre ``c_i`` (the row maximum when ``beta >= 0``, the minimum otherwise), so that
 ``beta * (z_ik - c_i) <= 0`` and ``exp`` never overflows. A *pass* computes, per row, the
-moments ``S_j = sum_k w_k d_k**j`` with ``w_k = exp(beta d_k)``, ``d_k = (z_ik - c_i) / s``
-for ``j = 0 .. 4``; ``s`` is a power of two near the largest row range, so the scaling is
-exact and ``d**4`` cannot overflow. From these follow the NLL, its first two derivatives
-and, through the Taylor series ``S_j(beta + h) = sum_m h**m / m! S_{j+m}(beta)``, a local
-model of the moment condition that is exact to ``(h sigma)**4 / 24`` (``sigma`` the largest
-per-row standard deviation of ``d``): once the model's root is that close, no further pass
-is needed.
+moments ``S_j = sum_k w_k d_k**j`` with ``w_k = exp(beta (z_ik - c_i))`` and
+``d_k = (z_ik - c_i) / s`` for ``j = 0 .. 4`` (``0 .. 9`` in a first pass that starts from
+a subsample's estimate); ``s`` is a power of two near the largest row range, so the
+scaling is exact and the powers cannot overflow. From these follow the NLL, its first two
+derivatives and, through the exact series ``S_j(beta + h) = sum_m h**m / m! S_{j+m}(beta)``
+truncated at the moments computed, a local model of the moment condition. The fit stops
+when the model's root needs no new pass: the last term kept in the model is below the
+tolerance there (see :func:`truncation`).
 """
 
 from __future__ import annotations
@@ -150,8 +151,9 @@ def derivatives(s: np.ndarray, dy: np.ndarray, h: float = 0.0) -> tuple[float, f
         s0, s1, s2 = s[:, 0], s[:, 1], s[:, 2]
     else:
         s0, s1, s2 = model(s, h)
-    m1 = s1 / s0
-    var = np.maximum(s2 / s0 - m1 * m1, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a failed model: the caller checks
+        m1 = s1 / s0
+        var = np.maximum(s2 / s0 - m1 * m1, 0.0)
     n = s.shape[0]
     g = float((m1 - dy).sum() / n)
     hess = float(var.sum() / n)
