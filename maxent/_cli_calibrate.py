@@ -78,8 +78,10 @@ def _render(res, normalisation=None, demo=None) -> None:
     default=None,
     help="Fit on this random fraction in (0, 1) of the rows, score on the rest.",
 )
-@click.option("--bins", default="15", show_default=True, help="Number of ECE bins.")
-@click.option("--seed", default="0", show_default=True, help="Seed of the split and the demo.")
+@click.option("--bins", default="15", metavar="INT", show_default=True, help="Number of ECE bins.")
+@click.option(
+    "--seed", default="0", metavar="INT", show_default=True, help="Seed of the split and the demo."
+)
 @click.option(
     "--class-bias",
     is_flag=True,

@@ -409,3 +409,10 @@ def test_cli_demo_and_lecture_figure(tmp_path):
     )
     assert code == 0, err
     assert (tmp_path / "08-softmax-in-the-wild.png").stat().st_size > 20_000
+
+
+def test_class_bias_with_one_class_is_undetermined():
+    z, _ = synthetic(17, n=50, k=3)
+    res = maxent.calibrate(z, np.zeros(50, dtype=int), class_bias=True)
+    assert res.status == "undetermined" and math.isnan(res.beta)
+    assert list(res.bias) == [0.0, -math.inf, -math.inf] and res.after.nll == 0.0

@@ -372,6 +372,18 @@ def _fit_bias(z: np.ndarray, y: np.ndarray, beta0: float, max_iter: int = 100):
         hess[1:, 0] = hess[0, 1:]
         return nll / n, grad / n, hess / n
 
+    if kp == 1:
+        bias = np.where(present, 0.0, -np.inf)
+        return (
+            math.nan,
+            bias,
+            0.0,
+            0,
+            0.0,
+            False,
+            "only one class occurs in the labels: its frequency constraint puts all the "
+            "probability on it whatever beta is, so beta is undetermined (nan)",
+        )
     theta = np.zeros(kp + 1)
     theta[0] = beta0 * sc if math.isfinite(beta0) and beta0 != 0 else 1.0
     u = np.concatenate([[0.0], np.ones(kp)])
@@ -624,7 +636,7 @@ def _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias) -> CalibrationRe
     if class_bias:
         b0 = beta if status == "converged" else 1.0
         beta, bias, nll_after, iterations, residual, ok, message = _fit_bias(zf, yf, b0)
-        status = "converged" if ok else "not converged"
+        status = "converged" if ok else "undetermined" if math.isnan(beta) else "not converged"
     beta_eval = 1.0 if math.isnan(beta) else beta
     before = evaluate(ze, ye, 1.0, bins)
     after = evaluate(ze, ye, beta_eval, bins, bias=bias)
