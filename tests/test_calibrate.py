@@ -416,3 +416,13 @@ def test_class_bias_with_one_class_is_undetermined():
     res = maxent.calibrate(z, np.zeros(50, dtype=int), class_bias=True)
     assert res.status == "undetermined" and math.isnan(res.beta)
     assert list(res.bias) == [0.0, -math.inf, -math.inf] and res.after.nll == 0.0
+
+
+@pytest.mark.parametrize("class_bias", [False, True])
+def test_nll_curve_has_its_minimum_at_the_fit(class_bias):
+    z, y = synthetic(18, n=300, k=5)
+    res = maxent.calibrate(z, y, class_bias=class_bias)
+    i = int(np.argmin(res.curve_nll))
+    assert res.curve_beta[i] == res.beta
+    assert res.curve_nll[i] == pytest.approx(res.fit_nll_after, rel=1e-12)
+    assert 1.0 in res.curve_beta  # T = 1 is on the curve

@@ -50,7 +50,8 @@ def _nll_curve(ax, result: CalibrationResult) -> None:
     if result.beta > 0 and math.isfinite(result.beta):
         t = 1.0 / b[positive]
         order = np.argsort(t)
-        ax.plot(t[order], nll[positive][order], color=COLORS["black"], label="NLL on fitting rows")
+        label = "NLL on fitting rows" + ("" if result.bias is None else " (biases fixed)")
+        ax.plot(t[order], nll[positive][order], color=COLORS["black"], label=label)
         ax.set_xscale("log")
         ax.axvline(1.0, color=COLORS["vermillion"], ls=":", lw=2, label="T = 1 (raw logits)")
         ax.plot(

@@ -465,7 +465,8 @@ class CalibrationResult:
         ``"held-out"`` (``fit_fraction`` given) or ``"fitting data"``.
     curve_beta, curve_nll : ndarray
         NLL on the fitting rows along a grid of beta (every m-th row when there are many:
-        ``curve_rows`` of them), for the NLL(T) figure.
+        ``curve_rows`` of them; the class biases held at their fitted values), for the
+        NLL(T) figure.
     status, message : str
         How the fit ended, in one word and in one sentence.
     """
@@ -524,7 +525,15 @@ class CalibrationResult:
         }
 
 
-def _curve(z, y, beta, status):
+def _nll_with_bias(z, y, beta, bias):
+    a = beta * z + bias
+    m = a.max(axis=1)
+    a -= m[:, None]
+    return float((np.log(np.exp(a).sum(axis=1)) - a[np.arange(z.shape[0]), y]).mean())
+
+
+def _curve(z, y, beta, status, bias=None):
+    """NLL along beta (with the fitted class biases held fixed, if any)."""
     n, k = z.shape
     stride = max(1, math.ceil(n * k / _CURVE_ELEMENTS))
     rows = np.arange(0, n, stride)
@@ -539,7 +548,10 @@ def _curve(z, y, beta, status):
         ref = 1.0 / max(float((st.zmax - st.zmin).mean()), 1e-300)
         grid = np.union1d(ref * np.geomspace(1e-2, 1e3, 81), [1.0])
     zr = z[rows]
-    nll = np.array([evaluate_nll(zr, st, float(b)) for b in grid])
+    if bias is not None and status == "converged":
+        nll = np.array([_nll_with_bias(zr, y[rows], float(b), bias) for b in grid])
+    else:
+        nll = np.array([evaluate_nll(zr, st, float(b)) for b in grid])
     return grid, nll, rows.size
 
 
@@ -640,7 +652,7 @@ def _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias) -> CalibrationRe
     beta_eval = 1.0 if math.isnan(beta) else beta
     before = evaluate(ze, ye, 1.0, bins)
     after = evaluate(ze, ye, beta_eval, bins, bias=bias)
-    grid, curve, curve_rows = _curve(zf, yf, beta, status)
+    grid, curve, curve_rows = _curve(zf, yf, beta, status, bias)
     return CalibrationResult(
         temperature=_temperature(beta),
         beta=beta,
