@@ -45,6 +45,8 @@ _EXPORTS = {
         "fit_beta",
     ],
     "maxent._compare.converge": ["ConvergenceStudy", "converge", "fit_slope"],
+    "maxent._calibrate.fit": ["CalibrationResult", "calibrate"],
+    "maxent._plotting.calibration": ["plot_calibration"],
     "maxent._compare.chapters": [
         "ConditionalDieLaw",
         "EquivalenceTable",

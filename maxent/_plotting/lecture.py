@@ -518,6 +518,12 @@ def fig_beta_vs_energy(energies=(0.0, 1.0, 2.0, 3.0, 4.0)):
     return fig
 
 
+def _fig_softmax_in_the_wild(seed: int = 0):
+    from maxent._plotting.calibration import fig_softmax_in_the_wild
+
+    return fig_softmax_in_the_wild(seed=seed)
+
+
 # --- the gallery -------------------------------------------------------------------------------
 
 
@@ -603,8 +609,22 @@ FIGURES = [
         "are beta = +inf and -inf. The right panel shows the Boltzmann law at five means.",
         fig_beta_vs_energy,
     ),
+    LectureFigure(
+        "softmax-in-the-wild",
+        "Softmax in the wild: the temperature of a real network",
+        "A small network trained on scikit-learn's handwritten digits until it fits its "
+        "training set perfectly is over-confident on new digits. One shared temperature, "
+        "fitted on a calibration split, fixes most of it on a test split (left: "
+        "reliability; middle: the NLL, convex in beta = 1/T, with its minimum). At the "
+        "minimum the softmax-expected logit equals the true-class logit on average: the "
+        "maximum-entropy moment condition, with beta its multiplier. Right: dividing the "
+        "(shifted) scores by their sum instead keeps the accuracy but wrecks the "
+        "probabilities. Needs scikit-learn (maxent[ml]).",
+        _fig_softmax_in_the_wild,
+    ),
 ]
-FIGURES += [LectureFigure(*f) for f in CHAPTER_FIGURES]  # the two chapters of issue 12
+# the two chapters (large deviations, ensemble equivalence) before the real-data figure
+FIGURES[-1:-1] = [LectureFigure(*f) for f in CHAPTER_FIGURES]
 
 NAMES = [f.name for f in FIGURES]
 

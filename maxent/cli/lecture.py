@@ -21,7 +21,7 @@ from maxent.cli.types import Count, FloatList, Real, Seed
     default=None,
     help="Comma-separated figure names (default: all). Names: softmax-vs-ratio, "
     "temperature, counting-simplex, entropy-concentration, relaxation, gradients, "
-    "beta-vs-energy, large-deviations, ensemble-equivalence.",
+    "beta-vs-energy, large-deviations, ensemble-equivalence, softmax-in-the-wild.",
 )
 @click.option(
     "--format",

@@ -1,0 +1,165 @@
+"""Numerical core of temperature scaling: chunked, log-space passes over the logits.
+
+For a shared inverse temperature ``beta`` every row ``i`` of the logits is shifted by its
+centre ``c_i`` (the row maximum when ``beta >= 0``, the minimum otherwise), so that
+``beta * (z_ik - c_i) <= 0`` and ``exp`` never overflows. A *pass* computes, per row, the
+moments ``S_j = sum_k w_k d_k**j`` with ``w_k = exp(beta (z_ik - c_i))`` and
+``d_k = (z_ik - c_i) / s`` for ``j = 0 .. 4`` (``0 .. 9`` in a first pass that starts from
+a subsample's estimate); ``s`` is a power of two near the largest row range, so the
+scaling is exact and the powers cannot overflow. From these follow the NLL, its first two
+derivatives and, through the exact series ``S_j(beta + h) = sum_m h**m / m! S_{j+m}(beta)``
+truncated at the moments computed, a local model of the moment condition. The fit stops
+when the model's root needs no new pass: the last term kept in the model is below the
+tolerance there (see :func:`truncation`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+_CHUNK = 1 << 16  # elements per chunk: the working arrays stay in cache
+MOMENTS = 5  # S_0 .. S_4 in an ordinary pass
+MOMENTS_FIRST = 10  # S_0 .. S_9 when one pass from a good start should finish the fit
+
+
+def chunk_rows(k: int) -> int:
+    return max(1, _CHUNK // k)
+
+
+@dataclass
+class RowStats:
+    """Per-row quantities that do not depend on beta (one pass over the logits)."""
+
+    zmax: np.ndarray
+    zmin: np.ndarray
+    zmean: np.ndarray
+    zy: np.ndarray  # the true-class logits
+    scale: float  # a power of two near the largest row range (1.0 when all rows are constant)
+
+
+def row_stats(z: np.ndarray, y: np.ndarray) -> RowStats:
+    n, k = z.shape
+    zmax = np.empty(n)
+    zmin = np.empty(n)
+    zmean = np.empty(n)
+    zy = z[np.arange(n), y]
+    ones = np.ones(k)
+    step = chunk_rows(k)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        blk = z[a:b]
+        hi = blk.max(axis=1)
+        lo = blk.min(axis=1)
+        zmax[a:b], zmin[a:b] = hi, lo
+        mid = 0.5 * (hi + lo)
+        if np.abs(mid).max() > 1e6 * max(float((hi - lo).max()), 1e-300):
+            # large offsets: average about the row midpoint to keep the small differences
+            zmean[a:b] = mid + ((blk - mid[:, None]) @ ones) / k
+        else:
+            zmean[a:b] = (blk @ ones) / k
+    spread = float((zmax - zmin).max()) if n else 0.0
+    scale = 2.0 ** math.ceil(math.log2(spread)) if spread > 0 else 1.0
+    return RowStats(zmax, zmin, zmean, zy, scale)
+
+
+def row_variance(z: np.ndarray, st: RowStats, rows=None) -> np.ndarray:
+    """Variance over classes of each row's scaled logits (the NLL's curvature at beta = 0)."""
+    if rows is not None:
+        z, lo = z[rows], st.zmin[rows]
+    else:
+        lo = st.zmin
+    d = (z - lo[:, None]) / st.scale
+    return d.var(axis=1)
+
+
+def ties(z: np.ndarray, extreme: np.ndarray) -> np.ndarray:
+    """How many classes share each row's ``extreme`` value."""
+    n, k = z.shape
+    out = np.empty(n, dtype=np.int64)
+    step = chunk_rows(k)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        out[a:b] = (z[a:b] == extreme[a:b, None]).sum(axis=1)
+    return out
+
+
+def moment_pass(
+    z: np.ndarray, st: RowStats, beta_s: float, rows=None, moments: int = MOMENTS
+) -> tuple:
+    """Per-row moments at the scaled inverse temperature ``beta_s = beta * scale``.
+
+    Returns ``(S, dy)``: ``S`` of shape (n, moments) with ``S_j = sum_k w_k d_k**j`` and
+    ``dy`` the scaled true-class offset ``(z_iy - c_i) / scale``.
+    """
+    centre = st.zmax if beta_s >= 0 else st.zmin
+    if rows is not None:
+        z = z[rows]
+        centre = centre[rows]
+        zy = st.zy[rows]
+    else:
+        zy = st.zy
+    n, k = z.shape
+    inv = 1.0 / st.scale
+    # moments of the unscaled offsets, rescaled per row at the end, unless the powers
+    # d**j could overflow or underflow: then the offsets are scaled in each chunk
+    prescale = not (2.0**-30 <= st.scale <= 2.0**30)
+    bs = beta_s if prescale else beta_s * inv
+    out = np.empty((n, moments))
+    ones = np.ones(k)
+    step = chunk_rows(k)
+    d = np.empty((min(step, n), k))
+    w = np.empty_like(d)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        m = b - a
+        dd, ww = d[:m], w[:m]
+        np.subtract(z[a:b], centre[a:b, None], out=dd)
+        if prescale:
+            dd *= inv
+        np.multiply(dd, bs, out=ww)
+        np.exp(ww, out=ww)
+        out[a:b, 0] = ww @ ones
+        for j in range(1, moments):
+            ww *= dd
+            out[a:b, j] = ww @ ones
+    if not prescale:
+        out *= inv ** np.arange(moments)
+    dy = (zy - centre) * inv
+    return out, dy
+
+
+def model(s: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Taylor-shifted moments S_0, S_1, S_2 at ``beta_s + h`` from the moments at ``beta_s``."""
+    m = s.shape[1]
+    c = np.array([h**j / math.factorial(j) for j in range(m)])
+    return s @ c, s[:, 1:] @ c[: m - 1], s[:, 2:] @ c[: m - 2]
+
+
+def truncation(s: np.ndarray, h: float) -> float:
+    """Size of the last term kept in the model of S_1 / S_0, averaged over rows."""
+    m = s.shape[1]
+    last = abs(h) ** (m - 2) / math.factorial(m - 2)
+    return float(last * (np.abs(s[:, m - 1]) / s[:, 0]).mean())
+
+
+def derivatives(s: np.ndarray, dy: np.ndarray, h: float = 0.0) -> tuple[float, float, float]:
+    """Mean gradient, mean curvature and the largest row std of the scaled NLL at ``+h``."""
+    if h == 0.0:
+        s0, s1, s2 = s[:, 0], s[:, 1], s[:, 2]
+    else:
+        s0, s1, s2 = model(s, h)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a failed model: the caller checks
+        m1 = s1 / s0
+        var = np.maximum(s2 / s0 - m1 * m1, 0.0)
+    n = s.shape[0]
+    g = float((m1 - dy).sum() / n)
+    hess = float(var.sum() / n)
+    return g, hess, float(np.sqrt(var.max())) if n else 0.0
+
+
+def nll_from_pass(s: np.ndarray, dy: np.ndarray, beta_s: float) -> float:
+    """Mean NLL at the pass's beta: log S_0 - beta d_y, averaged over rows."""
+    return float((np.log(s[:, 0]) - beta_s * dy).mean())
