@@ -31,6 +31,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from . import _exact_pdc
 from . import _statistics as S
 from ._diagnostics import integrated_time
 from ._enumerate import enumerate_allocations
@@ -225,6 +226,8 @@ def _log_max(fam, p1, p2, cap):
 def _exact_plan(problem: Problem) -> _ExactPlan:
     """Tilt, determined classes and integer algebra for the exact sampler."""
     problem.require_lattice("the exact sampler")
+    if (pdc := _exact_pdc.preferred_plan(problem)) is not None:
+        return pdc  # divide and conquer over items (see maxent/_exact_pdc.py)
     stat, g, n_items = problem.stat, problem.degeneracies, problem.n
     coef, rhs = problem.integer_rows()
     caps = problem.caps.astype(np.int64)
@@ -708,9 +711,10 @@ def sample(
             batch = max(1, 64 * used_threads)
             draws, proposals, interrupted = _run_exact(plan, seq, samples, batch, progress)
             diagnostics = {
-                "acceptance": draws.shape[0] / max(proposals, 1),
+                "acceptance": draws.shape[0] * getattr(plan, "stages", 1) / max(proposals, 1),
                 "proposals": proposals,
                 "determined_classes": plan.det_idx.tolist(),
+                "algorithm": getattr(plan, "algorithm", "conditioned rejection"),
             }
         elif method == "enumerate":
             en = enumerate_allocations(problem)
