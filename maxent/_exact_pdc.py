@@ -162,6 +162,21 @@ def _tilted(lnq, lv, delta):
     return w - logsumexp(w)
 
 
+def _solve_tilt(lnq, lv, want, cap):
+    """Tilts delta in [-cap, cap] with mean level ``want`` under q e^(delta l) (bisection)."""
+    lo = np.full(want.shape, -cap)
+    hi = np.full(want.shape, cap)
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        w = lnq + mid[..., None] * lv
+        w = np.exp(w - w.max(axis=-1, keepdims=True))
+        mean = (w @ lv) / w.sum(axis=-1)
+        below = mean < want
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
 def _window(lnq, lv, b, top):
     """Range [lo, hi] of S_b outside which the mass is below TAIL times the peak."""
     q = np.exp(lnq)
@@ -233,10 +248,13 @@ def _build(problem: Problem) -> PdcPlan | None:
     sigma = math.sqrt(float(q @ (lvf - mu) ** 2))
     lnq = np.log(q)
     zs = Z0 + ZSTEP * np.arange(NZ)
-    # tilt per stage and standard-score bin: moves the per-item mean by z sigma / sqrt(m),
-    # capped so that no level's tilted probability underflows
+    # tilt per stage and standard-score bin: the tilted mean per item is mu + z sigma /
+    # sqrt(m) (the residual's mean per item), kept 10% away from the ends of the levels
+    # and capped so that no level's tilted probability underflows
     cap = 200.0 / max(top, 1)
-    delta = np.clip(zs[None, :] / (sigma * np.sqrt(ms[:-1, None].astype(np.float64))), -cap, cap)
+    want = mu + zs[None, :] * sigma / np.sqrt(ms[:-1, None].astype(np.float64))
+    want = np.clip(want, 0.9 * lvf[0] + 0.1 * mu, 0.9 * lvf[-1] + 0.1 * mu)
+    delta = _solve_tilt(lnq, lvf, want, cap)
     centre = ms[:-1].astype(np.float64) * mu
     scale = sigma * np.sqrt(ms[:-1].astype(np.float64))
     # the table for b = ms[t + 1] serves the tilts of stage t; its window covers them all
