@@ -138,7 +138,8 @@ def test_negative_control_fails_the_same_test(pdc, energies, n, total):
 
 
 def test_negative_control_fails_the_mean_test(pdc):
-    p = Problem(np.arange(10), 5000, mean_energy=2.7)
+    # (at large N the uncorrected residual drifts out of reach and the control stalls)
+    p = Problem(np.arange(10), 200, mean_energy=2.7)
     exact, _ = maxent.exact_mean_fractions(p)
     plan = _exact_plan(p)
     bad, _, _ = _run_exact(accept_every_feasible(plan), as_seed_sequence(11), 20_000, 64, None)
