@@ -163,12 +163,12 @@ def test_draws_do_not_depend_on_threads_and_are_a_function_of_the_seed(pdc):
 
 
 def test_single_item_and_tiny_problems(pdc):
-    p = Problem([0, 1, 2], 1, total_energy=2)
+    p = Problem([0, 1, 2], 1, total_energy=1)
     res = draw_pdc(p, 50, seed=1)
-    assert (res.draws == [0, 0, 1]).all()
-    p = Problem([0, 1, 1], 1, total_energy=1)
+    assert (res.draws == [0, 1, 0]).all()
+    p = Problem([0, 1, 1, 2], 1, total_energy=1)
     res = draw_pdc(p, 4000, seed=1)
-    assert set(map(tuple, res.draws.tolist())) == {(0, 1, 0), (0, 0, 1)}
+    assert set(map(tuple, res.draws.tolist())) == {(0, 1, 0, 0), (0, 0, 1, 0)}
     assert stats.binomtest(int(res.draws[:, 1].sum()), 4000, 0.5).pvalue > ALPHA
 
 
