@@ -281,9 +281,10 @@ def sample(
             batch = max(1, 64 * used_threads)
             draws, proposals = run_exact(plan, seq, samples, batch, progress)
             diagnostics = {
-                "acceptance": draws.shape[0] / max(proposals, 1),
+                "acceptance": draws.shape[0] * getattr(plan, "stages", 1) / max(proposals, 1),
                 "proposals": proposals,
                 "determined_classes": plan.det_idx.tolist(),
+                "algorithm": getattr(plan, "algorithm", "conditioned rejection"),
             }
         elif method == "enumerate":
             en = enumerate_allocations(problem)

@@ -20,6 +20,7 @@ from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined
 from maxent._model.logcount import class_multipliers
 from maxent._model.problem import Problem
+from maxent._sampling import exact_pdc
 from maxent._util.errors import Interrupted, UnreachableError
 from maxent._util.streams import stream_states
 
@@ -113,6 +114,8 @@ def log_max_weight(fam, p1, p2, cap):
 def exact_plan(problem: Problem) -> ExactPlan:
     """Tilt, determined classes and integer algebra for the exact sampler."""
     problem.require_lattice("the exact sampler")
+    if (pdc := exact_pdc.preferred_plan(problem)) is not None:
+        return pdc  # divide and conquer over items (see maxent._sampling.exact_pdc)
     stat, g, n_items = problem.stat, problem.degeneracies, problem.n
     coef, rhs = problem.integer_rows()
     caps = problem.caps.astype(np.int64)

@@ -1,0 +1,360 @@
+"""Exact draws by probabilistic divide and conquer over items (Boltzmann counting).
+
+The allocation of N items is Multinomial(N, q) over the distinct energy levels,
+conditioned on the level sum S = R. At each stage the m items left are split into
+``a = m - b`` free items and ``b`` items: the free items' level counts are drawn from
+Multinomial(a, q) and kept with probability ``P(S_b = r - S_A) / max_s P(S_b = s)``
+(a tabulated ratio ``h``); on acceptance the stage recurses on ``(b, r - S_A)``. The last
+item's level is then ``r`` itself. See docs/theory/exact-sampler.md for the proof.
+
+Plain arrays in, no validation. Every chunk of ``chunk`` draws owns one random stream
+(a row of ``states``), so the draws do not depend on the number of threads.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from ._config import jit, jit_parallel
+from ._random import below, uniform
+
+_LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(256)])
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+@jit
+def log_factorial(k):
+    """ln k! for integer k >= 0: a table below 256, Stirling's series above.
+
+    The first omitted term of the series, 1 / (1680 k^7), is below 1e-19 for k >= 256,
+    so the result is correct to float64 rounding.
+    """
+    if k < 256:
+        return _LOGFACT[k]
+    x = float(k)
+    r = 1.0 / x
+    r2 = r * r
+    return (
+        x * math.log(x)
+        - x
+        + _HALF_LOG_2PI
+        + 0.5 * math.log(x)
+        + r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 / 1260.0))
+    )
+
+
+@jit
+def binomial(s, n, p):
+    """Binomial variate (``n >= 0`` trials, success probability ``p``).
+
+    The algorithms of :func:`maxent._kernels._random.binomial` (inversion below n q = 10,
+    Hormann's BTRS above) with ln k! from :func:`log_factorial` instead of ``lgamma``.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    q = 1.0 - p if flip else p
+    if n * q < 10.0:
+        u = uniform(s)
+        r = q / (1.0 - q)
+        pk = math.exp(n * math.log1p(-q))
+        k = 0
+        cdf = pk
+        while u > cdf and k < n:
+            pk *= r * (n - k) / (k + 1.0)
+            k += 1
+            cdf += pk
+        return n - k if flip else k
+    spq = math.sqrt(n * q * (1.0 - q))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * q
+    c = n * q + 0.5
+    v_r = 0.92 - 4.2 / b
+    lpq = 0.0
+    m = np.int64(math.floor((n + 1) * q))
+    h = 0.0
+    setup = False
+    while True:
+        u = uniform(s) - 0.5
+        v = uniform(s)
+        us = 0.5 - abs(u)
+        k = np.int64(math.floor((2.0 * a / us + b) * u + c))
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            break
+        if not setup:  # the exact test is rare: set it up on first use
+            lpq = math.log(q / (1.0 - q))
+            h = log_factorial(m) + log_factorial(n - m)
+            setup = True
+        alpha = (2.83 + 5.1 / b) * spq
+        v = math.log(v * alpha / (a / (us * us) + b))
+        if v <= h - log_factorial(k) - log_factorial(n - k) + (k - m) * lpq:
+            break
+    return n - k if flip else k
+
+
+@jit
+def _alias_draw(s, alias_p, alias_i):
+    j = below(s, alias_p.size)
+    if uniform(s) < alias_p[j]:
+        return j
+    return alias_i[j]
+
+
+@jit
+def _level_of(lv, r):
+    """Index of level value r in the sorted array lv, or -1."""
+    lo = 0
+    hi = lv.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if lv[mid] < r:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < lv.size and lv[lo] == r:
+        return lo
+    return -1
+
+
+@jit
+def build_alias(q, keep, alias, small, large):
+    """Walker/Vose alias table of the categorical law ``q`` (sums to about 1)."""
+    n = q.size
+    ns = 0
+    nl = 0
+    for i in range(n):
+        keep[i] = q[i] * n
+        alias[i] = i
+        if keep[i] < 1.0:
+            small[ns] = i
+            ns += 1
+        else:
+            large[nl] = i
+            nl += 1
+    while ns > 0 and nl > 0:
+        ns -= 1
+        sm = small[ns]
+        nl -= 1
+        lg = large[nl]
+        alias[sm] = lg
+        keep[lg] -= 1.0 - keep[sm]
+        if keep[lg] < 1.0:
+            small[ns] = lg
+            ns += 1
+        else:
+            large[nl] = lg
+            nl += 1
+    for i in range(nl):
+        keep[large[i]] = 1.0
+    for i in range(ns):
+        keep[small[i]] = 1.0  # rounding leftovers: probability one of keeping itself
+
+
+@jit
+def pdc_one(
+    s,
+    lv,
+    order,
+    cond_p,
+    alias_p,
+    alias_i,
+    ms,
+    z0,
+    zstep,
+    centre,
+    scale,
+    delta,
+    lmax,
+    tab_lo,
+    tab_off,
+    tab_len,
+    tab,
+    alias_below,
+    total,
+    counts,
+    scratch,
+    buf,
+    max_tries,
+):
+    """One exact draw of level counts into ``counts`` (zeroed); returns proposals or -1.
+
+    ``ms[t]`` is the number of items before stage t (``ms[-1] == 1``); stage t keeps
+    ``b = ms[t + 1]`` items. The residual's standard score ``(r - centre[t]) / scale[t]``
+    picks tilt ``j`` on a grid (start ``z0``, step ``zstep``): the free items come from
+    the law tilted by ``exp(delta[t, j] * level)`` (alias table ``alias_p/alias_i[t, j]``
+    when ``a < alias_below``, else conditional binomials over the levels in
+    ``order[t, j]`` with probabilities ``cond_p[t, j]``), and the proposal is kept with
+    ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])`` with ``i = r - S_A - tab_lo[t]``,
+    the tilted ratio ``P(S_b = r - S_A) / max P(S_b)`` (0 outside the window).
+    """
+    n_lv = lv.size
+    nz = delta.shape[1]
+    r = total
+    proposals = 0
+    for t in range(ms.size - 1):
+        m = ms[t]
+        a = m - ms[t + 1]
+        lo = tab_lo[t]
+        off = tab_off[t]
+        ln = tab_len[t]
+        jz = math.floor(((r - centre[t]) / scale[t] - z0) / zstep + 0.5)
+        jz = min(max(jz, 0), nz - 1)
+        d = delta[t, jz]
+        lm = lmax[t, jz]
+        ord_ = order[t, jz]
+        cp = cond_p[t, jz]
+        ap = alias_p[t, jz]
+        ai = alias_i[t, jz]
+        tries = 0
+        while True:
+            tries += 1
+            if tries > max_tries:
+                return -1
+            sa = 0
+            last = n_lv
+            if a < alias_below:
+                for i in range(a):
+                    j = _alias_draw(s, ap, ai)
+                    buf[i] = j
+                    sa += lv[j]
+            else:
+                left = a
+                for i in range(n_lv):
+                    if left == 0:
+                        last = i
+                        break
+                    c = left if i == n_lv - 1 else binomial(s, left, cp[i])
+                    scratch[i] = c
+                    left -= c
+                    sa += c * lv[ord_[i]]
+            res = r - sa
+            idx = res - lo
+            if 0 <= idx < ln:
+                h = tab[off + idx]
+                if h > 0.0:
+                    h *= math.exp(d * idx - lm)
+                    if uniform(s) < h:
+                        r = res
+                        if a < alias_below:
+                            for i in range(a):
+                                counts[buf[i]] += 1
+                        else:
+                            for i in range(last):
+                                counts[ord_[i]] += scratch[i]
+                        break
+        proposals += tries
+    j = _level_of(lv, r)
+    if j < 0:
+        return -1
+    counts[j] += 1
+    return proposals
+
+
+@jit
+def _split_level(s, cnt, start, stop, cls, cls_p, row):
+    """Split ``cnt`` items of one level among its classes by conditional binomials."""
+    left = cnt
+    for i in range(start, stop):
+        if left == 0:
+            break
+        c = left if i == stop - 1 else binomial(s, left, cls_p[i])
+        row[cls[i]] += c
+        left -= c
+
+
+@jit_parallel
+def pdc_draws(
+    lv,
+    order,
+    cond_p,
+    alias_p,
+    alias_i,
+    ms,
+    z0,
+    zstep,
+    centre,
+    scale,
+    delta,
+    lmax,
+    tab_lo,
+    tab_off,
+    tab_len,
+    tab,
+    alias_below,
+    total,
+    lv_start,
+    cls,
+    cls_p,
+    states,
+    chunk,
+    out,
+    tries,
+    max_tries,
+):
+    """Fill ``out`` (draws x K, zeroed) with exact draws; ``tries`` gets proposals per chunk.
+
+    Level ``i`` holds classes ``cls[lv_start[i]:lv_start[i + 1]]``; ``cls_p`` are their
+    conditional split probabilities. Returns -1 on success or the first chunk where a
+    stage exceeded ``max_tries`` proposals.
+    """
+    n_draws = out.shape[0]
+    n_lv = lv.size
+    nchunk = (n_draws + chunk - 1) // chunk
+    failed = np.full(nchunk, -1, dtype=np.int64)
+    max_a = 1
+    for t in range(ms.size - 1):
+        max_a = max(max_a, min(ms[t] - ms[t + 1], alias_below))
+    for ci in prange(nchunk):
+        s = states[ci].copy()  # a private copy: neighbouring rows share cache lines
+        counts = np.zeros(n_lv, dtype=np.int64)
+        scratch = np.zeros(n_lv, dtype=np.int64)
+        buf = np.zeros(max_a, dtype=np.int64)
+        count = 0
+        for j in range(ci * chunk, min(n_draws, (ci + 1) * chunk)):
+            counts[:] = 0
+            got = pdc_one(
+                s,
+                lv,
+                order,
+                cond_p,
+                alias_p,
+                alias_i,
+                ms,
+                z0,
+                zstep,
+                centre,
+                scale,
+                delta,
+                lmax,
+                tab_lo,
+                tab_off,
+                tab_len,
+                tab,
+                alias_below,
+                total,
+                counts,
+                scratch,
+                buf,
+                max_tries,
+            )
+            if got < 0:
+                failed[ci] = ci
+                break
+            count += got
+            for i in range(n_lv):
+                a, b = lv_start[i], lv_start[i + 1]
+                if b - a == 1:
+                    out[j, cls[a]] = counts[i]
+                elif counts[i] > 0:
+                    _split_level(s, counts[i], a, b, cls, cls_p, out[j])
+        tries[ci] = count
+        states[ci, :] = s
+    for ci in range(nchunk):
+        if failed[ci] >= 0:
+            return failed[ci]
+    return -1
