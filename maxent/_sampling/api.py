@@ -48,6 +48,9 @@ __all__ = ["METHODS", "SampleResult", "sample"]
 
 METHODS = ("auto", "exact", "mcmc", "enumerate")
 _ENUMERATE_LIMIT = 200_000  # auto enumerates lattices whose composition count is below
+# auto prefers MCMC below this pilot acceptance of the exact sampler (a draw would then
+# cost over ~3,000 proposals of K classes each, slower than decorrelated chain draws)
+_MIN_ACCEPTANCE = 3e-4
 
 
 @dataclass(frozen=True, repr=False)
@@ -175,7 +178,19 @@ def _choose(problem: Problem) -> tuple[str, str]:
         problem.require_lattice("sampling")
     if compositions_at_most(problem.n, problem.classes, _ENUMERATE_LIMIT):
         return "enumerate", "small lattice: exact draws from its enumeration"
-    return "exact", "energies on a lattice: exact independent draws by conditioned rejection"
+    plan = exact_plan(problem)
+    if plan.algorithm != "conditioned rejection":
+        return "exact", f"energies on a lattice: exact independent draws ({plan.algorithm})"
+    acc = plan.pilot_acceptance()
+    if acc >= _MIN_ACCEPTANCE:
+        return "exact", (
+            f"energies on a lattice: exact independent draws by conditioned rejection "
+            f"(pilot acceptance {acc:.2g})"
+        )
+    return "mcmc", (
+        f"the exact sampler would accept about {acc:.2g} of its proposals (pilot run): "
+        "MCMC on the allocation instead"
+    )
 
 
 def sample(

@@ -46,7 +46,21 @@ class ExactPlan:
     log_max: np.ndarray
     fixed: np.ndarray
 
-    def draw(self, states: np.ndarray, chunk: int, out: np.ndarray) -> int:
+    algorithm = "conditioned rejection"
+
+    def pilot_acceptance(self, proposals: int = 20_000) -> float:
+        """Acceptance measured on a short pilot run (0 when no draw came within it)."""
+        states = stream_states(np.random.SeedSequence(0x5EED), 1)
+        out = np.zeros((4, self.p1.size), dtype=np.int64)
+        try:
+            tries = self.draw(states, 4, out, max_tries=proposals)
+        except RuntimeError:
+            return 0.0
+        return 4.0 / max(tries, 1)
+
+    def draw(
+        self, states: np.ndarray, chunk: int, out: np.ndarray, max_tries: int = MAX_TRIES
+    ) -> int:
         """Fill ``out`` (zeroed rows) with exact draws, ``chunk`` per stream; return proposals."""
         tries = np.zeros(states.shape[0], dtype=np.int64)
         fail = K.exact_rejection(
@@ -66,11 +80,12 @@ class ExactPlan:
             chunk,
             out,
             tries,
-            MAX_TRIES,
+            max_tries,
         )
         if fail >= 0:
             raise RuntimeError(
-                "exact sampler: a draw needed more than 1e9 proposals; use method='mcmc'"
+                f"exact sampler: a draw needed more than {max_tries:.3g} proposals; "
+                "use method='mcmc'"
             )
         if self.fixed.any():
             out[:, self.fixed > 0] = self.fixed[self.fixed > 0]
