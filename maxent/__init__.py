@@ -128,6 +128,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
+    from maxent._calibrate.fit import (  # noqa: F401
+        CalibrationResult,
+        calibrate,
+    )
     from maxent._compare.chapters import (  # noqa: F401
         ConditionalDieLaw,
         EquivalenceTable,
@@ -188,6 +192,7 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         OptimumSummary,
         optimize,
     )
+    from maxent._plotting.calibration import plot_calibration  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401
         convergence_figure,
         plot_beta_convergence,

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from maxent._calibrate import core as _core
 from maxent._calibrate.metrics import Metrics, evaluate
@@ -556,8 +557,8 @@ def _curve(z, y, beta, status, bias=None):
 
 
 def calibrate(
-    logits,
-    labels,
+    logits: ArrayLike,
+    labels: ArrayLike,
     *,
     fit_fraction: float | None = None,
     bins: int = 15,

@@ -257,7 +257,7 @@ def large_deviation_table(
     Examples
     --------
     >>> t = large_deviation_table(4.5, [50, 1000])
-    >>> round(t.rate, 6), [round(r, 4) for r in t.rate_exact]
+    >>> round(t.rate, 6), [round(float(r), 4) for r in t.rate_exact]
     (0.178178, [0.2214, 0.1818])
     """
     k = _faces(faces)

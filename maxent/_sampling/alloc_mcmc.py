@@ -206,7 +206,8 @@ def run_alloc_mcmc(
     if b > 0:
         acc += ch.run(b, b + 1, np.zeros((chains, 0, k), dtype=np.int64))
     records = np.zeros((chains, per_chain, k), dtype=np.int64)
-    step = max(1, min(per_chain, int(2e7 // th)))  # about a second a batch
+    # about a second a batch, and at least 20 batches so that progress (and Ctrl-C) is seen
+    step = max(1, min(per_chain, int(2e7 // th), -(-per_chain // 20)))
     if ch.refresh_every:
         step = min(step, ch.refresh_every)
     done = refreshes = 0
