@@ -198,6 +198,7 @@ def test_figures_save_by_extension(comparison, tmp_path, ext):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_convergence_figure_content(tmp_path):
     st = maxent.converge([0, 1, 2, 3], "10,100,1000", seeds=2, seed=1)
     fig = maxent.convergence_figure(st, tmp_path / "c.png")

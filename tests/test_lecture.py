@@ -16,6 +16,7 @@ from maxent.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_every_figure_renders_and_the_index_lists_them(tmp_path):
     written = lecture(tmp_path, formats=["png"], n=2000, seed=1)
     pngs = sorted(p.name for p in written if p.suffix == ".png")

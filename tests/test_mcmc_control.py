@@ -44,6 +44,7 @@ def last_states_circuit(problem, stat, steps, seed):
     return records[:, 0]
 
 
+@pytest.mark.slow
 def test_circuit_kernel_reaches_the_bose_law_and_a_wrong_rule_does_not():
     e, g = [0.0, 1.0, 2.0, 3.0], [2.0, 3.0, 2.0, 4.0]
     p = Problem(e, 6, total_energy=8.0, statistics="bose", degeneracies=g)

@@ -105,6 +105,7 @@ def test_negative_control_unconstrained_multinomial_fails():
     assert (plain @ p.levels != p.level_total).any()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("energies, n, total", CASES)
 def test_mcmc_means_match_enumeration(energies, n, total):
     p = make(energies, n, total)

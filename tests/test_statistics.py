@@ -88,6 +88,7 @@ def test_log_weights_match_binomial_coefficients():
 # -- samplers and the mode against enumeration -----------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stat", ["boltzmann", "bose", "fermi"])
 @pytest.mark.parametrize("with_moment", [False, True])
 def test_exact_sampler_and_mode_match_enumeration(stat, with_moment):
@@ -122,6 +123,7 @@ def moment_problem(stat):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stat, points", [("bose", 60), ("fermi", 27)])
 def test_mcmc_matches_enumeration_means(stat, points):
     p = moment_problem(stat)
