@@ -1,6 +1,6 @@
-import os
-import subprocess
-import sys
+import dataclasses
+import inspect
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -23,6 +23,7 @@ from maxent.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_every_figure_renders_and_the_index_lists_them(tmp_path):
     written = lecture(tmp_path, formats=["png"], n=2000, seed=1)
     pngs = sorted(p.name for p in written if p.suffix == ".png")
@@ -116,22 +117,12 @@ def test_gallery_page_matches_the_figures():
     assert NAMES == [f.name for f in FIGURES]
 
 
-def test_docs_build_strict(tmp_path):
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    res = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    api = (tmp_path / "site" / "api" / "index.html").read_text()
-    assert "maximize_log_count" in api and "beta_from_mean" in api
-    cli_page = (tmp_path / "site" / "cli" / "index.html").read_text()
-    for command in ("simulate", "converge", "sample", "relax", "optimize", "lecture"):
-        assert command in cli_page
+def written_doc(obj) -> str:
+    """The docstring a person wrote ('' for none, or for a dataclass's generated one)."""
+    doc = inspect.getdoc(obj) or ""
+    if inspect.isclass(obj) and doc.startswith(f"{obj.__name__}("):
+        return ""  # dataclasses generate "Name(field: type, ...)" when nobody wrote one
+    return doc
 
 
 def test_public_api_is_documented():
@@ -141,6 +132,31 @@ def test_public_api_is_documented():
         if not n.startswith("_")
         and n not in {"COLORS"}
         and callable(getattr(maxent, n))
-        and not getattr(maxent, n).__doc__
+        and not written_doc(getattr(maxent, n)).strip()
     ]
     assert not missing
+
+
+def test_written_doc_sees_through_generated_dataclass_docs():
+    @dataclasses.dataclass(frozen=True)
+    class Bare:
+        x: int
+
+    assert Bare.__doc__ and not written_doc(Bare)
+    assert written_doc(maxent.SampleResult)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10: Constraint.name, ConvergenceStudy.method/extra and "
+    "OptimumSummary.exact_message are not in their docstrings",
+)
+def test_public_result_fields_are_documented():
+    missing = [
+        f"{n}.{f.name}"
+        for n in maxent.__all__
+        if dataclasses.is_dataclass(obj := getattr(maxent, n)) and inspect.isclass(obj)
+        for f in dataclasses.fields(obj)
+        if not re.search(rf"\b{re.escape(f.name)}\b", written_doc(obj))
+    ]
+    assert not missing, missing

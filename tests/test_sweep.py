@@ -196,6 +196,7 @@ def test_local_backend_writes_a_tidy_table(local_run):
     assert not list((out / "tasks").glob(".tmp-*"))
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_matches_local_backend(local_run, tmp_path):
     pytest.importorskip("distributed")
     study, out, _, _ = local_run
@@ -240,6 +241,7 @@ mean_energy = [1.2, 7.0]
 """
 
 
+@pytest.mark.slow
 def test_failing_tasks_are_retried_then_recorded(tmp_path):
     out = tmp_path / "out"
     report = run_sweep(write(tmp_path, FAILING), out, workers=2, retries=1)
@@ -283,7 +285,7 @@ KILL = """
 [study]
 name = "kill"
 seed = 5
-samples = 20000
+samples = 4000
 [grid]
 classes = [4, 6]
 n = [1000, 10000, 100000]
@@ -307,6 +309,7 @@ def wait_for_tasks(proc, out, count, timeout=120):
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     """SIGKILL of the whole sweep, then --resume; and SIGKILL of one worker."""
     study = write(tmp_path, KILL)
@@ -369,6 +372,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_says_how_to_resume(tmp_path):
     study = write(tmp_path, KILL)
     out = tmp_path / "interrupted"
