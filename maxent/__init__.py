@@ -64,7 +64,6 @@ _EXPORTS = {
     "maxent._sampling.api": ["SampleResult", "sample"],
     "maxent._util.errors": [
         "ConvergenceError",
-        "Interrupted",
         "UnreachableError",
         "ValidationError",
     ],
@@ -229,7 +228,6 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
     )
     from maxent._util.errors import (  # noqa: F401
         ConvergenceError,
-        Interrupted,
         UnreachableError,
         ValidationError,
     )

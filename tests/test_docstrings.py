@@ -61,7 +61,6 @@ MAIN = (
     "ValidationError",
     "UnreachableError",
     "ConvergenceError",
-    "Interrupted",
     # result classes
     "BetaSolution",
     "Comparison",

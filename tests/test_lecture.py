@@ -146,11 +146,6 @@ def test_written_doc_sees_through_generated_dataclass_docs():
     assert written_doc(maxent.SampleResult)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: Constraint.name, ConvergenceStudy.method/extra and "
-    "OptimumSummary.exact_message are not in their docstrings",
-)
 def test_public_result_fields_are_documented():
     missing = [
         f"{n}.{f.name}"

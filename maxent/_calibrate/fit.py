@@ -470,6 +470,8 @@ class CalibrationResult:
         NLL(T) figure.
     status, message : str
         How the fit ended, in one word and in one sentence.
+    seed : int
+        Seed of the random fit/evaluation split.
     """
 
     temperature: float

@@ -170,7 +170,8 @@ def thermo(energies: ArrayLike, beta: float, degeneracies: ArrayLike | None = No
     logp, log_z = _log_probs(e, b, lg)
     p = np.exp(logp)
     ref = float(e.min())
-    mean = ref + float(p @ (e - ref))
+    # clipped: a shift by min E can round a mean at a tiny top level (-3e-297) to 0
+    mean = min(max(ref + float(p @ (e - ref)), ref), float(e.max()))
     dev = e - mean
     scale = float(np.abs(dev).max())
     if scale == 0.0:

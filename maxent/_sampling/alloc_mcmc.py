@@ -36,7 +36,7 @@ from maxent._model.problem import Problem
 from maxent._sampling.diagnostics import integrated_time
 from maxent._sampling.exact import exact_plan
 from maxent._sampling.mcmc import initial_counts, level_index
-from maxent._util.errors import Interrupted
+from maxent._util.errors import interrupted as carrying
 from maxent._util.streams import stream_states
 from maxent._util.validate import as_count
 
@@ -171,7 +171,7 @@ def run_alloc_mcmc(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Allocation-level MCMC draws and diagnostics.
 
-    On Ctrl-C raises :class:`~maxent.Interrupted` carrying ``(finished draws, diagnostics)``.
+    On Ctrl-C re-raises ``KeyboardInterrupt`` with ``partial = (finished draws, diagnostics)``.
 
     ``burn_in`` and ``thin`` count proposals per chain (defaults: 10 records' worth and
     :func:`default_thin`). Draws are in chain-major order. With no lattice moves (K at most
@@ -244,5 +244,5 @@ def run_alloc_mcmc(
         refreshes=refreshes,
     )
     if interrupted is not None:
-        raise Interrupted((draws, diag)) from interrupted
+        raise carrying((draws, diag)) from interrupted
     return draws, diag

@@ -38,7 +38,7 @@ from maxent._sampling.alloc_mcmc import run_alloc_mcmc
 from maxent._sampling.enumerate import enumerate_allocations
 from maxent._sampling.exact import exact_plan, run_exact
 from maxent._sampling.mcmc import run_mcmc
-from maxent._util.errors import Interrupted, ValidationError
+from maxent._util.errors import ValidationError, interrupted
 from maxent._util.format import ShortRepr
 from maxent._util.memory import require_memory
 from maxent._util.streams import as_seed_sequence, seed_value
@@ -78,7 +78,7 @@ class SampleResult(ShortRepr):
     reason : str
         Why ``auto`` chose the method (empty when it was given).
     interrupted : bool
-        True on the partial result that :class:`~maxent.Interrupted` carries when Ctrl-C
+        True on the partial result that a ``KeyboardInterrupt`` carries (as ``partial``) when Ctrl-C
         stopped the run early; ``draws`` then holds what was finished.
 
     Examples
@@ -287,7 +287,7 @@ def sample(
     old_threads = numba.get_num_threads()
     numba.set_num_threads(used_threads)
     diagnostics: dict[str, Any] = {}
-    interrupted = None
+    stopped = None
     try:
         t1 = time.perf_counter()
         if method == "exact":
@@ -324,8 +324,10 @@ def sample(
             draws, diagnostics = run_mcmc(
                 problem, seq, samples, min(chains, samples), b, th, progress
             )
-    except Interrupted as exc:
-        interrupted = exc
+    except KeyboardInterrupt as exc:
+        if getattr(exc, "partial", None) is None:
+            raise
+        stopped = exc
         draws, diagnostics = exc.partial
     finally:
         numba.set_num_threads(old_threads)
@@ -340,9 +342,9 @@ def sample(
         diagnostics,
         timings,
         reason,
-        interrupted is not None,
+        stopped is not None,
     )
-    if interrupted is not None:
+    if stopped is not None:
         # never swallow Ctrl-C: the caller gets it, with the finished draws attached
-        raise Interrupted(result) from interrupted
+        raise interrupted(result) from stopped
     return result

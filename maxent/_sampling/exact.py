@@ -21,7 +21,7 @@ from maxent._model.lattice import choose_determined
 from maxent._model.logcount import class_multipliers
 from maxent._model.problem import Problem
 from maxent._sampling import exact_pdc
-from maxent._util.errors import Interrupted, UnreachableError
+from maxent._util.errors import UnreachableError, interrupted
 from maxent._util.streams import stream_states
 
 __all__ = ["CHUNK", "ExactPlan", "exact_plan", "product_family", "run_exact"]
@@ -210,7 +210,7 @@ def check_dependent_rows(coef, rhs, rows, support):
 def run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=None):
     """Draw ``samples`` rows chunk by chunk; returns (draws, proposals).
 
-    On Ctrl-C raises :class:`Interrupted` carrying ``(finished draws, diagnostics)``.
+    On Ctrl-C re-raises ``KeyboardInterrupt`` with ``partial = (finished draws, diagnostics)``.
     """
     k = plan.p1.size
     n_chunks = (samples + CHUNK - 1) // CHUNK
@@ -227,5 +227,5 @@ def run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=Non
             if progress is not None:
                 progress(done, samples)
     except KeyboardInterrupt as exc:
-        raise Interrupted((draws[:done], {"proposals": proposals})) from exc
+        raise interrupted((draws[:done], {"proposals": proposals})) from exc
     return draws[:done], proposals

@@ -15,7 +15,8 @@ from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._sampling.diagnostics import integrated_time
 from maxent._sampling.exact import exact_plan
-from maxent._util.errors import Interrupted, ValidationError
+from maxent._util.errors import ValidationError
+from maxent._util.errors import interrupted as carrying
 from maxent._util.streams import stream_states
 
 __all__ = ["Chains", "initial_counts", "run_mcmc", "shell_start"]
@@ -267,5 +268,5 @@ def run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
         gaps = np.diff(np.unique(problem.energies))
         diag["shell_connected"] = bool(problem.energy_tolerance >= gaps.max())
     if interrupted is not None:
-        raise Interrupted((draws, diag)) from interrupted
+        raise carrying((draws, diag)) from interrupted
     return draws, diag

@@ -6,7 +6,7 @@ parameter, so that the command line can report it as ``--option: message`` in on
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceError", "Interrupted", "UnreachableError", "ValidationError"]
+__all__ = ["ConvergenceError", "UnreachableError", "ValidationError", "interrupted"]
 
 
 class ValidationError(ValueError):
@@ -74,35 +74,19 @@ class UnreachableError(ValidationError):
     """
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGINT) during a long computation, carrying what was finished.
+def interrupted(partial) -> KeyboardInterrupt:
+    """A plain :class:`KeyboardInterrupt` carrying what was finished, as ``partial``.
 
-    It is a :class:`KeyboardInterrupt`: the library never swallows Ctrl-C, so every
-    caller that does not expect it stops. A caller that wants the partial result (the
-    command line keeps the draws made so far) catches it and reads :attr:`partial`.
-
-    Parameters
-    ----------
-    partial : object, optional
-        The partial result (for :func:`maxent.sample`: a ``SampleResult`` with
-        ``interrupted=True`` and the draws finished before the interrupt).
-
-    Attributes
-    ----------
-    partial : object or None
-        As given.
-
-    Examples
-    --------
-    >>> import maxent
-    >>> exc = maxent.Interrupted(partial="the draws made so far")
-    >>> isinstance(exc, KeyboardInterrupt), exc.partial
-    (True, 'the draws made so far')
+    The library never swallows Ctrl-C: a long call re-raises the interrupt with the
+    partial result attached (for :func:`maxent.sample`, a ``SampleResult`` with
+    ``interrupted=True`` holding the finished draws). It stays a plain
+    ``KeyboardInterrupt``, so a script stops as on any Ctrl-C (exit status 130); a caller
+    that wants the partial result (the command line keeps the draws) reads
+    ``getattr(exc, "partial", None)``.
     """
-
-    def __init__(self, partial=None):
-        super().__init__("interrupted")
-        self.partial = partial
+    exc = KeyboardInterrupt()
+    exc.partial = partial
+    return exc
 
 
 class ConvergenceError(RuntimeError):

@@ -45,7 +45,6 @@ def sample(as_json, samples, method, seed, threads, save, **kw) -> int:
     """Draw allocations with probability proportional to W(n) = N!/prod n_k!."""
     from maxent._kernels import _sample as kernels
     from maxent._sampling.api import sample as run
-    from maxent._util.errors import Interrupted
     from maxent._util.io import check_save_path
 
     notes: list[str] = []
@@ -57,8 +56,10 @@ def sample(as_json, samples, method, seed, threads, save, **kw) -> int:
     with Progress("sampling", enabled=not as_json) as bar:
         try:
             res = run(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
-        except Interrupted as exc:  # Ctrl-C: keep and report the finished draws
-            res = exc.partial
+        except KeyboardInterrupt as exc:  # Ctrl-C: keep and report the finished draws
+            res = getattr(exc, "partial", None)
+            if res is None:
+                raise
     if res.interrupted and res.samples == 0:
         click.echo("maxent: interrupted before the first draw was finished", err=True)
         return 130
