@@ -273,7 +273,7 @@ class Problem:
         self.degeneracies = as_degeneracies(degeneracies, self.energies.size)
         S.check_degeneracies(self.stat, self.degeneracies)
         self.caps = S.caps(self.stat, self.degeneracies, self.n)
-        if self.caps.sum() < self.n:
+        if self.stat == S.FERMI and self.caps.sum() < self.n:
             raise ValidationError(
                 "n",
                 f"Fermi-Dirac: at most sum(g) = {int(self.caps.sum())} items fit in these "
