@@ -27,6 +27,7 @@ with its gap.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -99,10 +100,10 @@ def symmetric_ties(coef, g, caps, n) -> int:
     """Allocations with the same ln W as n obtained by permuting identical classes."""
     order, starts = _groups(coef, [g, caps.astype(np.float64)])
     ties = 1
-    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+    for lo, hi in itertools.pairwise(starts):
         if hi - lo < 2:
             continue
-        vals, counts = np.unique(n[order[lo:hi]], return_counts=True)
+        _, counts = np.unique(n[order[lo:hi]], return_counts=True)
         ways = math.factorial(int(hi - lo))
         for c in counts:
             ways //= math.factorial(int(c))
@@ -210,7 +211,7 @@ def _face(problem):
     try:
         with np.errstate(all="ignore"):
             real = extreme_face(problem, sign, "exact")[0][at]
-    except Exception:  # noqa: BLE001 - any failure of the real solve: start proportionally
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # start proportionally
         real = np.full(at.size, np.nan)
     if not np.all(np.isfinite(real)):
         real = left * g[at] / g[at].sum()
@@ -340,7 +341,8 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         miss = (coef @ r - rhs).astype(np.float64)
         if np.all(np.abs(miss) <= 4.0 * np.abs(coef).max(axis=1)):
             break
-        c = 1.0 / _curvature(stat, g, resp, caps)
+        with np.errstate(divide="ignore"):
+            c = 1.0 / _curvature(stat, g, resp, caps)
         c[~np.isfinite(c)] = 0.0
         a = coef.astype(np.float64)
         hess = (a * c) @ a.T
@@ -353,6 +355,8 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         if not _close(coef, rhs, caps, resp_new):
             break
         xq, resp = x_new, resp_new
+    guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
+    r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
     n = r.copy()
     if not count_repair(stat, xq, g, lg, n, caps, problem.n):
         return None
@@ -380,7 +384,7 @@ def _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max
     budget = gap * (1.0 + 1e-9) + 1e-13
     if _window_estimate(stat, g, n, caps, budget) > CERTIFY_MAX_WINDOW:
         return n, 1, _uncertified(gap), 0, 0, gap
-    _, lo, hi, _, costs, _ = build_windows(stat, x, g, lg, n, caps, budget, max_window)
+    r, lo, hi, _, costs, _ = build_windows(stat, x, g, lg, n, caps, budget, max_window)
     if costs.size == 0:
         return n, 1, _uncertified(gap), 0, 0, gap
     width = hi - lo + 1
@@ -409,7 +413,7 @@ def _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max
     if out is None or not out[4] or out[1][0] < 0:
         nodes = 0 if out is None else out[3]
         return n, 1, _uncertified(gap), 0, nodes, gap
-    best, best_n, ties, nodes, _ = out
+    _, best_n, ties, nodes, _ = out
     cand = r.copy()
     cand[free] = best_n
     if not _feasible(coef, rhs, caps, cand):

@@ -52,6 +52,7 @@ class OptimumSummary:
                 "fractions": np.asarray(self.mode.fractions).tolist(),
                 "log_count": self.mode.log_count,
                 "certified": bool(self.mode.certified),
+                "gap": float(self.mode.get("gap", 0.0)),
                 "ties": int(self.mode.ties),
             }
         else:
