@@ -362,7 +362,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         return None
     levels = coef[1]
     if coef.shape[0] == 2 and levels.max() <= 5_000_000:
-        level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, 4 * x.size + 10_000, 512)
+        level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, 4 * x.size + 10_000, 128)
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
             return None

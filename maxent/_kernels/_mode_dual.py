@@ -290,6 +290,19 @@ def level_repair(stat, x, g, lg, n, caps, levels, target, c_max, max_moves, max_
         ba = -1
         bb = -1
         bstep = 0
+        # long moves between candidates on both sides (sparse or far levels) ...
+        for i in range(nd):
+            a = cand_d[i]
+            for j in range(nu):
+                b = cand_u[j]
+                step = s * (levels[b] - levels[a])
+                if b == a or step <= 0 or step > abs(rem):
+                    continue
+                c = dn[a] + up[b]
+                score = c / step if c > 0 else c * step
+                if score < best_score:
+                    best_score, ba, bb, bstep = score, a, b, step
+        # ... and short ones to the cheapest class of each nearby level (exact hits)
         for i in range(nd):
             a = cand_d[i]
             for step in range(1, reach + 1):
