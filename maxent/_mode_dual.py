@@ -55,6 +55,7 @@ CERTIFY_MAX_NODES = 2_000_000
 RESOLVED_COUNT = 10**8
 TIE_TOL = 1e-12
 CAND = 48
+ABANDON_ABOVE_N = 10**7
 BISECT_MAX_K = 2000
 CERTIFY_MAX_WINDOW = 2_000_000
 
@@ -326,13 +327,14 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     if not _close(coef, rhs, caps, resp):
         # the real optimum did not converge: solve for (alpha, beta) by nested bisection
         if coef.shape[0] != 2 or x.size > BISECT_MAX_K:
-            return _abandon("the real optimum did not converge, so the multipliers are unusable")
+            why = "the real optimum did not converge, so the multipliers are unusable"
+            return _abandon(problem, why)
         xq = _bisect_multipliers(stat, coef, rhs, lg, g, caps, xq)
         if xq is None:
-            return _abandon("no multipliers meet the count and energy")
+            return _abandon(problem, "no multipliers meet the count and energy")
         resp = responses(stat, xq, lg, g)
         if not _close(coef, rhs, caps, resp):
-            return _abandon("no multipliers meet the count and energy")
+            return _abandon(problem, "no multipliers meet the count and energy")
     # best integers, walked from the exact real responses (next to them); then a few
     # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
     for _ in range(4):
@@ -448,8 +450,13 @@ def _window_estimate(stat, g, n, caps, budget) -> float:
     return float(np.minimum(width, caps + 1.0).sum())
 
 
-def _abandon(why: str):
-    """Give up quickly (the exact search would walk O(N) from unusable multipliers)."""
+def _abandon(problem, why: str):
+    """Fall back to the old search for moderate N, else give up quickly.
+
+    Beyond ``ABANDON_ABOVE_N`` the old search would walk O(N) from unusable multipliers.
+    """
+    if problem.n <= ABANDON_ABOVE_N:
+        return None
     return None, 2, f"search abandoned ({why}); no allocation found", 0, 0, math.nan
 
 
