@@ -25,9 +25,9 @@ def increment(stat, t, x, g, lg):
     """h(t) - h(t - 1) for t >= 1 (ln w(t) - ln w(t - 1) - x)."""
     if stat == BOLTZMANN:
         return lg - x - math.log(t)
-    if stat == BOSE:
-        return math.log(t + g - 1.0) - math.log(t) - x
-    return math.log(g - t + 1.0) - math.log(t) - x
+    if stat == BOSE:  # log1p keeps the ratio accurate when t is large
+        return math.log1p((g - 1.0) / t) - x
+    return math.log1p((g - 2.0 * t + 1.0) / t) - x
 
 
 @jit

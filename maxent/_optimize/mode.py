@@ -14,6 +14,7 @@ from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
+from maxent._optimize.mode_dual import dual_mode
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 
@@ -42,7 +43,11 @@ def most_probable_allocation(
 ) -> sopt.OptimizeResult:
     """Find the integer allocation with the largest ``W(n)`` on the constraint lattice.
 
-    Exact branch and bound around the real optimum: with the optimum's multipliers the
+    First a Lagrangian dual bound, a repaired and locally improved candidate and, where
+    the gap leaves few classes free, an exact search inside it (see
+    :mod:`maxent._optimize.mode_dual`); the exact branch and bound below is the fallback when no
+    candidate is found. Exact branch and bound around the real optimum: with the
+    optimum's multipliers the
     log-count of a lattice point splits into a sum of per-class convex costs, so a search
     restricted to windows of cost at most ``D`` finds every lattice point with total cost
     at most ``D``; ``D`` grows by 4x until a point is found (which is then optimal) or the
@@ -62,9 +67,12 @@ def most_probable_allocation(
     -------
     scipy.optimize.OptimizeResult
         ``counts`` (int64), ``fractions``, ``log_count`` (exact ln W), ``certified``
-        (optimality proven), ``ties`` (allocations sharing the maximum, within 1e-12 in
-        ln W; -1 when every allocation ties), ``nodes``, ``success``, ``message``,
-        ``time``.
+        (optimality proven), ``gap`` (proven bound on ``max ln W - log_count``: 0 when
+        certified, the Lagrangian dual gap otherwise, nan when nothing was found),
+        ``ties`` (allocations sharing the maximum, within 1e-12 in ln W; -1 when every
+        allocation ties; 0 when not counted, i.e. when not certified; where counts are
+        too large to resolve 1e-12, only ties by symmetry of identical classes),
+        ``nodes``, ``success``, ``message``, ``time``.
 
     Raises
     ------
@@ -112,6 +120,10 @@ def most_probable_allocation(
     stat = problem.stat
     lg = np.log(g)
     x = _mode_x(problem, real)
+    fast = dual_mode(problem, x, real.counts, max_nodes=max_nodes, max_window=max_window)
+    if fast is not None:  # the dual bound, repair and local search (see mode_dual)
+        n, status, message, ties, nodes, gap = fast
+        return _result(problem, t0, n, status, message, ties=ties, nodes=nodes, rounds=1, gap=gap)
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
     guess = np.floor(real.counts).astype(np.int64)
@@ -190,8 +202,10 @@ def _give_up(problem, t0, nodes, rounds, why, best_n=None):
     return _result(problem, t0, None, 2, message, ties=0, nodes=nodes, rounds=rounds)
 
 
-def _result(problem, t0, n, status, message, *, ties, nodes, rounds):
+def _result(problem, t0, n, status, message, *, ties, nodes, rounds, gap=None):
     """The mode's result: status 0 certified optimal, 1 best found, 2 nothing found."""
+    if gap is None:
+        gap = 0.0 if status == 0 else math.nan
     if n is not None:
         n = np.asarray(n, dtype=np.int64)
     return sopt.OptimizeResult(
@@ -200,6 +214,7 @@ def _result(problem, t0, n, status, message, *, ties, nodes, rounds):
         fractions=None if n is None else n / problem.n,
         log_count=math.nan if n is None else log_count(problem, n),
         certified=status == 0,
+        gap=float(gap),
         ties=int(ties),
         nodes=int(nodes),
         rounds=int(rounds),

@@ -87,6 +87,7 @@ class OptimumSummary(ShortRepr):
                 "fractions": np.asarray(self.mode.fractions).tolist(),
                 "log_count": self.mode.log_count,
                 "certified": bool(self.mode.certified),
+                "gap": float(self.mode.get("gap", 0.0)),
                 "ties": int(self.mode.ties),
             }
         else:

@@ -1,0 +1,467 @@
+"""The most probable integer allocation at large K: dual bound, repair, local search.
+
+For multipliers theta (one per constraint row) every class k sees x_k = theta . A[:, k]
+and the Lagrangian
+
+    L(theta) = sum_k max_{0 <= n <= cap_k} [h_k(n) - x_k n] + theta . b
+
+bounds ln W(n) from above for every n on the lattice (``A n = b``), where h_k is the
+class log-weight of :mod:`maxent._model.statistics`. Each class's maximiser r_k is one integer
+next to the real optimum, and for a lattice point ``L - ln W(n) = sum_k c_k(n_k)`` with
+c_k(n) >= 0 the class's loss away from r_k: this is the proven gap of a candidate.
+
+The candidate (the primal) starts at r, meets the count by adding or removing items
+where the loss grows least, meets the energy by moving items between levels, and is
+then improved by moves of one or two items that keep every constraint, each accepted on
+its exact change of ln W; classes with equal columns (degenerate levels) are balanced
+exactly. The multipliers are those of the exact real optimum, rounded to a binary grid
+on which ``theta . A[:, k]`` is exact in floating point, so the identity above holds
+without rounding in the x terms.
+
+Certification: the optimum has total loss at most the gap, so every class lies in the
+window where its own loss is at most the gap. When only a few classes have more than
+one value there, the exact branch and bound of :mod:`maxent._kernels._mode` searches
+those windows (the other classes are fixed at r_k); otherwise the candidate is returned
+with its gap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from maxent._kernels._mode import build_windows, search
+from maxent._kernels._mode_dual import (
+    count_repair,
+    even_groups,
+    level_repair,
+    local_search,
+    responses,
+    total_loss,
+)
+from maxent._model import statistics as S
+from maxent._model.lattice import choose_determined
+
+__all__ = ["dual_mode"]
+
+# Branch and bound over the gap windows only when it is small.
+CERTIFY_MAX_FREE = 400
+CERTIFY_MAX_LOG_SIZE = math.inf
+CERTIFY_MAX_NODES = 2_000_000
+# Differences of ln W between neighbouring allocations are ~1/n: above this count they
+# fall below the 1e-12 tolerance at which the branch and bound calls two costs equal.
+RESOLVED_COUNT = 10**8
+TIE_TOL = 1e-12
+CAND = 48
+ABANDON_ABOVE_N = 10**7
+BISECT_MAX_K = 2000
+CERTIFY_MAX_WINDOW = 2_000_000
+
+
+def _hash_keys(coef: np.ndarray) -> np.ndarray:
+    """A linear hash of each column's rows after the count (exact for one row)."""
+    rows = coef[1:]
+    if rows.shape[0] == 0:
+        return np.zeros(coef.shape[1], dtype=np.int64)
+    if rows.shape[0] == 1:
+        return rows[0].astype(np.int64).copy()
+    w = np.random.default_rng(12345).integers(1, 2**62, size=rows.shape[0], dtype=np.int64) | 1
+    with np.errstate(over="ignore"):
+        return (rows.astype(np.int64) * w[:, None]).sum(axis=0)
+
+
+def _exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact."""
+    a = coef.astype(np.float64)
+    theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
+    span = max(float(np.sum(np.abs(theta) * np.abs(a).max(axis=1))), 1e-300)
+    shift = 51 - math.ceil(math.log2(span))
+    big = [round(t * 2.0**shift) for t in theta]
+    xs = np.zeros(coef.shape[1], dtype=np.int64)
+    for r, b in enumerate(big):
+        xs += np.int64(b) * coef[r]
+    return xs.astype(np.float64) * 2.0**-shift
+
+
+def _groups(coef: np.ndarray, extra=None):
+    """Classes with equal columns (and equal ``extra`` values): (order, starts)."""
+    keys = [coef[r] for r in range(coef.shape[0])]
+    if extra is not None:
+        keys = [*keys, *extra]
+    order = np.lexsort(keys[::-1])
+    mat = np.vstack(keys)[:, order]
+    change = np.any(mat[:, 1:] != mat[:, :-1], axis=0)
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1, [order.size]])
+    return order.astype(np.int64), starts.astype(np.int64)
+
+
+def symmetric_ties(coef, g, caps, n) -> int:
+    """Allocations with the same ln W as n obtained by permuting identical classes."""
+    order, starts = _groups(coef, [g, caps.astype(np.float64)])
+    ties = 1
+    for lo, hi in itertools.pairwise(starts):
+        if hi - lo < 2:
+            continue
+        _, counts = np.unique(n[order[lo:hi]], return_counts=True)
+        ways = math.factorial(int(hi - lo))
+        for c in counts:
+            ways //= math.factorial(int(c))
+        ties *= ways
+    return ties
+
+
+def _feasible(coef, rhs, caps, n) -> bool:
+    return bool(np.all(n >= 0) and np.all(n <= caps) and np.array_equal(coef @ n, rhs))
+
+
+def _close(coef, rhs, caps, resp) -> bool:
+    """Whether the responses miss every row by at most ~ one item per class."""
+    n = np.minimum(resp, caps)
+    if not np.all(np.isfinite(n)):
+        return False
+    slack = (coef.shape[1] + 10.0) * (np.abs(coef).max(axis=1) + 1.0)
+    return bool(np.all(np.abs(coef @ n - rhs) <= slack))
+
+
+def _bisect_multipliers(stat, coef, rhs, lg, g, caps, x):
+    """(theta_0, theta_1) meeting the count and energy rows by nested bisection."""
+    a = coef.astype(np.float64)
+    th = np.linalg.lstsq(a.T, x, rcond=None)[0]
+    lev = a[1]
+    scale = 1e-3 * (abs(th[0]) + abs(th[1]) * float(lev.max())) + 1e-300
+
+    def count_theta0(t1):
+        def miss(t0):
+            n = np.minimum(responses(stat, t0 + t1 * lev, lg, g), caps)
+            return float(n.sum() - rhs[0]) if np.all(np.isfinite(n)) else math.inf
+
+        lo = hi = th[0] - t1 * 0.0
+        step = scale
+        while miss(lo) <= 0:
+            lo -= step
+            step *= 2
+            if step > 1e6:
+                return None
+        step = scale
+        while miss(hi) > 0:
+            hi += step
+            step *= 2
+            if step > 1e6:
+                return None
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if mid in (lo, hi):
+                break
+            if miss(mid) > 0:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+    def energy(t1):
+        t0 = count_theta0(t1)
+        if t0 is None:
+            return None, math.nan
+        n = np.minimum(responses(stat, t0 + t1 * lev, lg, g), caps)
+        return t0, float(n @ lev - rhs[1])
+
+    lo = hi = th[1]
+    step = 1e-3 * abs(th[1]) + 1e-300
+    for _ in range(200):
+        if energy(lo)[1] >= 0 or step > 1e6:
+            break
+        lo -= step
+        step *= 2
+    step = 1e-3 * abs(th[1]) + 1e-300
+    for _ in range(200):
+        if energy(hi)[1] <= 0 or step > 1e6:
+            break
+        hi += step
+        step *= 2
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        t0, miss = energy(mid)
+        if t0 is None:
+            return None
+        if miss > 0:
+            lo = mid
+        else:
+            hi = mid
+    t0 = count_theta0(hi)
+    if t0 is None:
+        return None
+    return _exact_multipliers(coef, t0 + hi * lev)
+
+
+def _face(problem):
+    """U at an end of its range (no extra constraints): the face is fixed, O(K)."""
+    from maxent._model.faces import boundary_energy, extreme_face
+
+    stat, g, caps = problem.stat, problem.degeneracies, problem.caps.astype(np.int64)
+    sign = float(problem.extreme)
+    e = problem.energies
+    e_b = boundary_energy(problem, sign)
+    full = (e < e_b) if sign > 0 else (e > e_b)
+    at = np.flatnonzero(e == e_b)
+    n = np.where(full, caps, 0).astype(np.int64)
+    left = problem.n - int(n.sum())
+    try:
+        with np.errstate(all="ignore"):
+            real = extreme_face(problem, sign, "exact")[0][at]
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # start proportionally
+        real = np.full(at.size, np.nan)
+    if not np.all(np.isfinite(real)):
+        real = left * g[at] / g[at].sum()
+    start = np.minimum(np.floor(np.maximum(real, 0.0)), caps[at]).astype(np.int64)
+    lg = np.log(g)
+    sub = start.copy()
+    ok = count_repair(stat, np.zeros(at.size), g[at], lg[at], sub, caps[at], left)
+    if not ok:
+        return None
+    grp = (np.arange(at.size, dtype=np.int64), np.array([0, at.size], dtype=np.int64))
+    limit = 10 * at.size + 1000
+    moves = even_groups(stat, g[at], lg[at], sub, caps[at], grp[0], grp[1], limit)
+    n[at] = sub
+    coef, rhs = problem.integer_rows()
+    if not _feasible(coef, rhs, caps, n):
+        return None
+    if moves >= limit:
+        return (
+            n,
+            1,
+            "best found, not certified (balancing the boundary level hit its limit)",
+            0,
+            0,
+            math.nan,
+        )
+    ties = symmetric_ties(coef, g, caps, n)
+    where = "lowest" if sign > 0 else "highest"
+    msg = f"optimal (certified: U at its {where} value fixes the face; exact balancing)"
+    return n, 0, msg, ties, 0, 0.0
+
+
+def _bnb(stat, x, g, lg, guess, caps, coef, rhs, budget, max_nodes, max_window):
+    """Exact branch and bound over the windows of loss <= budget (the kernel of _mode)."""
+    r, lo, hi, off, costs, _ = build_windows(stat, x, g, lg, guess, caps, budget, max_window)
+    if costs.size == 0:
+        return None
+    width = (hi - lo + 1).astype(np.float64)
+    rows, det_idx, adj, det = choose_determined(coef, width)
+    free = np.setdiff1d(np.arange(x.size), det_idx)
+    order = free[np.argsort(-width[free], kind="stable")]
+    best, best_n, ties, nodes, done = search(
+        order, det_idx, coef[rows], rhs[rows], adj, det, r, lo, hi, off, costs, budget, max_nodes
+    )
+    return best, best_n, ties, nodes, done
+
+
+def _subset_fix(stat, x, g, lg, n, caps, coef, rhs, max_nodes, max_window):
+    """Meet every row exactly by an exact search over the classes cheapest to move."""
+    from maxent._kernels._mode_dual import down_cost, up_cost
+
+    k = n.size
+    cheap = np.array(
+        [
+            min(
+                up_cost(stat, x[i], g[i], lg[i], n[i], caps[i]),
+                down_cost(stat, x[i], g[i], lg[i], n[i]),
+            )
+            for i in range(k)
+        ]
+    )
+    for size in (12, 24, 48, 96):
+        if size >= k:
+            sub = np.arange(k)
+        else:
+            sub = np.sort(np.argsort(cheap, kind="stable")[:size])
+        rest = np.ones(k, dtype=bool)
+        rest[sub] = False
+        target = rhs - coef[:, rest] @ n[rest]
+        budget = 1e-9
+        while budget < 1e6:
+            out = _bnb(
+                stat,
+                x[sub],
+                g[sub],
+                lg[sub],
+                n[sub],
+                caps[sub],
+                coef[:, sub],
+                target,
+                budget,
+                max_nodes,
+                max_window,
+            )
+            if out is None or not out[4]:
+                break
+            best_n = out[1]
+            if best_n[0] >= 0 and np.array_equal(coef[:, sub] @ best_n, target):
+                n[sub] = best_n
+                return True
+            budget *= 8.0
+        if size >= k:
+            break
+    return False
+
+
+def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
+    """Candidate, status, message, ties, nodes and gap; ``None`` to fall back.
+
+    Status 0: certified optimal; 1: best found with its proven gap in ln W.
+    """
+    if problem.extreme and not problem.constraints:
+        return _face(problem)
+    if not np.all(np.isfinite(x)):
+        return None
+    stat = problem.stat
+    g = problem.degeneracies
+    lg = np.log(g)
+    caps = problem.caps.astype(np.int64)
+    coef, rhs = problem.integer_rows()
+    xq = _exact_multipliers(coef, x)
+    resp = responses(stat, xq, lg, g)
+    if not _close(coef, rhs, caps, resp):
+        # the real optimum did not converge: solve for (alpha, beta) by nested bisection
+        if coef.shape[0] != 2 or x.size > BISECT_MAX_K:
+            why = "the real optimum did not converge, so the multipliers are unusable"
+            return _abandon(problem, why)
+        xq = _bisect_multipliers(stat, coef, rhs, lg, g, caps, xq)
+        if xq is None:
+            return _abandon(problem, "no multipliers meet the count and energy")
+        resp = responses(stat, xq, lg, g)
+        if not _close(coef, rhs, caps, resp):
+            return _abandon(problem, "no multipliers meet the count and energy")
+    # best integers, walked from the exact real responses (next to them); then a few
+    # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
+    for _ in range(4):
+        guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
+        r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+        miss = (coef @ r - rhs).astype(np.float64)
+        if np.all(np.abs(miss) <= 4.0 * np.abs(coef).max(axis=1)):
+            break
+        with np.errstate(divide="ignore"):
+            c = 1.0 / _curvature(stat, g, resp, caps)
+        c[~np.isfinite(c)] = 0.0
+        a = coef.astype(np.float64)
+        hess = (a * c) @ a.T
+        try:
+            step = np.linalg.lstsq(hess, miss, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            break
+        x_new = _exact_multipliers(coef, xq + step @ a)
+        resp_new = responses(stat, x_new, lg, g)
+        if not _close(coef, rhs, caps, resp_new):
+            break
+        xq, resp = x_new, resp_new
+    guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
+    r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+    n = r.copy()
+    if not count_repair(stat, xq, g, lg, n, caps, problem.n):
+        return None
+    levels = coef[1]
+    if coef.shape[0] == 2 and levels.max() <= 5_000_000:
+        level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, 4 * x.size + 10_000, 128)
+    if not _feasible(coef, rhs, caps, n):
+        if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
+            return None
+    hkeys = _hash_keys(coef)
+    order, starts = _groups(coef)
+    max_iter = 2000
+    for _ in range(3):
+        moved = local_search(stat, xq, g, lg, n, caps, coef, hkeys, CAND, max_iter, 16)
+        moved += even_groups(stat, g, lg, n, caps, order, starts, 10 * x.size + 1000)
+        if moved == 0:
+            break
+    if not _feasible(coef, rhs, caps, n):  # cannot happen: every move keeps the rows
+        return None
+    gap = max(float(total_loss(stat, xq, g, lg, r, n)), 0.0)
+    return _certify(problem, stat, xq, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window)
+
+
+def _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window):
+    budget = gap * (1.0 + 1e-9) + 1e-13
+    if _window_estimate(stat, g, n, caps, budget) > CERTIFY_MAX_WINDOW:
+        return n, 1, _uncertified(gap), 0, 0, gap
+    r, lo, hi, _, costs, _ = build_windows(stat, x, g, lg, n, caps, budget, max_window)
+    if costs.size == 0:
+        return n, 1, _uncertified(gap), 0, 0, gap
+    width = hi - lo + 1
+    free = np.flatnonzero(width > 1)
+    if free.size == 0:
+        return n, 0, "optimal (certified: the dual bound is attained)", 1, 0, 0.0
+    log_size = float(np.log(width[free].astype(np.float64)).sum())
+    if free.size > CERTIFY_MAX_FREE or log_size > CERTIFY_MAX_LOG_SIZE:
+        return n, 1, _uncertified(gap), 0, 0, gap
+    fixed = np.ones(n.size, dtype=bool)
+    fixed[free] = False
+    target = rhs - coef[:, fixed] @ r[fixed]
+    out = _bnb(
+        stat,
+        x[free],
+        g[free],
+        lg[free],
+        n[free],
+        caps[free],
+        coef[:, free],
+        target,
+        budget,
+        min(max_nodes, CERTIFY_MAX_NODES),
+        max_window,
+    )
+    if out is None or not out[4] or out[1][0] < 0:
+        nodes = 0 if out is None else out[3]
+        return n, 1, _uncertified(gap), 0, nodes, gap
+    _, best_n, ties, nodes, _ = out
+    cand = r.copy()
+    cand[free] = best_n
+    if not _feasible(coef, rhs, caps, cand):
+        return n, 1, _uncertified(gap), 0, nodes, gap
+    if int(cand.max()) > RESOLVED_COUNT:
+        # the search cannot tell apart differences of ln W below its tolerance here
+        ties = symmetric_ties(coef, g, caps, cand)
+        msg = (
+            f"best to within {TIE_TOL:g} in ln W (certified by branch and bound inside the "
+            "dual gap; smaller differences are below the floating-point resolution of "
+            "these counts, so ties are those by symmetry only)"
+        )
+        return cand, 1, msg, ties, nodes, TIE_TOL
+    return cand, 0, "optimal (certified by branch and bound inside the dual gap)", ties, nodes, 0.0
+
+
+def _curvature(stat, g, n, caps):
+    """-h''(n) of each class, to the leading order (for window sizes and Newton steps)."""
+    m = np.minimum(np.nan_to_num(n, posinf=0.0), caps).astype(np.float64) + 1.0
+    if stat == S.BOLTZMANN:
+        return 1.0 / m
+    if stat == S.BOSE:
+        return (g - 1.0) / (m * (m + g - 1.0))
+    return 1.0 / m + 1.0 / (g - m + 2.0)
+
+
+def _window_estimate(stat, g, n, caps, budget) -> float:
+    """Total length of the windows of loss <= budget, from each class's curvature."""
+    curv = _curvature(stat, g, n, caps)
+    with np.errstate(divide="ignore"):
+        width = 2.0 * np.sqrt(2.0 * budget / curv) + 3.0
+    return float(np.minimum(width, caps + 1.0).sum())
+
+
+def _abandon(problem, why: str):
+    """Fall back to the old search for moderate N, else give up quickly.
+
+    Beyond ``ABANDON_ABOVE_N`` the old search would walk O(N) from unusable multipliers.
+    """
+    if problem.n <= ABANDON_ABOVE_N:
+        return None
+    return None, 2, f"search abandoned ({why}); no allocation found", 0, 0, math.nan
+
+
+def _uncertified(gap: float) -> str:
+    return (
+        "best found, not certified: ln W is within "
+        f"{gap:.3g} of the maximum (Lagrangian dual bound)"
+    )
