@@ -76,7 +76,8 @@ def _exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
     """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact."""
     a = coef.astype(np.float64)
     theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
-    span = max(float(np.sum(np.abs(theta) * np.abs(a).max(axis=1))), 1e-300)
+    # (a floor keeps 2**shift finite when every multiplier is zero)
+    span = max(float(np.sum(np.abs(theta) * np.abs(a).max(axis=1))), 2.0**-900)
     shift = 51 - math.ceil(math.log2(span))
     big = [round(t * 2.0**shift) for t in theta]
     xs = np.zeros(coef.shape[1], dtype=np.int64)
