@@ -8,9 +8,9 @@ Library modules are imported inside the commands, so ``--help`` and ``--version`
 instant.
 """
 
-from maxent.cli import converge, lecture, optimize, relax, sample, simulate, sweep
+from maxent.cli import animate, converge, lecture, optimize, relax, sample, simulate, sweep
 from maxent.cli.app import cli, main
 
 __all__ = ["cli", "main"]
 
-del converge, lecture, optimize, relax, sample, simulate, sweep
+del animate, converge, lecture, optimize, relax, sample, simulate, sweep
