@@ -89,6 +89,7 @@ _EXPORTS = {
         "parse_constraint",
     ],
     "maxent._plotting.style": ["COLORS", "lecture_style", "save_figure"],
+    "maxent._plotting.animate": ["Animation", "animate"],
     "maxent._sweep.study": ["Study", "load_study"],
     "maxent._sweep.store": ["read_results"],
     "maxent._sweep.run": ["run_sweep"],
@@ -186,6 +187,7 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         OptimumSummary,
         optimize,
     )
+    from maxent._plotting.animate import Animation, animate  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401
         convergence_figure,
         plot_beta_convergence,

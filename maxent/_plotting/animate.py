@@ -596,9 +596,8 @@ def animate(
     --------
     >>> import os, tempfile
     >>> import maxent
-    >>> from maxent._plotting.animate import animate
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     a = animate("temperature", os.path.join(tmp, "t.gif"), frames=4, dpi=30)
+    ...     a = maxent.animate("temperature", os.path.join(tmp, "t.gif"), frames=4, dpi=30)
     >>> a.frames, a.seconds
     (4, 0.3333333333333333)
     """
