@@ -209,3 +209,9 @@ def test_ctrl_c_in_the_command_exits_130(tmp_path, monkeypatch):
     code, _, err = run("animate", "temperature", "--out", str(tmp_path / "t.gif"))
     assert code == 130 and err.strip() == "maxent: error: interrupted"
     assert not list(tmp_path.iterdir())
+
+
+def test_a_bad_mean_energy_is_reported_before_any_work(tmp_path):
+    with pytest.raises(maxent.ValidationError, match="mean_energy"):
+        animate_module.check_animation("concentration", tmp_path / "c.gif", mean_energy=5.0)
+    assert not list(tmp_path.iterdir())

@@ -27,6 +27,7 @@ from maxent._plotting.style import COLORS, ROLE, class_color, lecture_style
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
 from maxent._util.io import atomic_path
+from maxent._util.memory import require_memory
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count, as_energies, as_real, output_path
 
@@ -96,13 +97,17 @@ def check_animation_path(out) -> Path:
 # --- the frames -----------------------------------------------------------------------------
 
 
+def _frame_pixels(dpi: float) -> tuple[int, int]:
+    """Width and height of a frame in pixels: :data:`FRAME_SIZE` at ``dpi``, made even."""
+    return 2 * round(FRAME_SIZE[0] * dpi / 2), 2 * round(FRAME_SIZE[1] * dpi / 2)
+
+
 def _figure(dpi: float, ncols: int, width_ratios=None):
     """A figure of even pixel size on an Agg canvas, with ``ncols`` axes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    w = 2 * round(FRAME_SIZE[0] * dpi / 2)
-    h = 2 * round(FRAME_SIZE[1] * dpi / 2)
+    w, h = _frame_pixels(dpi)
     fig = Figure(figsize=(w / dpi, h / dpi), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols, width_ratios=width_ratios, squeeze=False)[0]
@@ -249,6 +254,7 @@ class _Concentration:
         self.e, self.mean_energy = e, mean_energy
         self.ns = np.unique(np.round(np.geomspace(n_min, n_max, frames)).astype(np.int64))
         self.frames, self.dpi, self.seed = frames, dpi, seed
+        self._problem(n_max)  # a bad mean energy is reported before any work
 
     def _problem(self, n):
         from maxent._model.defaults import default_mean_energy
@@ -514,6 +520,9 @@ def _prepare(kind, out, frames, fps, dpi, seed, options):
     dpi = as_real(dpi, "dpi")
     if not 20 <= dpi <= 300:
         raise ValidationError("dpi", f"must be in [20, 300] (got {dpi:g})")
+    if path.suffix.lower() == ".gif":  # a GIF's frames are kept until it is written
+        w, h = _frame_pixels(dpi)
+        require_memory(float(w * h), frames, "frames", "the GIF's 256-colour frames")
     cls = _KINDS[kind]
     options = {k: v for k, v in options.items() if v is not None}
     extra = sorted(set(options) - set(cls.check))
