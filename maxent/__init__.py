@@ -90,6 +90,7 @@ _EXPORTS = {
         "parse_constraint",
     ],
     "maxent._plotting.style": ["COLORS", "lecture_style", "save_figure"],
+    "maxent._plotting.animate": ["Animation", "animate"],
     "maxent._sweep.study": ["Study", "load_study"],
     "maxent._sweep.store": ["read_results"],
     "maxent._sweep.run": ["run_sweep"],
@@ -190,6 +191,10 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
     from maxent._optimize.summary import (  # noqa: F401
         OptimumSummary,
         optimize,
+    )
+    from maxent._plotting.animate import (  # noqa: F401
+        Animation,
+        animate,
     )
     from maxent._plotting.calibration import plot_calibration  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401

@@ -711,3 +711,9 @@ def lecture(
     index.write_text("\n".join(lines))
     written.append(index)
     return written
+
+
+# shared with maxent._plotting.animate: the animations draw with the stills' geometry
+ternary = _ternary
+energy_segment = _energy_segment
+check_logits = _logits

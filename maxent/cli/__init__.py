@@ -8,9 +8,19 @@ Library modules are imported inside the commands, so ``--help`` and ``--version`
 instant.
 """
 
-from maxent.cli import calibrate, converge, lecture, optimize, relax, sample, simulate, sweep
+from maxent.cli import (
+    animate,
+    calibrate,
+    converge,
+    lecture,
+    optimize,
+    relax,
+    sample,
+    simulate,
+    sweep,
+)
 from maxent.cli.app import cli, main
 
 __all__ = ["cli", "main"]
 
-del calibrate, converge, lecture, optimize, relax, sample, simulate, sweep
+del animate, calibrate, converge, lecture, optimize, relax, sample, simulate, sweep
