@@ -399,11 +399,13 @@ def test_plot_sweep_content(local_run, tmp_path):
     assert set(k for k in art if k != "legend") == {1, 3}
     assert len(ax.containers) == 2  # one errorbar container per hue value
     assert [t.get_text() for t in art["legend"].get_texts()] == [
-        "temperature = 1",
-        "temperature = 3",
+        "$T$ = 1",
+        "$T$ = 3",
     ]
-    assert ax.get_xscale() == "log" and ax.get_xlabel() == "n"  # 20..5000: 2.4 decades
-    assert ax.get_ylabel() == "tv_sampled_mean (mean ± s.e. over seeds)"
+    assert art["legend"].get_title().get_text() == "temperature $T$"
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "number of items $N$"
+    assert ax.get_ylabel() == "TV distance (mean ± s.e. over seeds)"
+    assert ax.get_title() == "TV distance of the sampled mean"
     line, _, (bars,) = art[1]
     x, y = line.get_data()
     assert list(x) == [20, 5000]
@@ -434,6 +436,10 @@ def test_plot_sweep_content(local_run, tmp_path):
             "temperature",
             "--where",
             "classes=3",
+            "--linear-x",
+            "--logy",
+            "--title",
+            "beta from the occupations",
             "--plot",
             str(path),
         ],
@@ -466,7 +472,7 @@ def test_plot_sweep_scales():
     plt.close(fig3)
     fig2, ax2 = plt.subplots()
     plot_sweep(cols, "y", "z", ax=ax2)
-    assert ax2.get_xscale() == "linear" and ax2.get_yscale() == "linear"  # z has 0 (mean)
+    assert ax2.get_xscale() == "log" and ax2.get_yscale() == "linear"  # z has 0 (mean)
     plt.close(fig)
     plt.close(fig2)
 

@@ -488,7 +488,7 @@ def fig_relaxation(
     ax = axes[0, 1]
     for k in range(p.classes):
         c = class_color(k)
-        ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"E = {p.energies[k]:g}")
+        ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"$E = {p.energies[k]:g}$")
         ax.axhline(p.boltzmann[k], color=c, ls="--", lw=1.2)
     ax.set_xlabel("time (sweeps)")
     ax.set_ylabel(r"occupation $n_k/N$")
