@@ -352,7 +352,7 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
                 n[~resolved], y[~resolved], "o", mfc="none", mew=2, color=color
             )[0]
             art["floor"] = ax.plot(
-                n, study.tv_floor, ":", color=color, label="sampling floor of the mean"
+                n, study.tv_floor, ":", color=color, label="noise floor of the mean"
             )[0]
             use &= resolved
         else:
@@ -404,6 +404,7 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
     ax.set_xlabel(r"number of items $N$")
     ax.set_ylabel(r"TV distance to Boltzmann")
     ax.set_title("convergence to the softmax law")
+    art["handles"] = handles
     art["legend"] = ax.legend(
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2
     )
@@ -447,7 +448,7 @@ def plot_beta_convergence(study, ax=None) -> dict[str, Any]:
     ax.set_xscale("log")
     ax.set_xlabel(r"number of items $N$")
     ax.set_ylabel(r"inverse temperature $\beta$")
-    ax.set_title(r"$\beta$ fitted to $\ln(n_k/N) = c - \beta E_k$")
+    ax.set_title(r"$\beta$ fitted to the draws")
     art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16))
     return art
 
@@ -483,8 +484,13 @@ def convergence_figure(study, path=None):
         fig, axes = plt.subplots(
             1, 2, figsize=(13.33, 7.5), layout="constrained", gridspec_kw={"width_ratios": [1.6, 1]}
         )
-        plot_convergence(study, axes[0])
-        plot_beta_convergence(study, axes[1])
+        left = plot_convergence(study, axes[0])
+        right = plot_beta_convergence(study, axes[1])
+        # one legend under both panels, in three columns: the left one is too wide for two
+        left["legend"].remove()
+        right["legend"].remove()
+        handles = left["handles"] + axes[1].get_legend_handles_labels()[0]
+        fig.legend(handles=handles, loc="outside lower center", ncol=3)
         fig.suptitle(study_subtitle(study), fontsize=15)
         if path is not None:
             save_figure(fig, path)
