@@ -396,7 +396,7 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
                 mfc="none",
                 mew=2,
                 color=ROLE["sampled"],
-                label="hollow: at the floor (not fitted)",
+                label="hollow: at the floor, not fitted",
             )
         )
     ax.set_xscale("log")
@@ -490,7 +490,13 @@ def convergence_figure(study, path=None):
         left["legend"].remove()
         right["legend"].remove()
         handles = left["handles"] + axes[1].get_legend_handles_labels()[0]
-        fig.legend(handles=handles, loc="outside lower center", ncol=3)
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=3,
+            columnspacing=1.2,
+            handlelength=1.6,
+        )
         fig.suptitle(study_subtitle(study), fontsize=15)
         if path is not None:
             save_figure(fig, path)
