@@ -153,11 +153,11 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
     opt = comparison.optimum
     if opt.exact is not None:
         art["optimum"] = ax.plot(
-            x - 0.22, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
+            x - 0.3, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
         )[0]
     if opt.mode is not None and opt.mode.counts is not None:
         art["mode"] = ax.plot(
-            x + 0.22,
+            x + 0.25,
             opt.mode.fractions - b,
             "s",
             mfc="none",
@@ -168,10 +168,10 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
         )[0]
     if comparison.exact_mean is not None:
         art["exact_mean"] = ax.plot(
-            x,
+            x - 0.1,
             comparison.exact_mean - b,
             "_",
-            ms=22,
+            ms=16,
             mew=3,
             color=ROLE["exact_mean"],
             label="exact mean",
