@@ -163,11 +163,12 @@ def fig_temperature(logits=(1.0, 2.0, 3.0, 0.5), t_min: float = 0.05, t_max: flo
         ax.plot(ts, probs[:, k], color=class_color(k), label=names[k])
     ax.axhline(1 / z.size, color=COLORS["grey"], ls=":", lw=1.5)
     ax.annotate(
-        f"uniform 1/K = {1 / z.size:.2g}",
+        f"1/K = {1 / z.size:.2g}",
         (t_min, 1 / z.size),
-        xytext=(4, 6),
+        xytext=(4, 4),
         textcoords="offset points",
         ha="left",
+        va="bottom",
         color=COLORS["grey"],
     )
     ax.set_xscale("log")
