@@ -82,6 +82,7 @@ def layout_problems(fig) -> list[str]:
             or box.y1 > fb.y1 + TOLERANCE_PX
         ):
             problems.append(f"{label} falls outside the figure")
+    problems += _legends_on_data(fig)
     for (a, ba), (b, bb) in itertools.combinations(texts, 2):
         if (
             min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > TOLERANCE_PX
@@ -89,6 +90,40 @@ def layout_problems(fig) -> list[str]:
         ):
             problems.append(f"{a.get_text()[:40]!r} overlaps {b.get_text()[:40]!r}")
     return problems
+
+
+def _legends_on_data(fig) -> list[str]:
+    """Legends inside an axes that cover a data point of a line or a bar of that axes."""
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    found = []
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer).padded(-TOLERANCE_PX)
+        for line in ax.get_lines():
+            if not line.get_visible() or line.get_transform() is not ax.transData:
+                continue  # reference lines drawn in axes coordinates (axhline) are not data
+            xy = line.get_xydata()
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            px = ax.transData.transform(xy)
+            inside = (
+                (px[:, 0] > box.x0)
+                & (px[:, 0] < box.x1)
+                & (px[:, 1] > box.y0)
+                & (px[:, 1] < box.y1)
+            )
+            if inside.any():
+                found.append(f"the legend of {ax.get_title()!r} covers {line.get_label()!r}")
+        for patch in ax.patches:
+            if isinstance(patch, Rectangle) and patch.get_height() != 0:
+                if box.overlaps(patch.get_window_extent(renderer)):
+                    found.append(f"the legend of {ax.get_title()!r} covers a bar")
+                    break
+    return found
 
 
 def assert_readable(fig):
@@ -124,6 +159,17 @@ def test_checker_finds_crowded_tick_labels_small_text_bad_shape_and_cut_off_text
     assert any("'label 1' overlaps 'label 2'" in p for p in problems)
     assert any("'cut off at the edge' falls outside" in p for p in problems)
     assert any("'tiny' is" in p for p in problems)
+
+
+def test_checker_finds_a_legend_on_the_data():
+    fig, ax = plt.subplots(figsize=(13.333, 7.5), layout="constrained")
+    ax.set_axis_off()
+    ax.plot([0, 1, 2], [1, 1, 1], "o", label="points")
+    ax.plot([0, 1, 2], [0, 0, 0], label="under the legend")
+    ax.legend(loc="lower center", fontsize=14)
+    problems = layout_problems(fig)
+    plt.close(fig)
+    assert problems == ["the legend of '' covers 'under the legend'"]
 
 
 def test_checker_passes_a_clean_slide():
