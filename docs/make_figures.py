@@ -100,13 +100,12 @@ def sweeps():
         run_sweep(ROOT / "simulations" / "sweep_example.toml", Path(tmp) / "example")
         columns = read_results(Path(tmp) / "example")
     with lecture_style():
-        fig, axes = plt.subplots(1, 2, figsize=(15, 6), layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(13.33, 7.5), layout="constrained")
         for ax, y, title in (
-            (axes[0], "tv_single_draw", "a single allocation"),
-            (axes[1], "tv_sampled_mean", "the mean of 2000 allocations"),
+            (axes[0], "tv_optimum", r"the maximum of $\ln W$: falls like $1/N$"),
+            (axes[1], "tv_sampled_mean", "the mean of 2000 draws: noise floor"),
         ):
-            plot_sweep(columns, "n", y, "temperature", ax=ax)
-            ax.set_title(title)
+            plot_sweep(columns, "n", y, "temperature", ax=ax, title=title)
         save_figure(fig, out / "example.png", dpi=DPI)
         plt.close(fig)
 

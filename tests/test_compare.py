@@ -207,7 +207,7 @@ def test_convergence_figure_content(tmp_path):
     fig = maxent.convergence_figure(st, tmp_path / "c.png")
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]  # one legend under both panels
     assert any(t.startswith("exact optimum: slope") for t in labels)
     assert any(t.startswith("single draw: slope") for t in labels)
     plt.close(fig)

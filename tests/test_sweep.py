@@ -403,11 +403,13 @@ def test_plot_sweep_content(local_run, tmp_path):
     assert set(k for k in art if k != "legend") == {1, 3}
     assert len(ax.containers) == 2  # one errorbar container per hue value
     assert [t.get_text() for t in art["legend"].get_texts()] == [
-        "temperature = 1",
-        "temperature = 3",
+        "$T$ = 1",
+        "$T$ = 3",
     ]
-    assert ax.get_xscale() == "log" and ax.get_xlabel() == "n"  # 20..5000: 2.4 decades
-    assert ax.get_ylabel() == "tv_sampled_mean (mean ± s.e. over seeds)"
+    assert art["legend"].get_title().get_text() == "temperature $T$"
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "number of items $N$"
+    assert ax.get_ylabel() == "TV distance (mean ± s.e. over seeds)"
+    assert ax.get_title() == "TV distance of the sampled mean"
     line, _, (bars,) = art[1]
     x, y = line.get_data()
     assert list(x) == [20, 5000]
@@ -438,6 +440,10 @@ def test_plot_sweep_content(local_run, tmp_path):
             "temperature",
             "--where",
             "classes=3",
+            "--linear-x",
+            "--logy",
+            "--title",
+            "beta from the occupations",
             "--plot",
             str(path),
         ],
@@ -460,11 +466,17 @@ def test_plot_sweep_scales():
     }
     fig, ax = plt.subplots()
     art = plot_sweep(cols, "x", "y", ax=ax)
-    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"  # y spans < 2 decades
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"  # y spans > a decade
     assert list(art[None].lines[0].get_ydata()) == [1.5, 6.0, 50.0]
+    fig3, ax3 = plt.subplots()
+    plot_sweep(cols, "x", "y", ax=ax3, logx=False, logy=False)
+    assert ax3.get_xscale() == "linear" and ax3.get_yscale() == "linear"
+    with pytest.raises(ValidationError, match="logy"):
+        plot_sweep(cols, "x", "z", ax=ax3, logy=True)  # z has a negative mean
+    plt.close(fig3)
     fig2, ax2 = plt.subplots()
     plot_sweep(cols, "y", "z", ax=ax2)
-    assert ax2.get_xscale() == "linear" and ax2.get_yscale() == "linear"  # z has 0 (mean)
+    assert ax2.get_xscale() == "log" and ax2.get_yscale() == "linear"  # z has 0 (mean)
     plt.close(fig)
     plt.close(fig2)
 
@@ -479,3 +491,20 @@ def test_record_quantities_filter_the_result_columns(tmp_path):
     assert "tv_sampled_mean" in row and "fitted_beta_err" in row
     assert not any(k.startswith(("kl_", "max_abs_", "time_", "concentration")) for k in row)
     assert "ks_pvalue" not in row and row["method_used"] in ("exact", "enumerate")
+
+
+def test_plot_sweep_labels_known_columns_in_words():
+    from maxent._plotting.sweep import column_label
+
+    assert column_label("tv_sampled_mean") == "TV distance of the sampled mean"
+    assert column_label("kl_exact_mean") == "KL divergence of the exact mean"
+    assert column_label("n") == "number of items $N$"
+    assert column_label("something_else") == "something_else"
+    cols = {"n": [10, 10, 20, 20], "tv_optimum": [0.1, 0.2, 0.05, 0.06], "seed_index": [0, 1] * 2}
+    fig, ax = plt.subplots()
+    plot_sweep(cols, "n", "tv_optimum", ax=ax)
+    assert ax.get_xscale() == "log"  # n is always logarithmic by default
+    assert ax.get_xlabel() == "number of items $N$"
+    assert ax.get_ylabel() == "TV distance (mean ± s.e. over seeds)"
+    assert ax.get_title() == "TV distance of the exact optimum"
+    plt.close(fig)

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from maxent._model.theory import beta_from_mean, boltzmann
-from maxent._plotting.chapters import CHAPTER_FIGURES
+from maxent._plotting.chapters import CHAPTER_FIGURES, SLIDE_16_9
 from maxent._plotting.style import COLORS, ROLE, class_color, lecture_style, save_figure
 from maxent._util.errors import ValidationError
 
@@ -48,11 +48,10 @@ def _logits(logits, minimum=2) -> np.ndarray:
 
 
 def _subplots(ncols, width=6.2, height=5.4, nrows=1):
+    """A 16:9 slide (13.33 x 7.5 in) of ``nrows x ncols`` panels (``width``, ``height``: unused)."""
     import matplotlib.pyplot as plt
 
-    return plt.subplots(
-        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
-    )
+    return plt.subplots(nrows, ncols, figsize=SLIDE_16_9, layout="constrained", squeeze=False)
 
 
 def _bars(ax, groups, labels, values, colors, ylabel):
@@ -86,20 +85,21 @@ def fig_softmax_vs_ratio(
     pair = [COLORS["grey"], COLORS["blue"]]
 
     def label(v):
-        return str([float(f"{x:.4g}") for x in v])
+        return "(" + ", ".join(f"{x:.4g}" for x in v) + ")"
 
     ax = axes[0, 0]
     vals = [[_ratio(z)[-1], softmax(z)[-1]], [_ratio(scale * z)[-1], softmax(scale * z)[-1]]]
     _bars(
         ax,
         [label(z), label(scale * z)],
-        ["ratio z / sum z", "softmax"],
+        [r"ratio $z_k / \sum z$", "softmax"],
         vals,
         pair,
         "probability of the last class",
     )
-    ax.set_title(f"scale the inputs by {scale:g}")
-    ax.set_ylim(0, 1.15)
+    ax.set_xlabel("logits z")
+    ax.set_title(f"scale the logits by {scale:g}")
+    ax.set_ylim(0, 1.3)
     ax.legend(loc="upper left")
     ax = axes[0, 1]
     vals = [[_ratio(z)[-1], softmax(z)[-1]], [_ratio(z + shift)[-1], softmax(z + shift)[-1]]]
@@ -111,31 +111,35 @@ def fig_softmax_vs_ratio(
         pair,
         "probability of the last class",
     )
-    ax.set_title(f"shift the inputs by {shift:g}")
-    ax.set_ylim(0, 1.15)
+    ax.set_xlabel("logits z")
+    ax.set_title(f"shift the logits by {shift:g}")
+    ax.set_ylim(0, 1.3)
     ax = axes[0, 2]
     r, s = _ratio(zneg), softmax(zneg)
     x = np.arange(zneg.size)
     ax.bar(x - 0.2, np.where(np.isfinite(r), r, 0.0), 0.38, color=pair[0], label="ratio")
     ax.bar(x + 0.2, s, 0.38, color=pair[1], label="softmax")
     ax.axhline(0, color="black", lw=1)
-    ax.axhline(1, color=COLORS["grey"], lw=1, ls=":")
+    ax.axhline(1, color=COLORS["grey"], lw=1.5, ls=":")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"z = {v:.3g}" for v in zneg])
+    ax.set_xticklabels([f"$z = {v:.3g}$" for v in zneg])
     ax.set_ylabel("'probability' of each class")
     note = (
-        "sum is 0: division by zero"
+        "sum is 0:\ndivision by zero"
         if not np.all(np.isfinite(r))
-        else ("negative, and above 1" if (r < 0).any() else "")
+        else ("negative,\nand above 1" if (r < 0).any() else "")
     )
-    ax.set_title(f"negative inputs: {label(zneg)}")
+    ax.set_title(f"negative logits {label(zneg)}")
+    lo = min(0.0, float(np.nanmin(np.where(np.isfinite(r), r, 0.0))))
+    hi = max(1.0, float(np.nanmax(np.where(np.isfinite(r), r, 0.0))))
+    ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.45 * (hi - lo))
     if note:
         ax.annotate(
             f"ratio: {note}",
-            (0.5, 0.04),
+            (0.97, 0.97),
             xycoords="axes fraction",
-            ha="center",
-            fontsize=12,
+            ha="right",
+            va="top",
             color=COLORS["vermillion"],
         )
     ax.legend(loc="upper left")
@@ -153,54 +157,61 @@ def fig_temperature(logits=(1.0, 2.0, 3.0, 0.5), t_min: float = 0.05, t_max: flo
     fig, axes = _subplots(3)
     ts = np.geomspace(t_min, t_max, 300)
     probs = np.array([softmax(z, t) for t in ts])
+    names = [f"class {k + 1}: $z = {z[k]:g}$" for k in range(z.size)]
     ax = axes[0, 0]
     for k in range(z.size):
-        ax.plot(ts, probs[:, k], color=class_color(k), label=f"z = {z[k]:g}")
+        ax.plot(ts, probs[:, k], color=class_color(k), label=names[k])
     ax.axhline(1 / z.size, color=COLORS["grey"], ls=":", lw=1.5)
     ax.annotate(
-        f"uniform 1/K = {1 / z.size:.2g}",
+        f"1/K = {1 / z.size:.2g}",
         (t_min, 1 / z.size),
-        xytext=(4, 6),
+        xytext=(4, 4),
         textcoords="offset points",
         ha="left",
+        va="bottom",
         color=COLORS["grey"],
-        fontsize=12,
     )
     ax.set_xscale("log")
-    ax.set_xlabel("temperature T")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("temperature $T$")
     ax.set_ylabel(r"softmax$(z/T)_k$")
-    ax.set_title("T -> 0: argmax;  T -> inf: uniform")
-    ax.legend(loc="center right", fontsize=11)
+    ax.set_title("$T \\to 0$: argmax\n$T \\to \\infty$: uniform")
     ax = axes[0, 1]
     picks = [t for t in (t_min, 0.5, 1.0, 5.0, t_max) if t_min <= t <= t_max]
-    vals = [softmax(z, t) for t in picks]
-    x = np.arange(z.size)
-    w = 0.8 / len(picks)
-    for i, (t, v) in enumerate(zip(picks, vals, strict=True)):
+    vals = np.array([softmax(z, t) for t in picks])
+    x = np.arange(len(picks))
+    w = 0.8 / z.size
+    for k in range(z.size):
         ax.bar(
-            x + (i - (len(picks) - 1) / 2) * w,
-            v,
+            x + (k - (z.size - 1) / 2) * w,
+            vals[:, k],
             w * 0.95,
-            color=class_color(i),
-            label=f"T = {t:g}",
+            color=class_color(k),
+            label=names[k],
         )
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{v:g}" for v in z])
-    ax.set_xlabel("logit z")
-    ax.set_ylabel("probability")
-    ax.set_title("the same logits at five temperatures")
-    ax.legend(loc="upper left", fontsize=11)
+    ax.set_xticklabels([f"{t:g}" for t in picks])
+    ax.set_xlabel("temperature $T$")
+    ax.set_ylabel("probability of each class")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("five temperatures\n(colours: classes)")
     ax = axes[0, 2]
     gap = np.linspace(-8, 8, 200)
     p1 = np.array([softmax([g, 0.0])[0] for g in gap])
-    ax.plot(gap, p1, color=COLORS["blue"], lw=5, alpha=0.5, label="softmax([d, 0])[0]")
+    ax.plot(gap, p1, color=class_color(0), lw=6, alpha=0.5, label=r"softmax$(d, 0)_1$")
     ax.plot(
         gap, 1 / (1 + np.exp(-gap)), "--", color=COLORS["black"], label=r"sigmoid $1/(1+e^{-d})$"
     )
     ax.set_xlabel(r"logit difference $d = z_1 - z_2$")
     ax.set_ylabel("probability of class 1")
-    ax.set_title("two classes: softmax is the sigmoid")
-    ax.legend(loc="upper left", fontsize=11)
+    ax.set_ylim(0, 1.3)
+    ax.set_title("two classes:\nsoftmax is the sigmoid")
+    ax.legend(loc="upper left")
+    fig.legend(
+        handles=axes[0, 0].get_lines()[: z.size],
+        loc="outside lower center",
+        ncol=min(z.size, 4),
+    )
     return fig
 
 
@@ -215,19 +226,23 @@ def _ternary(f):
 def fig_counting_simplex(
     energies=(0.0, 1.0, 2.0),
     mean_energy: float | None = None,
-    n_values=(10, 100, 1000, 10000),
+    n_values=(10, 100, 10000),
     samples: int = 400,
     seed=2026,
 ):
-    """Allocations of K = 3 classes on the simplex, coloured by ln W, as N grows.
+    """Allocations of K = 3 classes on the simplex, coloured by ln W per item, as N grows.
 
-    The colour is ln W relative to its value at the Boltzmann point: W grows towards the
-    uniform allocation, and the fixed-energy line (white) meets the highest contour of W
-    it can reach (black, ln W = its value at Boltzmann) at the Boltzmann point (star),
-    where the line is tangent to it: the Lagrange condition, drawn.
+    The colour is ``(ln W - ln W_B) / N``, ln W relative to its value at the Boltzmann
+    point per item (the same readable scale at every N): W grows towards the uniform
+    allocation, and the fixed-energy line (white) meets the highest contour of W it can
+    reach (black, ln W = ln W_B) at the Boltzmann point (ring), where the line is tangent
+    to it: the Lagrange condition, drawn. The dashed contour ``ln W = ln W_B - 3`` (W
+    twenty times smaller than at the ring) closes in on the ring as N grows, and the exact
+    draws (yellow, area proportional to how often each allocation was drawn) with it.
     """
     import matplotlib.tri as mtri
     from matplotlib import patheffects
+    from matplotlib.lines import Line2D
 
     from maxent._model.problem import Problem
     from maxent._sampling.api import sample
@@ -245,79 +260,154 @@ def fig_counting_simplex(
     if mean_energy is None:
         mean_energy = 0.7 if tuple(e) == (0.0, 1.0, 2.0) else _default_mean(e, 1000)
     ns = [int(n) for n in n_values]
-    fig, axes = _subplots(len(ns), width=5.0, height=5.6)
+    fig, axes = _subplots(len(ns))
     res = 240
     i, j = np.meshgrid(np.arange(res + 1), np.arange(res + 1), indexing="ij")
     keep = i + j <= res
     grid = np.stack([res - i[keep] - j[keep], i[keep], j[keep]], axis=1) / res
     gx, gy = _ternary(grid)
     tri = mtri.Triangulation(gx, gy)
-    levels = np.linspace(-30, 30, 21)
+    from matplotlib.colors import TwoSlopeNorm
+
+    low, high = -1.0, 0.2
+    levels = np.concatenate([np.linspace(low, 0, 11), np.linspace(0, high, 5)[1:]])
+    norm = TwoSlopeNorm(0.0, low, high)
     contour = None
-    handles = []
     for ax, n in zip(axes[0], ns, strict=True):
         p = Problem(e, n, mean_energy=mean_energy, snap=True)
         lw = gammaln(n + 1) - gammaln(grid * n + 1).sum(axis=1)
         lw_star = gammaln(n + 1) - gammaln(p.boltzmann * n + 1).sum()
-        rel = np.clip(lw - lw_star, -30, 30)
-        contour = ax.tricontourf(tri, rel, levels=levels, cmap="PuOr_r", extend="both")
+        rel = np.clip((lw - lw_star) / n, low, high)
+        contour = ax.tricontourf(tri, rel, levels=levels, cmap="PuOr_r", norm=norm, extend="both")
         ax.tricontour(tri, lw - lw_star, levels=[0.0], colors="black", linewidths=1.5)
+        ax.tricontour(
+            tri, lw - lw_star, levels=[-3.0], colors="black", linewidths=1.5, linestyles="--"
+        )
         t = np.linspace(0, 1, 200)
         a, b = _energy_segment(e, p.mean_energy)
         seg = a[None, :] * (1 - t[:, None]) + b[None, :] * t[:, None]
         sx, sy = _ternary(seg)
-        line = ax.plot(
+        ax.plot(
             sx,
             sy,
             color="white",
             lw=3,
-            label=f"fixed energy U/N = {p.mean_energy:g}",
             path_effects=[patheffects.withStroke(linewidth=5.5, foreground="black")],
         )
+        bx, by = _ternary(p.boltzmann)
+        ax.plot(bx, by, "o", ms=20, mfc="none", mec=COLORS["vermillion"], mew=3, zorder=6)
         r = sample(p, samples, seed=seed)
-        dx, dy = _ternary(r.fractions)
-        dots = ax.plot(
+        alloc, count = np.unique(np.asarray(r.fractions), axis=0, return_counts=True)
+        dx, dy = _ternary(alloc)
+        ax.scatter(
             dx,
             dy,
-            "o",
-            ms=5,
+            s=12 + 300 * count / count.max(),
             color=COLORS["yellow"],
-            mec="black",
-            mew=0.5,
-            label=f"{samples} exact draws",
+            edgecolors="black",
+            linewidths=0.6,
+            zorder=5,
         )
-        bx, by = _ternary(p.boltzmann)
-        star = ax.plot(
-            bx,
-            by,
-            "*",
-            ms=22,
-            color=COLORS["vermillion"],
-            mec="white",
-            mew=1.5,
-            label="Boltzmann point",
-        )
-        handles = [line[0], dots[0], star[0]]
         corners = np.array([[0, 0], [1, 0], [0.5, math.sqrt(3) / 2], [0, 0]])
         ax.plot(corners[:, 0], corners[:, 1], color="black", lw=1.5)
         for k, (cx, cy) in enumerate(corners[:3]):
             ax.annotate(
-                f"all at E = {e[k]:g}",
+                f"$E = {e[k]:g}$",
                 (cx, cy),
-                xytext=(0, -18 if cy == 0 else 8),
+                xytext=(0, -8 if cy == 0 else 6),
                 textcoords="offset points",
                 ha="center",
-                fontsize=11,
+                va="top" if cy == 0 else "bottom",
             )
-        ax.set_title(f"N = {n:,}", pad=28)
+        ax.set_title(f"N = {n:,}\n{len(count)} different allocations")
+        spread = float(np.max(np.std(np.stack([dx, dy]) if count.size > 1 else [0.0], axis=-1)))
+        if n >= 1000:
+            _zoom(ax, e, n, p, lw_star, (bx, by), alloc, count, samples, spread)
+        ax.set_xlim(-0.12, 1.12)
+        ax.set_ylim(-0.14, math.sqrt(3) / 2 + 0.1)
         ax.set_aspect("equal")
         ax.axis("off")
-    fig.legend(
-        handles=handles, loc="lower center", ncol=3, fontsize=12, bbox_to_anchor=(0.45, -0.06)
-    )
-    cbar = fig.colorbar(contour, ax=axes[0, :], shrink=0.75, pad=0.01)
-    cbar.set_label(r"$\ln W - \ln W_{\mathrm{Boltzmann}}$")
+    handles = [
+        Line2D(
+            [],
+            [],
+            color="white",
+            lw=3,
+            label=f"fixed energy U/N = {mean_energy:g}",
+            path_effects=[patheffects.withStroke(linewidth=5.5, foreground="black")],
+        ),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            ms=14,
+            mfc="none",
+            mec=COLORS["vermillion"],
+            mew=3,
+            label="Boltzmann point",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            ms=10,
+            color=COLORS["yellow"],
+            mec="black",
+            label=f"{samples} exact draws (area: how often)",
+        ),
+        Line2D([], [], color="black", lw=1.5, label=r"$\ln W = \ln W_B$"),
+        Line2D([], [], color="black", lw=1.5, ls="--", label=r"$\ln W = \ln W_B - 3$"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
+    cbar = fig.colorbar(contour, ax=axes[0, :], shrink=0.8, pad=0.01, ticks=[-1, -0.5, 0, 0.2])
+    cbar.set_label(r"$(\ln W - \ln W_B)\,/\,N$")
     return fig
+
+
+def _zoom(ax, e, n, p, lw_star, centre, alloc, count, samples, spread):
+    """Magnify the neighbourhood of the Boltzmann point, where the draws of a large N sit."""
+    bx, by = centre
+    half = max(3 * spread, 2.0 / n)
+    inset = ax.inset_axes([0.66, 0.34, 0.42, 0.44])
+    xs = np.linspace(bx - half, bx + half, 121)
+    ys = np.linspace(by - half, by + half, 121)
+    gx, gy = np.meshgrid(xs, ys)
+    f2 = gy / (math.sqrt(3) / 2)
+    f1 = gx - 0.5 * f2
+    f = np.stack([1 - f1 - f2, f1, f2], axis=-1)
+    with np.errstate(invalid="ignore"):
+        lw = gammaln(n + 1) - gammaln(np.clip(f, 0, 1) * n + 1).sum(axis=-1)
+    inset.contour(
+        gx, gy, lw - lw_star, levels=[-3.0], colors="black", linewidths=1.5, linestyles="--"
+    )
+    inset.contour(gx, gy, lw - lw_star, levels=[0.0], colors="black", linewidths=1.5)
+    a, b = _energy_segment(e, p.mean_energy)
+    sx, sy = _ternary(np.stack([a, b]))
+    inset.plot(sx, sy, color="black", lw=1)
+    inset.plot(bx, by, "o", ms=16, mfc="none", mec=COLORS["vermillion"], mew=3, zorder=6)
+    dx, dy = _ternary(alloc)
+    inset.scatter(
+        dx,
+        dy,
+        s=8 + 150 * count / count.max(),
+        color=COLORS["yellow"],
+        edgecolors="black",
+        linewidths=0.6,
+        zorder=5,
+    )
+    inset.set_xlim(bx - half, bx + half)
+    inset.set_ylim(by - half, by + half)
+    inset.set_aspect("equal")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.grid(False)
+    inset.set_facecolor("white")
+    inset.set_title(f"zoom ×{0.5 / half:.0f}", fontsize="medium", pad=3)
+    for side in inset.spines.values():
+        side.set_visible(True)
+    ax.indicate_inset_zoom(inset, edgecolor="black")
 
 
 def _default_mean(energies, n: int) -> float:
@@ -394,17 +484,17 @@ def fig_relaxation(
     )
     ax.set_xlabel("time (sweeps of N pair exchanges)")
     ax.set_ylabel("entropy (nats)")
-    ax.set_title(f"entropy rises to its maximum (N = {n:,})")
+    ax.set_title(f"entropy rises to its maximum\n(N = {n:,})")
     ax.legend(loc="lower right")
     ax = axes[0, 1]
     for k in range(p.classes):
         c = class_color(k)
-        ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"E = {p.energies[k]:g}")
+        ax.plot(r.sweeps, r.fractions[:, k], color=c, label=f"$E = {p.energies[k]:g}$")
         ax.axhline(p.boltzmann[k], color=c, ls="--", lw=1.2)
     ax.set_xlabel("time (sweeps)")
     ax.set_ylabel(r"occupation $n_k/N$")
-    ax.set_title(f"from '{r.start}' to Boltzmann (dashed)")
-    ax.legend(loc="upper right", fontsize=11, ncol=2)
+    ax.set_title(f"from '{r.start}' to Boltzmann\n(dashed)")
+    ax.legend(loc="upper right", ncol=2)
     return fig
 
 
@@ -433,32 +523,41 @@ def fig_gradients(logits=(0.0, 8.0, 2.0), target: int = 0):
         g_mse.append(float((2 * (s - y)) @ jac[:, target]))
     fig, axes = _subplots(2, width=7.5)
     ax = axes[0, 0]
-    ax.plot(zt, ce, color=COLORS["blue"], label="cross-entropy  -log softmax$_y$")
+    ax.plot(zt, ce, color=COLORS["blue"], label=r"cross-entropy $-\log\,\mathrm{softmax}_y$")
     ax.plot(zt, mse, color=COLORS["vermillion"], label="squared error on softmax")
     others = np.delete(z0, target)
-    ax.axvline(others.max(), color=COLORS["grey"], ls=":", lw=1.5)
-    ax.annotate("wrong and saturated", (zt[0] + 0.5, 0.45 * max(ce)), fontsize=12)
-    ax.set_xlabel(f"logit of the correct class z_y (others {np.round(others, 2).tolist()})")
+    ax.axvline(
+        others.max(),
+        color=COLORS["grey"],
+        ls=":",
+        lw=2,
+        label=f"largest other logit ({others.max():g})",
+    )
+    ax.annotate("wrong and\nsaturated", (zt[0] + 0.5, 0.45 * max(ce)))
+    ax.set_xlabel(r"logit of the correct class $z_y$")
     ax.set_ylabel("loss")
-    ax.set_title("losses")
-    ax.legend(loc="upper right", fontsize=11)
+    others_text = ", ".join(f"{v:g}" for v in others)
+    ax.set_title(f"losses (other logits: {others_text})")
+    ax.legend(loc="upper right")
     ax = axes[0, 1]
     ax.plot(
         zt,
         np.abs(g_ce),
         color=COLORS["blue"],
-        label=r"$|\partial L_{CE}/\partial z_y|$"
-        " = 1 - softmax$_y$",
+        label=r"cross-entropy: $|\partial L/\partial z_y| = 1 - \mathrm{softmax}_y$",
     )
     ax.plot(
-        zt, np.abs(g_mse), color=COLORS["vermillion"], label=r"$|\partial L_{MSE}/\partial z_y|$"
+        zt,
+        np.abs(g_mse),
+        color=COLORS["vermillion"],
+        label=r"squared error: $|\partial L/\partial z_y|$",
     )
     ax.set_yscale("log")
     ax.set_ylim(1e-8, 3)
-    ax.set_xlabel("logit of the correct class z_y")
+    ax.set_xlabel(r"logit of the correct class $z_y$")
     ax.set_ylabel("gradient magnitude")
-    ax.set_title(r"log-softmax gradient $\delta_{iy} - $softmax$_i$: no vanishing")
-    ax.legend(loc="lower right", fontsize=11)
+    ax.set_title(r"$\partial L_{CE}/\partial z_i = \mathrm{softmax}_i - \delta_{iy}$: no vanishing")
+    ax.legend(loc="lower right")
     return fig
 
 
@@ -483,38 +582,35 @@ def fig_beta_vs_energy(energies=(0.0, 1.0, 2.0, 3.0, 4.0)):
         (e.mean(), 0),
         xytext=(8, 10),
         textcoords="offset points",
-        fontsize=12,
     )
+    ax.annotate(r"$\beta \to +\infty$", (lo, 5.2), xytext=(6, 0), textcoords="offset points")
     ax.annotate(
-        r"$\beta \to +\infty$", (lo, 5.2), xytext=(6, 0), textcoords="offset points", fontsize=12
-    )
-    ax.annotate(
-        r"$\beta \to -\infty$", (hi, -5.6), xytext=(-70, 0), textcoords="offset points", fontsize=12
+        r"$\beta \to -\infty$", (hi, -5.6), xytext=(-6, 0), textcoords="offset points", ha="right"
     )
     ax.set_ylim(-6, 6)
     ax.set_xlabel(r"mean energy $U/N$")
     ax.set_ylabel(r"inverse temperature $\beta$")
-    ax.set_title("one beta for every mean energy")
+    ax.set_title(r"one $\beta$ for every mean energy")
     ax = axes[0, 1]
     picks = [lo + f * (hi - lo) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
     x = np.arange(e.size)
     w = 0.8 / len(picks)
     for i, m in enumerate(picks):
         b = beta_from_mean(e, m)
-        t = "inf" if b == 0 else f"{1 / b:.2g}"
+        t = r"\infty" if b == 0 else f"{1 / b:.2g}"
         ax.bar(
             x + (i - 2) * w,
             boltzmann(e, b),
             w * 0.95,
             color=class_color(i),
-            label=f"U/N = {m:.2g} (T = {t})",
+            label=f"$U/N = {m:.2g}$ ($T = {t}$)",
         )
     ax.set_xticks(x)
     ax.set_xticklabels([f"{v:g}" for v in e])
     ax.set_xlabel(r"energy $E_k$")
     ax.set_ylabel(r"Boltzmann $p_k$")
     ax.set_title("above the middle: negative T")
-    ax.legend(loc="upper center", fontsize=10)
+    ax.legend(loc="upper center")
     return fig
 
 
@@ -551,24 +647,27 @@ FIGURES = [
     LectureFigure(
         "temperature",
         "Temperature: from argmax to uniform",
-        "The same logits through softmax(z/T) for T from 0.05 to 20. As T -> 0 all the "
-        "weight goes to the largest logit (a differentiable argmax); as T -> inf every "
-        "class gets 1/K. In physics T is the temperature and the logits are minus the "
-        "energies. With two classes softmax is exactly the logistic sigmoid of the logit "
-        "difference.",
+        "The same logits through softmax(z/T) for T from 0.05 to 20 (one colour per class, "
+        "in both left panels). As $T \\to 0$ all the weight goes to the largest logit (a "
+        "differentiable argmax); as $T \\to \\infty$ every class gets 1/K. In physics T is "
+        "the temperature and the logits are minus the energies. With two classes softmax "
+        "is exactly the logistic sigmoid of the logit difference.",
         fig_temperature,
     ),
     LectureFigure(
         "counting-simplex",
         "Counting: why the exponential",
-        "All allocations of N items to three classes, on the simplex, coloured by the log "
-        "number of ways ln W relative to its value at the Boltzmann point. W grows towards "
-        "the uniform allocation, but fixing the total energy restricts the allocations to "
-        "the white line, which touches the highest contour of W it can reach (black) at the "
-        "Boltzmann point (star): the Lagrange condition. The colour scale is the same in "
-        "every panel, so the contours crowd together as N grows; exact draws (yellow) "
-        "cluster around the star ever more tightly, because W is overwhelmingly larger "
-        "there. Maximising ln W under the two constraints is what produces exp(-beta E).",
+        "All allocations of N items to three classes, on the simplex (a corner: every item "
+        "at that energy), coloured by the log number of ways ln W relative to its value "
+        "ln W_B at the Boltzmann point, per item: the same picture at every N. W grows "
+        "towards the uniform allocation, but fixing the total energy restricts the "
+        "allocations to the white line, which touches the highest contour of W it can reach "
+        "(solid black) at the Boltzmann point (ring): the Lagrange condition. The dashed "
+        "contour, where W is e^3 = 20 times smaller than at the ring, closes in on it as N "
+        "grows, and the exact draws (yellow; the area of a dot is how often that allocation "
+        "was drawn) with it: at N = 10 the 400 draws are a handful of allocations, at "
+        "N = 10,000 they fill a short stretch of the line (magnified in the inset). "
+        "Maximising ln W under the two constraints is what produces exp(-beta E).",
         fig_counting_simplex,
     ),
     LectureFigure(
@@ -577,7 +676,8 @@ FIGURES = [
         "Left: occupations of exactly sampled allocations against Boltzmann. Right: for "
         "each draw, 2N (H_max - H(n/N)) measures how far its entropy falls below the "
         "maximum; Jaynes' concentration theorem says it follows a chi-squared law with K - 2 "
-        "degrees of freedom, whatever N: almost every allocation has nearly maximal entropy.",
+        "degrees of freedom, whatever N: almost every allocation has nearly maximal entropy. "
+        "The p-value of the test of fit (Kolmogorov-Smirnov) is in the legend.",
         fig_entropy_concentration,
     ),
     LectureFigure(

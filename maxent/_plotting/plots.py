@@ -92,7 +92,7 @@ def plot_occupations(comparison, ax=None) -> dict[str, Any]:
     opt = comparison.optimum
     if opt.exact is not None:
         art["optimum"] = ax.plot(
-            x,
+            x - 0.22,
             opt.exact.fractions,
             "D",
             color=ROLE["optimum"],
@@ -101,13 +101,13 @@ def plot_occupations(comparison, ax=None) -> dict[str, Any]:
         )[0]
     if opt.mode is not None and opt.mode.counts is not None:
         art["mode"] = ax.plot(
-            x,
+            x + 0.22,
             opt.mode.fractions,
             "s",
             mfc="none",
             mew=2,
             color=ROLE["mode"],
-            ms=12,
+            ms=10,
             label="most probable allocation",
         )[0]
     s = comparison.sample
@@ -118,13 +118,14 @@ def plot_occupations(comparison, ax=None) -> dict[str, Any]:
         fmt="o",
         color=ROLE["sampled"],
         capsize=4,
-        label=f"sampled mean ({s.samples} draws, ±2 s.e.)",
+        label=f"sampled mean ({s.samples:,} draws, ±2 s.e.)",
     )
     _class_ticks(ax, p.energies)
     ax.set_ylabel(r"occupation fraction $n_k/N$")
-    ax.set_title(rf"N = {p.n:,}, $\beta$ = {p.beta:.4g}")
-    ax.set_ylim(0, max(p.limit_fractions.max(), s.mean_fractions.max()) * 1.25)
-    art["legend"] = ax.legend(loc="upper right")
+    beta = f"{p.beta:.4g}" if np.isfinite(p.beta) else ("" if p.beta > 0 else "-") + r"\infty"
+    ax.set_title(f"N = {p.n:,}, " + rf"$\beta = {beta}$")
+    ax.set_ylim(0, max(p.limit_fractions.max(), s.mean_fractions.max()) * 1.15)
+    art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
     return art
 
 
@@ -152,11 +153,11 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
     opt = comparison.optimum
     if opt.exact is not None:
         art["optimum"] = ax.plot(
-            x - 0.15, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
+            x - 0.3, opt.exact.fractions - b, "D", color=ROLE["optimum"], label="exact optimum"
         )[0]
     if opt.mode is not None and opt.mode.counts is not None:
         art["mode"] = ax.plot(
-            x + 0.15,
+            x + 0.25,
             opt.mode.fractions - b,
             "s",
             mfc="none",
@@ -167,10 +168,10 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
         )[0]
     if comparison.exact_mean is not None:
         art["exact_mean"] = ax.plot(
-            x,
+            x - 0.1,
             comparison.exact_mean - b,
             "_",
-            ms=22,
+            ms=16,
             mew=3,
             color=ROLE["exact_mean"],
             label="exact mean",
@@ -189,7 +190,7 @@ def plot_deviations(comparison, ax=None) -> dict[str, Any]:
     ax.set_ylabel(r"$n_k/N - p_k$")
     ax.set_title("finite-N corrections")
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
-    art["legend"] = ax.legend(loc="best")
+    art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
     return art
 
 
@@ -231,13 +232,13 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
         grid,
         stats.chi2(dof).pdf(grid),
         color=ROLE["exact_mean"],
-        label=rf"$\chi^2_{{{dof}}}$ density",
+        label=rf"$\chi^2_{{{dof}}}$ law (test of fit: p = {c.ks_pvalue:.2g})",
     )[0]
     ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$" if boltz else r"$2\,(\ln W^*_S - \ln W_S(n))$")
     ax.set_ylabel("probability density")
-    ax.set_title(f"entropy concentration (KS p = {c.ks_pvalue:.2g})")
+    ax.set_title("how far below the maximum" if boltz else "how far below the optimum")
     ax.set_xlim(0, hi)
-    art["legend"] = ax.legend(loc="upper right")
+    art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
     return art
 
 
@@ -269,7 +270,7 @@ def simulation_figure(comparison, path=None):
     import matplotlib.pyplot as plt
 
     with lecture_style():
-        fig, axes = plt.subplots(1, 3, figsize=(20, 6), layout="constrained")
+        fig, axes = plt.subplots(1, 3, figsize=(13.33, 7.5), layout="constrained")
         plot_occupations(comparison, axes[0])
         plot_deviations(comparison, axes[1])
         plot_concentration(comparison, axes[2])
@@ -285,6 +286,31 @@ _CURVES = [
     ("sampled_mean", "tv_pooled_mean", "sampled mean", "o"),
     ("single_draw", None, "single draw", "v-"),
 ]
+
+
+def slope_text(slope: float, stderr: float) -> str:
+    """``slope ± stderr`` with the error to two significant digits, the slope to match."""
+    if not np.isfinite(stderr):
+        return f"{slope:.2f}"
+    if stderr <= 0:
+        return f"{slope:.3g} (exact fit)"
+    digits = max(0, 1 - int(np.floor(np.log10(stderr))))
+    return f"{slope:.{digits}f} ± {stderr:.{digits}f}"
+
+
+def study_subtitle(study) -> str:
+    """What a convergence study computed: classes, energies, beta, seeds and draws."""
+    e = ", ".join(f"{v:g}" for v in study.energies[:8]) + (
+        ", ..." if study.energies.size > 8 else ""
+    )
+    b = np.unique(np.round(study.beta, 4))
+    beta = f"{b[0]:.4g}" if b.size == 1 else f"{b.min():.4g} to {b.max():.4g}"
+    m = np.unique(study.samples)
+    draws = f"{int(m[0]):,}" if m.size == 1 else f"{int(m.min()):,} to {int(m.max()):,}"
+    return (
+        f"K = {study.energies.size} classes, energies {e}; β = {beta}; "
+        f"{study.seeds} seeds × {draws} draws at each N (root seed {study.seed})"
+    )
 
 
 def plot_convergence(study, ax=None) -> dict[str, Any]:
@@ -316,8 +342,7 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
         ]
         text = label
         if np.isfinite(sl["slope"]):
-            err = f" ± {sl['stderr']:.2f}" if np.isfinite(sl["stderr"]) else ""
-            text = f"{label}: slope {sl['slope']:.2f}{err}"
+            text = f"{label}: slope {slope_text(sl['slope'], sl['stderr'])}"
         use = np.isfinite(y) & (y > 0)
         if key == "sampled_mean":
             # points within 3x of the sampling floor are hollow: noise, not bias
@@ -327,7 +352,7 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
                 n[~resolved], y[~resolved], "o", mfc="none", mew=2, color=color
             )[0]
             art["floor"] = ax.plot(
-                n, study.tv_floor, ":", color=color, label="sampling floor of the mean"
+                n, study.tv_floor, ":", color=color, label="noise floor of the mean"
             )[0]
             use &= resolved
         else:
@@ -337,32 +362,52 @@ def plot_convergence(study, ax=None) -> dict[str, Any]:
             art[key + "_fit"] = ax.plot(
                 n, 10 ** (c + sl["slope"] * np.log10(n)), "--", color=color, lw=1.2
             )[0]
-    # reference lines through the first point of the exact-mean and single-draw curves
-    for slope, attr, lab in (
-        (-1.0, "tv_exact_mean", r"$\propto N^{-1}$"),
-        (-0.5, None, r"$\propto N^{-1/2}$"),
+    # reference slopes: N^-1 below the lowest deterministic curve, N^-1/2 above the
+    # single draws, so that neither hides a curve
+    first = [getattr(study, a)[0] for a in ("tv_optimum", "tv_mode", "tv_exact_mean")]
+    first = [v for v in first if np.isfinite(v) and v > 0]
+    low = min(first) / 4 if first else np.nan
+    for slope, y0, lab in (
+        (-1.0, low, r"$\propto N^{-1}$"),
+        (-0.5, 3 * study.tv_single_draw.mean(axis=1)[0], r"$\propto N^{-1/2}$"),
     ):
-        y = study.tv_single_draw.mean(axis=1) if attr is None else getattr(study, attr)
-        if np.isfinite(y[0]):
-            ref = y[0] * 3 * (n / n[0]) ** slope
-            art[f"ref{slope}"] = ax.plot(n, ref, color=ROLE["reference"], lw=1, alpha=0.8)[0]
+        if np.isfinite(y0) and y0 > 0:
+            ref = y0 * (n / n[0]) ** slope
+            art[f"ref{slope}"] = ax.plot(n, ref, color=ROLE["reference"], lw=1.5, ls=":")[0]
             ax.annotate(
                 lab,
                 (n[-1], ref[-1]),
                 color=ROLE["reference"],
-                fontsize=13,
                 xytext=(4, 0),
                 textcoords="offset points",
                 va="center",
             )
+    from matplotlib.lines import Line2D
+
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], ls="--", lw=1.2, color=ROLE["reference"], label="power-law fits"))
+    if "unresolved" in art:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                mfc="none",
+                mew=2,
+                color=ROLE["sampled"],
+                label="hollow: at the floor, not fitted",
+            )
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    lo, hi = ax.get_ylim()
-    ax.set_ylim(lo / 100.0, hi)  # room for the legend under the curves
     ax.set_xlabel(r"number of items $N$")
     ax.set_ylabel(r"TV distance to Boltzmann")
     ax.set_title("convergence to the softmax law")
-    art["legend"] = ax.legend(loc="lower left", fontsize=11, ncol=2)
+    art["handles"] = handles
+    art["legend"] = ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2
+    )
     return art
 
 
@@ -403,8 +448,8 @@ def plot_beta_convergence(study, ax=None) -> dict[str, Any]:
     ax.set_xscale("log")
     ax.set_xlabel(r"number of items $N$")
     ax.set_ylabel(r"inverse temperature $\beta$")
-    ax.set_title(r"$\beta$ from $\log n_k/N = c - \beta E_k$")
-    art["legend"] = ax.legend(loc="best")
+    ax.set_title(r"$\beta$ fitted to the draws")
+    art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16))
     return art
 
 
@@ -437,10 +482,22 @@ def convergence_figure(study, path=None):
 
     with lecture_style():
         fig, axes = plt.subplots(
-            1, 2, figsize=(17, 6.5), layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]}
+            1, 2, figsize=(13.33, 7.5), layout="constrained", gridspec_kw={"width_ratios": [1.6, 1]}
         )
-        plot_convergence(study, axes[0])
-        plot_beta_convergence(study, axes[1])
+        left = plot_convergence(study, axes[0])
+        right = plot_beta_convergence(study, axes[1])
+        # one legend under both panels, in three columns: the left one is too wide for two
+        left["legend"].remove()
+        right["legend"].remove()
+        handles = left["handles"] + axes[1].get_legend_handles_labels()[0]
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=3,
+            columnspacing=1.2,
+            handlelength=1.6,
+        )
+        fig.suptitle(study_subtitle(study), fontsize=15)
         if path is not None:
             save_figure(fig, path)
     return fig

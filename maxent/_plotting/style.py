@@ -57,12 +57,12 @@ ROLE = {
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 _RC = {
-    "font.size": 15,
-    "axes.titlesize": 17,
-    "axes.labelsize": 16,
-    "xtick.labelsize": 13,
-    "ytick.labelsize": 13,
-    "legend.fontsize": 12,
+    "font.size": 16,  # every text at least 14 pt on a 13.33 x 7.5 in (16:9) slide
+    "axes.titlesize": 18,
+    "axes.labelsize": 17,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 14,
     "legend.frameon": False,
     "lines.linewidth": 2.2,
     "lines.markersize": 8,
@@ -96,7 +96,7 @@ def lecture_style():
     >>> import maxent
     >>> with maxent.lecture_style():
     ...     print(mpl.rcParams["font.size"], mpl.rcParams["axes.spines.top"])
-    15.0 False
+    16.0 False
     """
     import matplotlib as mpl
     from cycler import cycler

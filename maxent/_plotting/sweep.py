@@ -12,7 +12,7 @@ from maxent._sweep.store import read_results
 from maxent._sweep.study import PARAMETERS, SPECS
 from maxent._util.errors import ValidationError
 
-__all__ = ["plot_sweep"]
+__all__ = ["column_label", "plot_sweep"]
 
 
 def plot_sweep(
@@ -23,6 +23,9 @@ def plot_sweep(
     where: dict[str, Any] | None = None,
     *,
     ax=None,
+    logx: bool | None = None,
+    logy: bool | None = None,
+    title: str | None = None,
 ) -> dict[Any, Any]:
     """Mean of ``y`` against ``x`` over the seed replicates, one line per ``hue`` value.
 
@@ -39,6 +42,11 @@ def plot_sweep(
         as numbers), e.g. ``{"classes": 4}``.
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
+    logx, logy : bool, optional
+        Logarithmic axes (default: logarithmic for ``n``, and where the values are
+        positive and span more than one decade).
+    title : str, optional
+        Axes title (default: ``y`` in words; ``""`` for none).
 
     Returns
     -------
@@ -52,8 +60,9 @@ def plot_sweep(
     ``hue`` (the seed replicates); error bars are the standard error of that mean (the
     standard deviation over seeds divided by the square root of their number). Rows of a
     point must agree on every other parameter (use ``where`` to pick one), so that
-    different problems are never averaged together. An axis is logarithmic when its
-    values are positive and span more than two decades.
+    different problems are never averaged together. Known columns get readable axis
+    labels (``tv_sampled_mean``: "TV distance of the sampled mean"); see
+    :func:`column_label`.
     """
     columns = data if isinstance(data, dict) else read_results(data)
     for name in (x, y, hue, *(where or {})):
@@ -102,24 +111,100 @@ def plot_sweep(
             vals = vals[np.isfinite(vals)]
             mean.append(vals.mean() if vals.size else np.nan)
             err.append(vals.std(ddof=1) / math.sqrt(vals.size) if vals.size > 1 else 0.0)
-        label = y if hue is None else f"{hue} = {h:g}" if _is_num(h) else f"{hue} = {h}"
+        label = y if hue is None else f"{_symbol(hue)} = {h:g}" if _is_num(h) else f"{hue} = {h}"
         art[h] = ax.errorbar(
             xs, mean, yerr=err, fmt="o-", color=class_color(j), capsize=3, label=label
         )
         all_x += xs
         all_y += mean
-    for set_scale, vals in ((ax.set_xscale, all_x), (ax.set_yscale, all_y)):
-        if not all(_is_num(a) for a in vals):
+    for set_scale, vals, want, name in (
+        (ax.set_xscale, all_x, logx, x),
+        (ax.set_yscale, all_y, logy, y),
+    ):
+        if want is False or not all(_is_num(a) for a in vals):
             continue
         v = np.array(vals, dtype=float)
         v = v[np.isfinite(v)]  # points with no finite value are not drawn
-        if v.size and (v > 0).all() and v.max() / v.min() > 100:
+        positive = bool(v.size) and bool((v > 0).all())
+        if want and not positive:
+            raise ValidationError(
+                "logx" if name == x else "logy", f"column {name!r} has values <= 0"
+            )
+        if want or (positive and (name == "n" or v.max() / v.min() > 10)):
             set_scale("log")
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"{y} (mean ± s.e. over seeds)")
+    ax.set_xlabel(column_label(x))
+    ax.set_ylabel(_short(y) + " (mean ± s.e. over seeds)")
+    if title is None:
+        title = column_label(y)
+    if title:
+        ax.set_title(title)
     if hue:
-        art["legend"] = ax.legend(loc="best")
+        art["legend"] = ax.legend(loc="best", title=column_label(hue))
     return art
+
+
+_NAMES = {
+    "n": "number of items $N$",
+    "classes": "number of classes $K$",
+    "temperature": "temperature $T$",
+    "beta": r"inverse temperature $\beta$",
+    "mean_energy": "mean energy $U/N$",
+    "samples": "draws per task",
+    "fitted_beta": r"fitted $\beta$",
+    "fitted_beta_err": r"standard error of the fitted $\beta$",
+    "ks_pvalue": "p-value of the test of fit",
+}
+_SYMBOLS = {
+    "n": "$N$",
+    "classes": "$K$",
+    "temperature": "$T$",
+    "beta": r"$\beta$",
+    "mean_energy": "$U/N$",
+}
+_QUANTITY = {"tv_": "TV distance", "kl_": "KL divergence", "max_abs_": "largest error"}
+_OF = {
+    "optimum": "of the exact optimum",
+    "stirling": "of the Stirling optimum",
+    "mode": "of the most probable allocation",
+    "exact_mean": "of the exact mean",
+    "sampled_mean": "of the sampled mean",
+    "pooled_mean": "of the pooled mean",
+    "single_draw": "of a single draw",
+}
+
+
+def column_label(column: str) -> str:
+    """A readable axis label for a sweep column (the column name when unknown).
+
+    Examples
+    --------
+    >>> column_label("tv_sampled_mean")
+    'TV distance of the sampled mean'
+    >>> column_label("my_column")
+    'my_column'
+    """
+    if column in _NAMES:
+        return _NAMES[column]
+    for prefix, quantity in _QUANTITY.items():
+        rest = column[len(prefix) :]
+        if column.startswith(prefix) and rest in _OF:
+            return f"{quantity} {_OF[rest]}"
+    if column.startswith("time_"):
+        return f"time: {column[5:].replace('_', ' ')} (s)"
+    return column
+
+
+def _short(column: str) -> str:
+    """The quantity of a result column without its estimate (the title names that)."""
+    label = column_label(column)
+    for quantity in _QUANTITY.values():
+        if label.startswith(quantity + " of "):
+            return quantity
+    return label
+
+
+def _symbol(column: str) -> str:
+    return _SYMBOLS.get(column, column)
 
 
 def _is_num(v) -> bool:

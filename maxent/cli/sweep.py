@@ -132,16 +132,30 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
     help="Keep only rows with COLUMN=VALUE (repeatable), e.g. --where classes=4.",
 )
 @click.option(
+    "--logx/--linear-x",
+    default=None,
+    help="Logarithmic (or linear) x axis. [default: log for n, and for positive values "
+    "spanning more than a decade]",
+)
+@click.option(
+    "--logy/--linear-y",
+    default=None,
+    help="Logarithmic (or linear) y axis. [default: log for positive values spanning more "
+    "than a decade]",
+)
+@click.option("--title", default=None, help="Figure title. [default: the Y column in words]")
+@click.option(
     "--plot",
     type=click.Path(dir_okay=False),
     required=True,
     help="Figure file (PNG, SVG or PDF by extension).",
 )
-def plot_sweep_command(results, x, y, hue, where, plot) -> int:
+def plot_sweep_command(results, x, y, hue, where, logx, logy, title, plot) -> int:
     """Plot a sweep's table: mean of Y over seeds against X, with standard errors.
 
-    RESULTS is a results directory of maxent sweep or its results.parquet. Axes are
-    logarithmic where the values are positive and span more than two decades.
+    RESULTS is a results directory of maxent sweep or its results.parquet. Known columns
+    get readable labels; axes are logarithmic for n and where the values are positive and
+    span more than a decade (--logx/--linear-x and --logy/--linear-y decide).
     """
     import matplotlib.pyplot as plt
 
@@ -160,7 +174,7 @@ def plot_sweep_command(results, x, y, hue, where, plot) -> int:
     with lecture_style():
         fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
         try:
-            plot_sweep(columns, x, y, hue, filters, ax=ax)
+            plot_sweep(columns, x, y, hue, filters, ax=ax, logx=logx, logy=logy, title=title)
             save_figure(fig, plot)
         finally:
             plt.close(fig)
