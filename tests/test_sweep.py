@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import maxent
 from maxent import Problem, ValidationError, compare
 from maxent._plotting.sweep import plot_sweep
 from maxent._sweep.run import run_sweep
@@ -508,3 +509,28 @@ def test_plot_sweep_labels_known_columns_in_words():
     assert ax.get_ylabel() == "TV distance (mean ± s.e. over seeds)"
     assert ax.get_title() == "TV distance of the exact optimum"
     plt.close(fig)
+
+
+def test_cli_sweep_and_converge_share_the_default_mean():
+    # One policy (maxent.default_mean_energy) everywhere: the CLI, a sweep task and a
+    # convergence study of the same problem get the same mean energy (issue 10: the CLI
+    # and a sweep used to disagree, 1.333 against 1.167, for this Fermi problem).
+    from maxent._sweep.study import task_problem
+
+    g = [2, 2, 2, 2]
+    res = CliRunner().invoke(
+        cli,
+        ["optimize", "--statistics", "fermi", "--degeneracies", "2,2,2,2", "--n", "6", "--json"],
+    )
+    assert res.exit_code == 0, res.stderr
+    cli_mean = json.loads(res.stdout)["mean_energy"]
+    task = {
+        "energies": [0.0, 1.0, 2.0, 3.0],
+        "n": 6,
+        "statistics": "fermi",
+        "degeneracies": g,
+    }
+    assert task_problem(task).mean_energy == pytest.approx(cli_mean, abs=1e-12)
+    wanted = maxent.default_mean_energy([0, 1, 2, 3], 6, "fermi", g)
+    assert wanted == pytest.approx(1.4)  # 40% of the way from 1 to 2
+    assert cli_mean == pytest.approx(8 / 6)  # the reachable total nearest 6 * 1.4

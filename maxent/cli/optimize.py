@@ -100,5 +100,6 @@ def optimize(as_json: bool, method: str, **kw) -> int:
             ties += f"; within {gap:.2g} of the maximum ln W (dual bound)"
         out.print(f"integer mode: {mo.message}, {plural(mo.nodes, 'search node')}{ties}")
     else:
-        out.print(f"integer mode: not computed ({summary.mode_message})")
+        why = summary.mode_message or (mo.message if mo is not None else "")
+        out.print(f"integer mode: not found ({why})")
     return 0
