@@ -20,3 +20,4 @@ matplotlib.use("Agg")  # every figure renders off-screen in the tests
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
