@@ -20,4 +20,3 @@ matplotlib.use("Agg")  # every figure renders off-screen in the tests
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
-

@@ -760,6 +760,13 @@ class Problem:
             )
         if self.reachable is False or self.level_total is None:
             raise UnreachableError(param, self.unreachable_reason or "total energy not reachable")
+        total = max(abs(int(t)) for t in [self.level_total, *(self.extra_totals or [])])
+        if total >= 2**62:
+            raise ValidationError(
+                "n",
+                f"{what} counts with 64-bit integer totals, and the total energy in lattice "
+                f"units ({total:.3g}) exceeds 2**62; use fewer items or coarser energy levels",
+            )
 
     def integer_rows(self):
         """Integer constraint rows (count, energy levels, moment levels) and targets."""

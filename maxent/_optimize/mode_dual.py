@@ -123,6 +123,8 @@ def _close(coef, rhs, caps, resp) -> bool:
     if not np.all(np.isfinite(n)):
         return False
     slack = (coef.shape[1] + 10.0) * (np.abs(coef).max(axis=1) + 1.0)
+    # plus float64 resolution: at N = 1e18 the real responses are known to ~1e-13 N items
+    slack = slack + 1e-12 * np.abs(rhs.astype(np.float64))
     return bool(np.all(np.abs(coef @ n - rhs) <= slack))
 
 
@@ -365,7 +367,11 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         return None
     levels = coef[1]
     if coef.shape[0] == 2 and levels.max() <= 5_000_000:
-        level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, 4 * x.size + 10_000, 128)
+        # one move per unit of energy missed at most (at N = 1e15 the float responses miss
+        # by millions of level units), and never fewer than before
+        miss = abs(int(levels @ n) - int(rhs[1]))
+        budget = max(4 * x.size + 10_000, 4 * miss)
+        level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, budget, 128)
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
             return None

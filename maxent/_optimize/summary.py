@@ -152,8 +152,6 @@ def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:
         mode = most_probable_allocation(problem)
     except UnreachableError:
         raise
-    except ValidationError as exc:
-        if problem.levels is not None:
-            raise
+    except ValidationError as exc:  # no lattice, or totals beyond 64-bit integers
         why = exc.message
     return OptimumSummary(problem, exact, stirling, mode, why, exact_why)

@@ -25,8 +25,6 @@ def optimize(as_json: bool, method: str, **kw) -> int:
 
     notes: list[str] = []
     problem = build_problem(kw, notes)
-    if problem.levels is not None:
-        problem.require_lattice("maxent optimize")
     summary = run(problem, method=method)
     if as_json:
         print_notes(notes)
