@@ -2,6 +2,7 @@
 
 
 def pytest_addoption(parser):
+    """Add ``--slow``."""
     parser.addoption(
         "--slow",
         action="store_true",
@@ -10,7 +11,7 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    # The default run leaves out the long statistical tests; --slow runs everything.
+    """Leave out the tests marked slow unless ``--slow`` (or an explicit ``-m``) is given."""
     if config.getoption("--slow") or config.getoption("-m"):
         return
     keep, skipped = [], []

@@ -7,9 +7,13 @@ import math
 import numpy as np
 
 from maxent._calibrate.fit import CalibrationResult
+from maxent._plotting.chapters import SLIDE_16_9
 from maxent._plotting.style import COLORS, lecture_style, save_figure
 
 __all__ = ["fig_softmax_in_the_wild", "plot_calibration"]
+
+#: Legend of a panel under it, out of the data (every figure here is a 16:9 slide).
+_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 1}
 
 
 def _reliability(ax, result: CalibrationResult) -> None:
@@ -32,10 +36,13 @@ def _reliability(ax, result: CalibrationResult) -> None:
     ax.plot([0, 1], [0, 1], color=COLORS["grey"], ls="--", lw=1.6, label="perfect calibration")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("confidence (top-class probability)")
+    ax.set_xticks([0, 0.5, 1])
+    ax.set_xticklabels(["0", "0.5", "1"])
+    ax.set_yticks([0.25, 0.5, 0.75, 1])  # no second 0 at the corner
+    ax.set_xlabel("confidence")
     ax.set_ylabel("accuracy in the bin")
-    ax.set_title(f"reliability on {result.n_eval} {result.evaluated_on} rows")
-    ax.legend(loc="upper left")
+    ax.set_title(f"reliability, {result.n_eval} {result.evaluated_on} rows")
+    ax.legend(**_BELOW)
 
 
 def _t_label(result: CalibrationResult) -> str:
@@ -50,36 +57,29 @@ def _nll_curve(ax, result: CalibrationResult) -> None:
     if result.beta > 0 and math.isfinite(result.beta):
         t = 1.0 / b[positive]
         order = np.argsort(t)
-        label = "NLL on fitting rows" + ("" if result.bias is None else " (biases fixed)")
+        label = "NLL, fitting rows" + ("" if result.bias is None else " (bias fixed)")
         ax.plot(t[order], nll[positive][order], color=COLORS["black"], label=label)
         ax.set_xscale("log")
-        ax.axvline(1.0, color=COLORS["vermillion"], ls=":", lw=2, label="T = 1 (raw logits)")
+        ax.axvline(1.0, color=COLORS["vermillion"], ls=":", lw=2, label="T = 1 (raw)")
         ax.plot(
             [result.temperature],
             [result.fit_nll_after],
             "o",
             color=COLORS["blue"],
             ms=11,
-            label=f"fitted minimum T* = {result.temperature:.3g}",
+            label=f"minimum T* = {result.temperature:.3g}",
         )
         ax.set_xlabel("temperature T")
     else:
-        ax.plot(b, nll, color=COLORS["black"], label="NLL on fitting rows")
+        ax.plot(b, nll, color=COLORS["black"], label="NLL, fitting rows")
         ax.set_xscale("symlog" if (b < 0).any() else "log")
         if math.isfinite(result.beta) and result.bias is None:
             ax.plot([result.beta], [result.fit_nll_after], "o", color=COLORS["blue"], ms=11)
-        ax.set_xlabel("inverse temperature beta")
-        ax.text(
-            0.03,
-            0.05,
-            f"beta = {result.beta:.4g} ({result.status})",
-            transform=ax.transAxes,
-            fontsize=12,
-        )
+        ax.set_xlabel(f"beta = 1/T  (beta = {result.beta:.3g}, {result.status})")
     ax.set_ylabel("mean NLL")
-    note = "" if result.curve_rows == result.n_fit else f" (every m-th: {result.curve_rows})"
-    ax.set_title("NLL(T): convex in beta = 1/T" + note)
-    ax.legend(loc="upper right")
+    note = "" if result.curve_rows == result.n_fit else f", {result.curve_rows} rows"
+    ax.set_title("NLL(T), convex in 1/T" + note)
+    ax.legend(**_BELOW)
 
 
 def plot_calibration(result: CalibrationResult, path=None, *, axes=None):
@@ -102,7 +102,7 @@ def plot_calibration(result: CalibrationResult, path=None, *, axes=None):
 
     with lecture_style():
         if axes is None:
-            fig, axes = plt.subplots(1, 2, figsize=(14, 6), layout="constrained")
+            fig, axes = plt.subplots(1, 2, figsize=SLIDE_16_9, layout="constrained")
         else:
             fig = axes[0].figure
         _reliability(axes[0], result)
@@ -120,12 +120,14 @@ def fig_softmax_in_the_wild(seed: int = 0):
 
     demo = digits_demo(seed=seed)
     res = demo.calibration
-    fig, axes = plt.subplots(1, 3, figsize=(20, 6.2), layout="constrained")
+    fig, axes = plt.subplots(
+        1, 3, figsize=SLIDE_16_9, layout="constrained", width_ratios=(1, 1, 1.3)
+    )
     _reliability(axes[0], res)
     _nll_curve(axes[1], res)
     ax = axes[2]
     names = ["ratio, row-min shift", "ratio, global shift", "softmax T = 1", "softmax T = T*"]
-    short = ["ratio\n(row shift)", "ratio\n(global shift)", "softmax\nT = 1", "softmax\nT = T*"]
+    short = ["ratio\nrow", "ratio\nglobal", "softmax\nT = 1", "softmax\nT*"]
     rows = dict(demo.normalisation.rows)
     x = np.arange(len(names))
     nll = np.array([rows[n].nll for n in names])
@@ -137,11 +139,11 @@ def fig_softmax_in_the_wild(seed: int = 0):
     ax.bar(x + 0.2, ece, 0.38, color=COLORS["orange"], label="test ECE")
     for xi, v, h in zip(x, nll, shown, strict=True):
         text = f"{v:.2f}" if np.isfinite(v) else "inf"
-        ax.text(xi - 0.2, h + 0.01 * top, text, ha="center", va="bottom", fontsize=11)
+        ax.text(xi - 0.2, h + 0.01 * top, text, ha="center", va="bottom", fontsize=14)
     ax.set_xticks(x)
-    ax.set_xticklabels(short, fontsize=12)
+    ax.set_xticklabels(short)
     ax.set_ylim(0, top)
     acc = rows["softmax T = 1"].accuracy
-    ax.set_title(f"same logits, same accuracy {acc:.1%}")
-    ax.legend(loc="upper right")
+    ax.set_title(f"same logits, accuracy {acc:.1%}")
+    ax.legend(**_BELOW)
     return fig
