@@ -40,6 +40,8 @@ from maxent._util.errors import ValidationError
 __all__ = ["kkt_residual", "maximize_log_count"]
 
 OBJECTIVES = ("exact", "stirling")
+#: Largest relative KKT residual of a result reported as converged.
+KKT_TOL = 1e-6
 METHODS = ("dual", "slsqp", "trust-constr")
 
 
@@ -138,8 +140,11 @@ def kkt_residual(
     low = (n <= 0) & np.isfinite(hp) & (x < 700)  # Stirling counts underflow past x = 745
     if low.any():
         res = max(res, float(np.max(np.maximum(hp[low] - x[low], 0.0) / denom[low])))
-    if at_cap.any():
-        res = max(res, float(np.max(np.maximum(x[at_cap] - hp[at_cap], 0.0) / denom[at_cap])))
+    # as for empty classes, a full class whose Stirling slope is infinite (n = g exactly in
+    # float64) gives no finite condition on its multiplier
+    full = at_cap & np.isfinite(hp)
+    if full.any():
+        res = max(res, float(np.max(np.maximum(x[full] - hp[full], 0.0) / denom[full])))
     return res
 
 
@@ -192,6 +197,9 @@ def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, succ
     n = np.asarray(n, dtype=np.float64)
     lambdas = np.asarray(lambdas, dtype=np.float64)
     kkt = kkt_residual(problem, n, alpha, beta, objective, lambdas)
+    if success and not kkt <= KKT_TOL:  # never call a point converged that is not
+        success = False
+        message = f"{message}; but the KKT residual is {kkt:.2g} (> {KKT_TOL:g}): approximate"
     out = sopt.OptimizeResult(
         x=n,
         counts=n,
