@@ -83,7 +83,7 @@ def show_concentration(log10_N=3.0):
         plt.show()
     print(
         f"N = {n:,}: largest entropy deficit among 4000 draws "
-        f"{cmp.concentration['values'].max() / (2 * n):.2e} nats"
+        f"{cmp.concentration.values.max() / (2 * n):.2e} nats"
     )
 
 

@@ -408,7 +408,7 @@ def test_cli_demo_and_lecture_figure(tmp_path):
         "lecture", "--only", "softmax-in-the-wild", "--out", str(tmp_path), "--format", "png"
     )
     assert code == 0, err
-    assert (tmp_path / "08-softmax-in-the-wild.png").stat().st_size > 20_000
+    assert (tmp_path / "10-softmax-in-the-wild.png").stat().st_size > 20_000
 
 
 def test_class_bias_with_one_class_is_undetermined():
