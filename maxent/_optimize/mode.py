@@ -6,7 +6,6 @@ import math
 import time
 
 import numpy as np
-import scipy.optimize as sopt
 
 from maxent._kernels._mode import build_windows, increment, search
 from maxent._model import statistics as S
@@ -17,6 +16,7 @@ from maxent._model.problem import Problem
 from maxent._optimize.mode_dual import dual_mode
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.result import OptimizeResult
 
 __all__ = ["log_count", "most_probable_allocation"]
 
@@ -40,7 +40,7 @@ def _mode_x(problem: Problem, real) -> np.ndarray:
 
 def most_probable_allocation(
     problem: Problem, *, max_nodes: int = 20_000_000, max_window: int = 50_000_000
-) -> sopt.OptimizeResult:
+) -> OptimizeResult:
     """Find the integer allocation with the largest ``W(n)`` on the constraint lattice.
 
     First a Lagrangian dual bound, a repaired and locally improved candidate and, where
@@ -65,7 +65,7 @@ def most_probable_allocation(
 
     Returns
     -------
-    scipy.optimize.OptimizeResult
+    OptimizeResult
         ``counts`` (int64), ``fractions``, ``log_count`` (exact ln W), ``certified``
         (optimality proven), ``gap`` (proven bound on ``max ln W - log_count``: 0 when
         certified, the Lagrangian dual gap otherwise, nan when nothing was found),
@@ -208,7 +208,7 @@ def _result(problem, t0, n, status, message, *, ties, nodes, rounds, gap=None):
         gap = 0.0 if status == 0 else math.nan
     if n is not None:
         n = np.asarray(n, dtype=np.int64)
-    return sopt.OptimizeResult(
+    return OptimizeResult(
         counts=n,
         x=n,
         fractions=None if n is None else n / problem.n,

@@ -25,8 +25,6 @@ import math
 import time
 
 import numpy as np
-import scipy.optimize as sopt
-import scipy.sparse as sps
 from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
@@ -36,6 +34,7 @@ from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem, unscale
 from maxent._model.theory import log_partition
 from maxent._util.errors import ValidationError
+from maxent._util.result import OptimizeResult
 
 __all__ = ["kkt_residual", "maximize_log_count"]
 
@@ -200,7 +199,7 @@ def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, succ
     if success and not kkt <= KKT_TOL:  # never call a point converged that is not
         success = False
         message = f"{message}; but the KKT residual is {kkt:.2g} (> {KKT_TOL:g}): approximate"
-    out = sopt.OptimizeResult(
+    out = OptimizeResult(
         x=n,
         counts=n,
         fractions=n / problem.n,
@@ -231,7 +230,7 @@ def maximize_log_count(
     tol: float = 1e-14,
     maxiter: int | None = None,
     x0: ArrayLike | None = None,
-) -> sopt.OptimizeResult:
+) -> OptimizeResult:
     """Maximise ln W over real allocations under the count, energy and moment constraints.
 
     Parameters
@@ -255,7 +254,7 @@ def maximize_log_count(
 
     Returns
     -------
-    scipy.optimize.OptimizeResult
+    OptimizeResult
         ``x``/``counts`` (real counts), ``fractions``, ``alpha``, ``beta``, ``lambdas``
         (multipliers: ``h'(n_k) = alpha + beta E_k + sum lambda_m f_m(k)`` on classes
         inside their bounds), ``log_count`` (the objective's ln W at the optimum; for
@@ -400,6 +399,8 @@ def maximize_log_count(
 
 def _scipy_primal(problem: Problem, objective: str, method: str, maxiter, x0, t0):
     """Primal route through scipy.optimize.minimize (a cross-check; slow for large K)."""
+    import scipy.optimize as sopt
+
     k = problem.classes
     n_items = float(problem.n)
     g = problem.degeneracies
@@ -421,6 +422,8 @@ def _scipy_primal(problem: Problem, objective: str, method: str, maxiter, x0, t0
         return -S.h_prime(stat, clip(n), g, objective) / n_items
 
     def hess(n):
+        import scipy.sparse as sps
+
         return sps.diags(-S.h_second(stat, clip(n), g, objective) / n_items)
 
     start = np.full(k, n_items / k) if x0 is None else np.asarray(x0, dtype=np.float64)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.optimize as sopt
 
 from maxent._model.logcount import log_count
 from maxent._model.problem import Problem
@@ -14,6 +13,7 @@ from maxent._optimize.mode import most_probable_allocation
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 from maxent._util.format import ShortRepr
+from maxent._util.result import OptimizeResult
 
 __all__ = ["OptimumSummary", "optimize"]
 
@@ -26,9 +26,9 @@ class OptimumSummary(ShortRepr):
     ----------
     problem : Problem
         The problem solved.
-    exact, stirling : scipy.optimize.OptimizeResult
+    exact, stirling : OptimizeResult
         Results of :func:`maximize_log_count` with each objective.
-    mode : scipy.optimize.OptimizeResult or None
+    mode : OptimizeResult or None
         Result of :func:`most_probable_allocation`; ``None`` when it does not apply.
     mode_message : str
         Why ``mode`` is ``None`` (empty otherwise).
@@ -43,9 +43,9 @@ class OptimumSummary(ShortRepr):
     """
 
     problem: Problem
-    exact: sopt.OptimizeResult | None
-    stirling: sopt.OptimizeResult
-    mode: sopt.OptimizeResult | None
+    exact: OptimizeResult | None
+    stirling: OptimizeResult
+    mode: OptimizeResult | None
     mode_message: str = ""
     exact_message: str = ""
 
@@ -96,7 +96,7 @@ class OptimumSummary(ShortRepr):
         return out
 
 
-def _optimum_dict(res: sopt.OptimizeResult) -> dict[str, Any]:
+def _optimum_dict(res: OptimizeResult) -> dict[str, Any]:
     out = {
         "fractions": res.fractions.tolist(),
         "counts": res.counts.tolist(),
