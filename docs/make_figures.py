@@ -48,7 +48,7 @@ def gallery():
             "",
             f.caption,
             "",
-            (f"`maxent lecture --only {f.name}` · Python: `{f.make.__module__}.{f.make.__name__}`"),
+            f"`maxent lecture --only {f.name}` · Python: `maxent.lecture_figure('{f.name}')`",
             "",
         ]
     (DOCS / "gallery.md").write_text("\n".join(lines))

@@ -47,6 +47,7 @@ _EXPORTS = {
     "maxent._compare.converge": ["ConvergenceStudy", "converge", "fit_slope"],
     "maxent._calibrate.fit": ["CalibrationResult", "calibrate"],
     "maxent._plotting.calibration": ["plot_calibration"],
+    "maxent._plotting.lecture": ["lecture_figure"],
     "maxent._compare.chapters": [
         "ConditionalDieLaw",
         "EquivalenceTable",
@@ -197,6 +198,7 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         animate,
     )
     from maxent._plotting.calibration import plot_calibration  # noqa: F401
+    from maxent._plotting.lecture import lecture_figure  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401
         convergence_figure,
         plot_beta_convergence,

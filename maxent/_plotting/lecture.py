@@ -22,7 +22,7 @@ from maxent._plotting.chapters import CHAPTER_FIGURES, SLIDE_16_9
 from maxent._plotting.style import COLORS, ROLE, class_color, lecture_style, save_figure
 from maxent._util.errors import ValidationError
 
-__all__ = ["FIGURES", "LectureFigure", "lecture", "softmax"]
+__all__ = ["FIGURES", "LectureFigure", "lecture", "lecture_figure", "softmax"]
 
 
 def softmax(logits, temperature: float = 1.0) -> np.ndarray:
@@ -410,6 +410,23 @@ def _zoom(ax, e, n, p, lw_star, centre, alloc, count, samples, spread):
     ax.indicate_inset_zoom(inset, edgecolor="black")
 
 
+def _problem(energies, n, mean_energy, spec):
+    """The figure's Problem: the given specification, else the package's default mean."""
+    from maxent._model.problem import Problem
+
+    spec = dict(spec)
+    named = [k for k in ("total_energy", "beta", "temperature") if spec.get(k) is not None]
+    if mean_energy is None and not named:
+        g, stat = spec.get("degeneracies"), spec.get("statistics", "boltzmann")
+        from maxent._model.defaults import default_mean_energy
+
+        mean_energy = default_mean_energy(np.asarray(energies, float), n, stat, g)
+    if mean_energy is not None:
+        spec["mean_energy"] = mean_energy
+    spec.setdefault("snap", True)
+    return Problem(energies, n, **spec)
+
+
 def _default_mean(energies, n: int) -> float:
     """The package's default mean (1.2 for the demo energies 0..3, which it reproduces)."""
     from maxent._model.defaults import default_mean_energy
@@ -441,15 +458,17 @@ def fig_entropy_concentration(
     n: int = 10_000,
     samples: int = 20_000,
     seed=2026,
+    **spec,
 ):
-    """Histogram of 2N(H_max - H) of exact draws against the chi-squared density."""
+    """Histogram of 2N(H_max - H) of exact draws against the chi-squared density.
+
+    ``spec`` takes the other :class:`~maxent.Problem` options (``total_energy``, ``beta``,
+    ``temperature``, ``degeneracies``, ``statistics``, ``constraints``, ...).
+    """
     from maxent._compare.compare import compare
-    from maxent._model.problem import Problem
     from maxent._plotting.plots import plot_concentration, plot_occupations
 
-    if mean_energy is None:
-        mean_energy = _default_mean(energies, n)
-    p = Problem(energies, n, mean_energy=mean_energy, snap=True)
+    p = _problem(energies, n, mean_energy, spec)
     cmp = compare(p, samples, seed=seed)
     fig, axes = _subplots(2, width=7.5)
     plot_occupations(cmp, axes[0, 0])
@@ -467,14 +486,16 @@ def fig_relaxation(
     sweeps: int = 12,
     start: str = "extremes",
     seed=2026,
+    **spec,
 ):
-    """Item-level energy exchange from an extreme start: entropy rises, occupations settle."""
-    from maxent._model.problem import Problem
+    """Item-level energy exchange from an extreme start: entropy rises, occupations settle.
+
+    ``spec`` takes the other :class:`~maxent.Problem` options (item dynamics needs plain
+    Boltzmann counting; other statistics are refused by :func:`maxent.relax`).
+    """
     from maxent._sampling.dynamics import relax
 
-    if mean_energy is None:
-        mean_energy = _default_mean(energies, n)
-    p = Problem(energies, n, mean_energy=mean_energy, snap=True)
+    p = _problem(energies, n, mean_energy, spec)
     r = relax(p, sweeps, start, seed=seed, records_per_sweep=20)
     fig, axes = _subplots(2, width=7.5)
     ax = axes[0, 0]
@@ -729,6 +750,51 @@ FIGURES[-1:-1] = [LectureFigure(*f) for f in CHAPTER_FIGURES]
 NAMES = [f.name for f in FIGURES]
 
 
+def lecture_figure(name: str, **params):
+    """One gallery figure as a matplotlib Figure, in the lecture style.
+
+    Parameters
+    ----------
+    name : str
+        A figure name of the gallery (see :data:`NAMES`), e.g. ``"temperature"``.
+    **params
+        The figure's own parameters (``logits``, ``energies``, ``n``, ``seed``, and for
+        the simulating figures the :class:`~maxent.Problem` options).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Close it (``matplotlib.pyplot.close``) when done.
+
+    Examples
+    --------
+    >>> import maxent
+    >>> fig = maxent.lecture_figure("temperature", logits=[1.0, 2.0, 3.0])
+    >>> fig.get_size_inches().round(2).tolist()
+    [13.33, 7.5]
+    """
+    figure = next((f for f in FIGURES if f.name == name), None)
+    if figure is None:
+        raise ValidationError("name", f"unknown figure {name!r}; choose from {', '.join(NAMES)}")
+    with lecture_style():
+        fig = figure.make(**params)
+        fig.suptitle(figure.title, fontsize=20, fontweight="bold")
+    return fig
+
+
+#: Problem options a simulating figure passes on to :class:`~maxent.Problem`.
+_PROBLEM_OPTIONS = (
+    "total_energy",
+    "beta",
+    "temperature",
+    "degeneracies",
+    "statistics",
+    "constraints",
+    "energy_quantum",
+    "energy_tolerance",
+)
+
+
 def lecture(
     out: str | Path,
     only: Sequence[str] | None = None,
@@ -783,12 +849,32 @@ def lecture(
         "Every figure is computed by maxent itself; regenerate with `maxent lecture`.",
         "",
     ]
+    takes = set()
+    for figure in FIGURES:
+        if figure.name in chosen:
+            sig = inspect.signature(figure.make).parameters
+            if any(p.kind is p.VAR_KEYWORD for p in sig.values()):
+                takes |= set(_PROBLEM_OPTIONS)
+            takes |= set(sig)
+    # (the seed is for whichever figures draw at random: never an error)
+    unused = [k for k, v in params.items() if v is not None and k not in takes | {"seed"}]
+    if unused:
+        raise ValidationError(
+            unused[0],
+            f"none of the chosen figures ({', '.join(chosen)}) takes it; the problem options "
+            "go to counting-simplex, entropy-concentration and relaxation",
+        )
     done = 0
     for number, figure in enumerate(FIGURES, start=1):
         if figure.name not in chosen:
             continue
         accepted = inspect.signature(figure.make).parameters
-        kw = {k: v for k, v in params.items() if k in accepted and v is not None}
+        spec = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+        kw = {
+            k: v
+            for k, v in params.items()
+            if v is not None and (k in accepted or (spec and k in _PROBLEM_OPTIONS))
+        }
         with lecture_style():
             fig = figure.make(**kw)
             fig.suptitle(figure.title, fontsize=20, fontweight="bold")

@@ -5,10 +5,19 @@ from __future__ import annotations
 import click
 
 from maxent.cli.app import cli
-from maxent.cli.types import Count, FloatList, Real, Seed
+from maxent.cli.options import problem_options
+from maxent.cli.types import Count, FloatList, Seed
 
 
 @cli.command()
+@problem_options(n_default=None)
+@click.option(
+    "--n",
+    "n",
+    type=Count(),
+    default=None,
+    help="Items N for entropy-concentration and relaxation.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -37,47 +46,57 @@ from maxent.cli.types import Count, FloatList, Real, Seed
     help="Logits for softmax-vs-ratio, temperature and gradients (e.g. 1,2,3).",
 )
 @click.option(
-    "--energies",
-    type=FloatList(),
-    default=None,
-    help="Energies for the simulation figures (three for counting-simplex).",
-)
-@click.option("--mean-energy", type=Real(), default=None, help="Mean energy U/N.")
-@click.option(
-    "--n",
-    "n",
-    type=Count(),
-    default=None,
-    help="Items N for entropy-concentration and relaxation.",
-)
-@click.option(
     "--seed",
     type=Seed(),
     default=2026,
     show_default=True,
     help="Root seed of the sampled figures.",
 )
-def lecture(out, only, formats, logits, energies, mean_energy, n, seed) -> int:
-    """Write the numbered lecture figures and an index of captions."""
+def lecture(as_json, out, only, formats, logits, seed, **kw) -> int:
+    """Write the numbered lecture figures and an index of captions.
+
+    The problem options (energies, N, the mean or temperature, degeneracies,
+    statistics, constraints) go to the figures that simulate a problem
+    (counting-simplex, entropy-concentration, relaxation); an option that none of the
+    chosen figures takes is an error.
+    """
     from maxent._kernels import _sample as kernels
     from maxent._plotting.lecture import lecture as run
     from maxent.cli.render import Progress, compile_notice
 
     names = [x.strip() for x in only.split(",") if x.strip()] if only else None
     fmts = [x.strip() for x in formats.split(",") if x.strip()]
+    given = {
+        k: v
+        for k, v in kw.items()
+        if v is not None
+        and not (k == "statistics" and v == "boltzmann")
+        and not (k == "constraints" and not v)
+    }
+    if "classes" in given:
+        from maxent._model.problem import default_energies
+
+        if given.get("energies") is None:
+            given["energies"] = default_energies(given["classes"])
+        del given["classes"]
+    if "constraints" in given:
+        given["constraints"] = list(given["constraints"])
     compile_notice(kernels.exact_rejection, kernels.run_chains)
-    with Progress("figures") as bar:
+    with Progress("figures", enabled=not as_json) as bar:
         written = run(
             out,
             progress=bar.callback,
             only=names,
             formats=fmts,
             logits=logits,
-            energies=energies,
-            mean_energy=mean_energy,
-            n=n,
             seed=seed,
+            **given,
         )
+    if as_json:
+        from maxent._util.format import to_json
+
+        click.echo(to_json({"written": [str(p) for p in written]}))
+        return 0
     for path in written:
         click.echo(str(path))
     return 0
