@@ -25,8 +25,9 @@ import numpy as np
 from numba import prange
 
 from ._config import jit, jit_parallel
+from ._lattice import lattice_circuit
 from ._random import below, next_u64, uniform
-from ._sample import _det_int, level_lookup
+from ._sample import level_lookup
 
 _T = 32.0  # below this argument ln Gamma is evaluated directly
 _LG_T = math.lgamma(_T)
@@ -98,15 +99,6 @@ def below64(s, n):
 
 
 @jit
-def _gcd(a, b):
-    a = abs(a)
-    b = abs(b)
-    while b:
-        a, b = b, a % b
-    return a
-
-
-@jit
 def _pair_move(
     levels, coef, classes_by_level, sorted_levels, level_start, level_count, idx, val, s
 ):
@@ -155,42 +147,6 @@ def _pair_move(
 
 
 @jit
-def _circuit_move(coef, idx, val, sub, s):
-    """Draw a circuit of d + 1 distinct classes into idx/val; returns its size (0: none)."""
-    d, k_count = coef.shape
-    m = 0
-    while m < d + 1:  # the caller guarantees K >= d + 1
-        c = below(s, k_count)
-        dup = False
-        for t in range(m):
-            if idx[t] == c:
-                dup = True
-        if not dup:
-            idx[m] = c
-            m += 1
-    g_all = 0
-    for j in range(d + 1):
-        col = 0
-        for t in range(d + 1):
-            if t != j:
-                for r in range(d):
-                    sub[r, col] = coef[r, idx[t]]
-                col += 1
-        det = _det_int(sub)
-        val[j] = det if j % 2 == 0 else -det
-        g_all = _gcd(g_all, val[j])
-    if g_all == 0:
-        return 0
-    out = 0
-    for j in range(d + 1):
-        if val[j] != 0:
-            idx[out] = idx[j]
-            val[out] = val[j] // g_all
-            out += 1
-    return out
-
-
-@jit
 def alloc_chain(
     counts,
     coef,
@@ -234,7 +190,7 @@ def alloc_chain(
                 levels, coef, classes_by_level, sorted_levels, level_start, level_count, idx, val, s
             )
         else:
-            m = _circuit_move(coef, idx, val, sub, s)
+            m = lattice_circuit(coef, idx, val, sub, s)
         if m > 0:
             q = 0.0
             for a in range(m):

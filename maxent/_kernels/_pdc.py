@@ -17,84 +17,10 @@ import numpy as np
 from numba import prange
 
 from ._config import jit, jit_parallel
-from ._random import below, uniform
+from ._random import below, binomial, uniform
 
 _LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(256)])
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-@jit
-def log_factorial(k):
-    """ln k! for integer k >= 0: a table below 256, Stirling's series above.
-
-    The first omitted term of the series, 1 / (1680 k^7), is below 1e-19 for k >= 256,
-    so the result is correct to float64 rounding.
-    """
-    if k < 256:
-        return _LOGFACT[k]
-    x = float(k)
-    r = 1.0 / x
-    r2 = r * r
-    return (
-        x * math.log(x)
-        - x
-        + _HALF_LOG_2PI
-        + 0.5 * math.log(x)
-        + r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 / 1260.0))
-    )
-
-
-@jit
-def binomial(s, n, p):
-    """Binomial variate (``n >= 0`` trials, success probability ``p``).
-
-    The algorithms of :func:`maxent._kernels._random.binomial` (inversion below n q = 10,
-    Hormann's BTRS above) with ln k! from :func:`log_factorial` instead of ``lgamma``.
-    """
-    if n <= 0 or p <= 0.0:
-        return 0
-    if p >= 1.0:
-        return n
-    flip = p > 0.5
-    q = 1.0 - p if flip else p
-    if n * q < 10.0:
-        u = uniform(s)
-        r = q / (1.0 - q)
-        pk = math.exp(n * math.log1p(-q))
-        k = 0
-        cdf = pk
-        while u > cdf and k < n:
-            pk *= r * (n - k) / (k + 1.0)
-            k += 1
-            cdf += pk
-        return n - k if flip else k
-    spq = math.sqrt(n * q * (1.0 - q))
-    b = 1.15 + 2.53 * spq
-    a = -0.0873 + 0.0248 * b + 0.01 * q
-    c = n * q + 0.5
-    v_r = 0.92 - 4.2 / b
-    lpq = 0.0
-    m = np.int64(math.floor((n + 1) * q))
-    h = 0.0
-    setup = False
-    while True:
-        u = uniform(s) - 0.5
-        v = uniform(s)
-        us = 0.5 - abs(u)
-        k = np.int64(math.floor((2.0 * a / us + b) * u + c))
-        if k < 0 or k > n:
-            continue
-        if us >= 0.07 and v <= v_r:
-            break
-        if not setup:  # the exact test is rare: set it up on first use
-            lpq = math.log(q / (1.0 - q))
-            h = log_factorial(m) + log_factorial(n - m)
-            setup = True
-        alpha = (2.83 + 5.1 / b) * spq
-        v = math.log(v * alpha / (a / (us * us) + b))
-        if v <= h - log_factorial(k) - log_factorial(n - k) + (k - m) * lpq:
-            break
-    return n - k if flip else k
 
 
 @jit

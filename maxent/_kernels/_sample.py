@@ -17,7 +17,7 @@ import numpy as np
 from numba import prange
 
 from ._config import jit, jit_parallel_chunks
-from ._lattice import solve_determined
+from ._lattice import lattice_circuit, solve_determined
 from ._random import below, binomial, gamma, poisson, two_below, uniform
 
 POISSON = 0
@@ -371,34 +371,6 @@ def shell_moves(
 
 
 @jit
-def _det_int(m):
-    """Determinant of a small integer matrix, exactly (Bareiss fraction-free elimination)."""
-    a = m.copy()
-    d = a.shape[0]
-    sign = 1
-    prev = 1
-    for k in range(d - 1):
-        if a[k, k] == 0:
-            piv = -1
-            for r in range(k + 1, d):
-                if a[r, k] != 0:
-                    piv = r
-                    break
-            if piv < 0:
-                return 0
-            for c in range(d):
-                tmp = a[k, c]
-                a[k, c] = a[piv, c]
-                a[piv, c] = tmp
-            sign = -sign
-        for r in range(k + 1, d):
-            for c in range(k + 1, d):
-                a[r, c] = (a[r, c] * a[k, k] - a[r, k] * a[k, c]) // prev
-        prev = a[k, k]
-    return sign * a[d - 1, d - 1]
-
-
-@jit
 def _log_w(stat, n, g, lg):
     if stat == 0:
         return n * lg - math.lgamma(n + 1.0)
@@ -417,7 +389,7 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
     with probability min(1, W(n + v) / W(n)) under the problem's statistics. Returns the
     number of accepted moves.
     """
-    d, k_count = coef.shape
+    d = coef.shape[0]
     picks = np.empty(d + 1, dtype=np.int64)
     sub = np.empty((d, d), dtype=np.int64)
     v = np.empty(d + 1, dtype=np.int64)
@@ -426,48 +398,21 @@ def circuit_chain(counts, coef, caps, stat, g, lg, n_props, record_every, record
     rec = 0
     until = record_every
     for _ in range(n_props):
-        # d + 1 distinct classes by rejection (d + 1 <= K)
-        m = 0
-        while m < d + 1:
-            c = below(s, k_count)
-            dup = False
-            for t in range(m):
-                if picks[t] == c:
-                    dup = True
-            if not dup:
-                picks[m] = c
-                m += 1
-        g_all = 0
-        for j in range(d + 1):
-            col = 0
-            for t in range(d + 1):
-                if t != j:
-                    for r in range(d):
-                        sub[r, col] = coef[r, picks[t]]
-                    col += 1
-            val = _det_int(sub)
-            v[j] = val if j % 2 == 0 else -val
-            a = abs(v[j])
-            b = g_all
-            while b:
-                a, b = b, a % b
-            g_all = a
-        if g_all > 0:
+        size = lattice_circuit(coef, picks, v, sub, s)
+        if size > 0:
             sign = 1 if uniform(s) < 0.5 else -1
             ok = True
             logr = 0.0
-            for j in range(d + 1):
+            for j in range(size):
                 k = picks[j]
-                step = sign * v[j] // g_all
-                new = counts[k] + step
+                new = counts[k] + sign * v[j]
                 if new < 0 or new > caps[k]:
                     ok = False
                     break
-                if step != 0:
-                    logr += _log_w(stat, new, g[k], lg[k]) - _log_w(stat, counts[k], g[k], lg[k])
+                logr += _log_w(stat, new, g[k], lg[k]) - _log_w(stat, counts[k], g[k], lg[k])
             if ok and (logr >= 0.0 or math.log(uniform(s)) < logr):
-                for j in range(d + 1):
-                    counts[picks[j]] += sign * v[j] // g_all
+                for j in range(size):
+                    counts[picks[j]] += sign * v[j]
                 accepted += 1
         rec, until = _tick(counts, records, no_entropy, 1, rec, until, record_every)
     return accepted
