@@ -8,18 +8,21 @@ import os
 def needs_compiling(*dispatchers) -> bool:
     """True if some kernel has neither a compiled signature nor an on-disk cache index.
 
-    A kernel built by ``jit_parallel_chunks`` counts through both of its builds.
+    A kernel built by ``jit_parallel_chunks`` is ready when either of its builds is (a
+    small problem only ever runs the serial one).
     """
-    builds = []
-    for d in dispatchers:
-        builds += [d.parallel, d.serial] if hasattr(d, "parallel") else [d]
-    for d in builds:
-        if d.signatures:
-            continue
-        try:
-            index = d._cache._cache_file._index_path  # numba internals, guarded
-        except AttributeError:
-            return False
-        if not os.path.exists(index):
-            return True
-    return False
+    return not all(
+        _ready(d.parallel) or _ready(d.serial) if hasattr(d, "parallel") else _ready(d)
+        for d in dispatchers
+    )
+
+
+def _ready(d) -> bool:
+    """Compiled in this process, or cached on disk (or unknowable: then assume ready)."""
+    if d.signatures:
+        return True
+    try:
+        index = d._cache._cache_file._index_path  # numba internals, guarded
+    except AttributeError:
+        return True
+    return os.path.exists(index)
