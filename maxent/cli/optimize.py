@@ -94,7 +94,7 @@ def optimize(as_json: bool, method: str, **kw) -> int:
         if mo.ties == -1:
             ties = "; every allocation ties"
         gap = mo.get("gap", 0.0)
-        if not mo.certified and gap == gap and gap > 0:  # a number, and a proven one
+        if not mo.certified and gap == gap and gap > 0 and "within" not in mo.message:
             ties += f"; within {gap:.2g} of the maximum ln W (dual bound)"
         out.print(f"integer mode: {mo.message}, {plural(mo.nodes, 'search node')}{ties}")
     else:
