@@ -33,9 +33,8 @@ import numpy as np
 from maxent._kernels._alloc_mcmc import run_alloc_chains
 from maxent._model import statistics as S
 from maxent._model.problem import Problem
-from maxent._sampling.diagnostics import integrated_time
 from maxent._sampling.exact import exact_plan
-from maxent._sampling.mcmc import initial_counts, level_index
+from maxent._sampling.mcmc import chain_draws, initial_counts, level_index
 from maxent._util.errors import interrupted as carrying
 from maxent._util.streams import stream_states
 from maxent._util.validate import as_count
@@ -229,12 +228,7 @@ def run_alloc_mcmc(
         interrupted = exc
     records = records[:, :done]
     proposals = chains * (b + done * th)
-    draws = records.reshape(-1, k)
-    if interrupted is None:
-        draws = draws[:samples]
-    tau = integrated_time(records / problem.n) if done >= 4 else np.full(k, np.nan)
-    n_rec = records.shape[0] * records.shape[1]
-    ess = np.minimum(n_rec / tau, n_rec)
+    draws, tau, ess = chain_draws(records, samples, problem.n, interrupted is None)
     diag.update(
         acceptance=acc / max(proposals, 1),
         proposals=int(proposals),

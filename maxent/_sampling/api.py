@@ -299,7 +299,7 @@ def sample(
                 "acceptance": draws.shape[0] * getattr(plan, "stages", 1) / max(proposals, 1),
                 "proposals": proposals,
                 "determined_classes": plan.det_idx.tolist(),
-                "algorithm": getattr(plan, "algorithm", "conditioned rejection"),
+                "algorithm": plan.algorithm,
             }
         elif method == "enumerate":
             en = enumerate_allocations(problem)

@@ -19,7 +19,7 @@ from maxent._util.errors import ValidationError
 from maxent._util.errors import interrupted as carrying
 from maxent._util.streams import stream_states
 
-__all__ = ["Chains", "initial_counts", "run_mcmc", "shell_start"]
+__all__ = ["Chains", "chain_draws", "initial_counts", "run_mcmc", "shell_start"]
 
 
 def initial_counts(problem: Problem) -> np.ndarray:
@@ -199,6 +199,21 @@ class Chains:
         return moves
 
 
+def chain_draws(records: np.ndarray, samples: int, n_items: int, complete: bool):
+    """The draws of recorded chains, and each class's autocorrelation time and ESS.
+
+    ``records`` has shape (chains, recorded, K). Draws come in chain-major order (all of
+    chain 0, then chain 1, ...), cut to ``samples`` when the run was ``complete``.
+    """
+    k = records.shape[2]
+    draws = records.reshape(-1, k)
+    if complete:
+        draws = draws[:samples]
+    tau = integrated_time(records / n_items) if records.shape[1] >= 4 else np.full(k, np.nan)
+    n_rec = records.shape[0] * records.shape[1]
+    return draws, tau, np.minimum(n_rec / tau, n_rec)
+
+
 def run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
     n_items = problem.n
     k = problem.classes
@@ -246,13 +261,7 @@ def run_mcmc(problem, seq, samples, chains, burn_in, thin, progress):
         interrupted = exc
     records = records[:, :done]
     proposals = chains * (burn_in + done * thin)
-    # chain-major order: all of chain 0, then chain 1, ...
-    draws = records.reshape(-1, k)
-    if interrupted is None:
-        draws = draws[:samples]
-    tau = integrated_time(records / n_items) if done >= 4 else np.full(k, np.nan)
-    n_rec = records.shape[0] * records.shape[1]
-    ess = np.minimum(n_rec / tau, n_rec)
+    draws, tau, ess = chain_draws(records, samples, n_items, interrupted is None)
     diag = {
         "acceptance": acc_total / max(proposals, 1),
         "proposals": int(proposals),
