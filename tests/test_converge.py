@@ -71,3 +71,12 @@ def test_ctrl_c_during_converge_raises_keyboard_interrupt():
     assert "returned normally" not in out
     assert proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT), (proc.returncode, err)
     assert err.rstrip().endswith("KeyboardInterrupt"), err[-2000:]
+
+
+def test_converge_runs_when_there_is_no_exact_optimum():
+    # single-state Bose levels: W does not depend on the counts, so ln W has no unique
+    # exact optimum; the study still runs, says why, and leaves that curve empty
+    st = maxent.converge([0, 1, 2, 3], [10, 100], statistics="bose", seeds=1, samples=200, seed=1)
+    assert np.all(np.isnan(st.tv_optimum))
+    assert any("no exact optimum" in note for note in st.notes)
+    assert np.all(np.isfinite(st.tv_pooled_mean))

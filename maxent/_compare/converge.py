@@ -336,7 +336,11 @@ def converge(
     used_method = ""
     for i, p in enumerate(problems):
         boltz = p.limit_fractions  # the large-N law (Boltzmann for plain counting)
-        tv_opt[i] = distances(maximize_log_count(p).fractions, boltz).tv
+        try:
+            tv_opt[i] = distances(maximize_log_count(p).fractions, boltz).tv
+        except ValidationError as exc:  # no unique exact optimum (single-state Bose levels)
+            if i == 0:
+                notes.append(f"no exact optimum of ln W: {exc.message}")
         mode = most_probable_allocation(p)
         if mode.counts is not None:
             tv_mode[i] = distances(mode.fractions, boltz).tv
