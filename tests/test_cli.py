@@ -325,3 +325,13 @@ def test_simulate_converge_bad_input(args, name):
     # a first run may say it compiles (a note); the error itself is one line
     lines = [x for x in err.strip().splitlines() if not x.startswith("note: compiling")]
     assert len(lines) == 1 and lines[0].startswith("maxent: error:") and name in lines[0]
+
+
+def test_simulate_without_an_exact_optimum():
+    # a single-state Bose level: no unique exact optimum; the table says so, no traceback
+    code, out, err = run(
+        "simulate", "--energies", "0,1,1,2", "--n", "1000", "--statistics", "bose",
+        "--degeneracies", "1,2,3,4", "--samples", "200", "--seed", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "exact optimum: not computed" in out

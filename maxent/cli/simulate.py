@@ -94,7 +94,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
                 str(k),
                 problem.energies[k],
                 problem.limit_fractions[k],
-                opt.exact.fractions[k],
+                "-" if opt.exact is None else fmt(opt.exact.fractions[k], 7),
                 "-" if mode is None else fmt(mode[k], 7),
                 "-" if cmp.exact_mean is None else fmt(cmp.exact_mean[k], 7),
                 res.mean_fractions[k],
@@ -157,6 +157,8 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
     sampler_lines(out, res)
     for note in cmp.notes:
         out.print(f"note: {note}")
+    if opt.exact is None:
+        out.print(f"exact optimum: not computed ({opt.exact_message})")
     if cmp.exact_mean is None:
         out.print(f"exact mean: not available ({cmp.exact_mean_method})")
     if save:
