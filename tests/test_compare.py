@@ -65,6 +65,25 @@ def test_concentration_accepts_exact_and_rejects_unconstrained():
     assert bad.ks_pvalue < 1e-10
 
 
+@pytest.mark.parametrize("n", [2, 3, 10, 100, 1000, 5000])
+def test_ks_test_against_scipy(n):
+    """Our KS p-value (no scipy.stats import) against scipy's exact two-sided law."""
+    from scipy import stats
+
+    from maxent._compare.compare import ks_test
+
+    rng = np.random.default_rng(n)
+    tol = 0.035 if n < 1000 else 0.005
+    for scale in np.linspace(0.8, 1.25, 25):
+        x = rng.chisquare(2, size=n) * scale
+        ref = stats.kstest(x, stats.chi2(2).cdf)
+        d, pv = ks_test(x, stats.chi2(2).cdf)
+        assert d == pytest.approx(ref.statistic, rel=1e-12)
+        assert abs(pv - ref.pvalue) < tol
+        if ref.pvalue < 0.1:  # the small-p side is the exact one-sided tail doubled
+            assert pv == pytest.approx(ref.pvalue, rel=1e-3)
+
+
 def test_compare_puts_everything_side_by_side():
     p = Problem([0, 1, 2, 3], 2000, mean_energy=1.2)
     c = maxent.compare(p, 20_000, seed=3)

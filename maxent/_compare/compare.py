@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from maxent._model import statistics as S
 from maxent._model.lattice import compositions_at_most
@@ -292,6 +292,41 @@ class Concentration:
         }
 
 
+def ks_test(x: np.ndarray, cdf) -> tuple[float, float]:
+    """Two-sided one-sample Kolmogorov-Smirnov statistic and p-value.
+
+    Where twice the exact one-sided Smirnov tail is below 0.2 it is the p-value (the
+    two tails rarely exceed together there: relative error about 1e-4); above, the
+    smaller of it and the Kolmogorov limit with Stephens' correction
+    ``sqrt(n) + 0.12 + 0.11/sqrt(n)``. Against scipy's exact two-sided law it is within
+    0.035 at every n and within 0.005 from n = 1000 (``tests/test_compare.py``).
+    Written here so that a comparison does not import ``scipy.stats`` (about a second
+    of start-up).
+
+    Parameters
+    ----------
+    x : ndarray
+        The sample, at least two values.
+    cdf : callable
+        Vectorised cumulative distribution function of the reference law.
+
+    Returns
+    -------
+    tuple of float
+        ``(statistic, pvalue)``.
+    """
+    x = np.sort(np.asarray(x, dtype=np.float64))
+    n = x.size
+    f = cdf(x)
+    i = np.arange(1, n + 1)
+    d = float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+    sn = math.sqrt(n)
+    p = 2.0 * special.smirnov(n, d)
+    if p >= 0.2:
+        p = min(p, special.kolmogorov(d * (sn + 0.12 + 0.11 / sn)), 1.0)
+    return d, float(p)
+
+
 def concentration(problem: Problem, draws: ArrayLike) -> Concentration:
     """Jaynes' entropy concentration check for allocations drawn under the constraints.
 
@@ -331,9 +366,8 @@ def concentration(problem: Problem, draws: ArrayLike) -> Concentration:
     x = 2.0 * (s_star - s_draw)
     coef = problem.constraint_rows(scaled=False)[0][:, pos]
     dof = max(int(pos.sum()) - int(np.linalg.matrix_rank(coef)), 1)
-    chi = stats.chi2(dof)
     obs_q = np.quantile(x, QUANTILES) if x.size else np.full(len(QUANTILES), np.nan)
-    ks = stats.kstest(x, chi.cdf) if x.size > 1 else None
+    ks = ks_test(x, lambda t: special.chdtr(dof, np.maximum(t, 0.0))) if x.size > 1 else None
     return Concentration(
         dof=dof,
         s_max=s_star,
@@ -342,10 +376,10 @@ def concentration(problem: Problem, draws: ArrayLike) -> Concentration:
         quantiles={
             "p": list(QUANTILES),
             "observed": obs_q.tolist(),
-            "chi2": chi.ppf(QUANTILES).tolist(),
+            "chi2": special.chdtri(dof, 1.0 - np.asarray(QUANTILES)).tolist(),
         },
-        ks_statistic=float(ks.statistic) if ks else math.nan,
-        ks_pvalue=float(ks.pvalue) if ks else math.nan,
+        ks_statistic=ks[0] if ks else math.nan,
+        ks_pvalue=ks[1] if ks else math.nan,
     )
 
 

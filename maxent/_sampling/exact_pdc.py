@@ -18,7 +18,6 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from maxent._kernels import _pdc as K
 from maxent._model.problem import Problem
@@ -212,10 +211,14 @@ def _window(lnq, lv, b, top):
 
 
 def _conv(x, y):
+    from scipy import signal  # imported here: it loads scipy.stats (a second of start-up)
+
     return np.maximum(signal.convolve(x, y, method="auto"), 0.0)
 
 
 def _support_conv(x, y):
+    from scipy import signal
+
     return signal.convolve(x.astype(np.float64), y.astype(np.float64), method="auto") > 0.5
 
 
