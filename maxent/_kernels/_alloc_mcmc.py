@@ -22,9 +22,8 @@ stay accurate at counts of 1e18.
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import jit, jit_parallel
+from ._config import jit, jit_parallel, prange
 from ._lattice import lattice_circuit
 from ._random import below, next_u64, uniform
 from ._sample import level_lookup

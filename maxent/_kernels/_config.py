@@ -1,9 +1,21 @@
-"""One place for the numba settings used by every kernel."""
+"""One place for the numba settings used by every kernel, and the kernel object itself.
+
+Every kernel is a :class:`Kernel`: a plain Python function that numba compiles on its
+first call (from the on-disk cache after the first run). Importing the kernels therefore
+imports no numba at all, and a kernel that declares its work (``cost``) runs as plain
+Python when the work is small: loading numba and its first cached kernel costs about a
+second on a small machine, far more than a K = 4 problem needs, so
+``maxent optimize --classes 4 --n 100`` never pays it.
+"""
+
+from __future__ import annotations
 
 import functools
+import sys
+import threading
 import types
 
-import numba
+import numpy as np
 
 # fastmath without 'nnan'/'ninf' (inf and NaN handling stays correct) and without 'afn'
 # (approximate exp/log would cost the 1e-12 accuracy the theory core promises).
@@ -18,37 +30,161 @@ CHUNK = 1 << 14
 # trial point far out in a line search reports a non-finite value and is rejected.
 _BASE = {"cache": True, "nogil": True, "error_model": "numpy"}
 
-jit = functools.partial(numba.njit, **_BASE)
-jit_fast = functools.partial(numba.njit, fastmath=FASTMATH, **_BASE)
-jit_parallel = functools.partial(numba.njit, fastmath=FASTMATH, parallel=True, **_BASE)
+# Declared work (loop iterations, roughly) up to which a kernel runs as plain Python:
+# about 0.1 s of interpreter time at worst, against about a second to start numba.
+INTERPRET_WORK = 100_000
+
+# ``prange`` as the kernels see it before numba is loaded; a kernel's build swaps in
+# numba's own, which is a plain ``range`` when called from Python.
+prange = range
+
+_local = threading.local()
+_lock = threading.Lock()
 
 
-def jit_parallel_chunks(chunks):
-    """Compile a chunked kernel twice, parallel and serial, and pick by the work to do.
+def _numba():
+    """Import numba and teach it what a :class:`Kernel` is (once)."""
+    import numba
 
-    ``chunks(*args)`` gives the number of independent chunks of a call; with one chunk
-    (a K = 4 problem, a single stream of draws) opening a parallel region costs far more
-    than the work, so the serial build runs it. Both builds run the same function body
-    (``prange`` is a plain ``range`` in the serial one), chunk by chunk in the same order,
-    so the answer does not depend on which one ran. The dispatcher objects are the
-    ``parallel`` and ``serial`` attributes of the returned function.
+    if not getattr(_numba, "ready", False):
+        from numba.core import types as nbtypes
+        from numba.extending import typeof_impl
+
+        # a kernel called from another compiled kernel is typed as its numba dispatcher
+        typeof_impl.register(Kernel)(lambda val, c: nbtypes.Dispatcher(val.dispatcher))
+        _numba.ready = True
+    return numba
+
+
+class Kernel:
+    """A numba kernel, compiled on first use; plain Python when its work is small.
+
+    Parameters
+    ----------
+    fn : callable
+        The kernel body, written in the subset of Python numba compiles.
+    options : dict
+        Keyword arguments for ``numba.njit``.
+    chunks : callable, optional
+        ``chunks(*args)`` gives the number of independent chunks of a call. With it the
+        kernel is compiled twice, parallel and serial, and one chunk runs the serial
+        build: opening a parallel region costs far more than a K = 4 problem. Both
+        builds run the same body chunk by chunk in the same order, so the answer does
+        not depend on which ran.
+    cost : callable, optional
+        ``cost(*args)`` estimates the loop iterations of a call. At most
+        :data:`INTERPRET_WORK` and the call runs the Python body instead (on copies of
+        the array arguments, written back after). The choice depends on the arguments
+        only, so a given call always takes the same path. Where Python raises
+        (``1.0 / 0.0``, ``math.log(0.0)``) and numba returns inf or NaN, the compiled
+        build runs instead. Kernels that draw random numbers declare no cost.
     """
 
-    def decorate(fn):
-        par = jit_parallel(fn)
-        # a distinct function object (and qualified name) so the two builds keep separate
-        # entries in numba's on-disk cache
-        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial")
-        twin.__qualname__ = fn.__qualname__ + "_serial"
-        twin.__defaults__ = fn.__defaults__
-        ser = numba.njit(fastmath=FASTMATH, **_BASE)(twin)
+    def __init__(self, fn, options, chunks=None, cost=None):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.options = options
+        self.chunks = chunks
+        self.cost = cost
+        self._serial = None
+        self._parallel = None
 
-        @functools.wraps(fn)
-        def call(*args):
-            return (ser if chunks(*args) <= 1 else par)(*args)
+    def __repr__(self) -> str:
+        return f"<maxent kernel {self.fn.__module__}.{self.fn.__qualname__}>"
 
-        call.parallel = par
-        call.serial = ser
-        return call
+    def _build(self) -> None:
+        numba = _numba()
+        with _lock:
+            if self._serial is not None:
+                return
+            if "prange" in self.fn.__globals__:
+                self.fn.__globals__["prange"] = numba.prange
+            opts = dict(self.options)
+            if self.chunks is None:
+                self._serial = numba.njit(**opts)(self.fn)
+                return
+            self._parallel = numba.njit(parallel=True, **opts)(self.fn)
+            # a distinct function object (and qualified name) so the two builds keep
+            # separate entries in numba's on-disk cache
+            twin = types.FunctionType(
+                self.fn.__code__, self.fn.__globals__, self.fn.__name__ + "_serial"
+            )
+            twin.__qualname__ = self.fn.__qualname__ + "_serial"
+            twin.__defaults__ = self.fn.__defaults__
+            self._serial = numba.njit(**opts)(twin)
 
-    return decorate
+    @property
+    def dispatcher(self):
+        """The numba dispatcher (the serial build of a chunked kernel); builds it."""
+        if self._serial is None:
+            self._build()
+        return self._serial
+
+    def dispatchers(self) -> list:
+        """Every numba dispatcher of this kernel (two for a chunked one); builds them."""
+        self.dispatcher  # noqa: B018 (builds)
+        return [d for d in (self._parallel, self._serial) if d is not None]
+
+    def __call__(self, *args):
+        if getattr(_local, "interpreting", False):
+            return self.fn(*args)  # called from a kernel running as Python
+        if self.cost is not None and self.cost(*args) <= INTERPRET_WORK:
+            done, out = self._interpret(args)
+            if done:
+                return out
+        if self._serial is None:
+            self._build()
+        if self._parallel is not None and self.chunks(*args) > 1:
+            return self._parallel(*args)
+        return self._serial(*args)
+
+    def _interpret(self, args):
+        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        _local.interpreting = True
+        try:
+            with np.errstate(all="ignore"):
+                out = self.fn(*copies)
+        except (ArithmeticError, ValueError):
+            return False, None
+        finally:
+            _local.interpreting = False
+        for a, c in zip(args, copies, strict=True):
+            if isinstance(a, np.ndarray) and a.flags.writeable:
+                a[...] = c
+        return True, _as_numba_returns(out)
+
+
+def _as_numba_returns(out):
+    """Scalars as a compiled kernel returns them: Python float/int/bool, not numpy's."""
+    if isinstance(out, np.generic):
+        return out.item()
+    if isinstance(out, tuple):
+        return tuple(_as_numba_returns(v) for v in out)
+    return out
+
+
+def _decorator(options, chunks=None):
+    def make(fn=None, *, cost=None):
+        if fn is None:
+            return lambda f: Kernel(f, options, chunks, cost)
+        return Kernel(fn, options, chunks, cost)
+
+    return make
+
+
+jit = _decorator(_BASE)
+jit_fast = _decorator({"fastmath": FASTMATH, **_BASE})
+jit_parallel = _decorator({"fastmath": FASTMATH, "parallel": True, **_BASE})
+
+
+def jit_parallel_chunks(chunks, *, cost=None):
+    """Decorate a chunked kernel: parallel and serial builds, picked by ``chunks(*args)``.
+
+    See :class:`Kernel`.
+    """
+    return lambda fn: Kernel(fn, {"fastmath": FASTMATH, **_BASE}, chunks, cost)
+
+
+def numba_loaded() -> bool:
+    """Whether this process has imported numba (for tests of the lazy start-up)."""
+    return "numba" in sys.modules

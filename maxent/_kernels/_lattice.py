@@ -6,7 +6,7 @@ from ._config import jit
 from ._random import below
 
 
-@jit
+@jit(cost=lambda coins, size: coins.size * size)
 def min_coins_table(coins, size):
     """table[r] = fewest coins (values in ``coins``, repeats allowed) summing to r; -1 if none."""
     big = np.int64(1) << 60

@@ -40,7 +40,12 @@ def best_integer(stat, x, g, lg, guess, cap):
     return r
 
 
-@jit
+@jit(
+    # a window never passes its class's cap, nor the total max_total
+    cost=lambda stat, x, g, lg, guess, caps, budget, max_total: (
+        60 * x.size + 20 * min(max_total, caps.sum(dtype=float) if budget > 0.0 else x.size)
+    )
+)
 def build_windows(stat, x, g, lg, guess, caps, budget_d, max_total):
     """Per class: best integer r, window [lo, hi] of values with cost <= budget_d, costs.
 

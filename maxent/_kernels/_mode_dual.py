@@ -37,7 +37,7 @@ def loss(stat, x, g, lg, r, v):
     return c
 
 
-@jit
+@jit(cost=lambda stat, x, *rest: 10 * x.size)
 def total_loss(stat, x, g, lg, r, n):
     """Sum of the class losses of n (the dual gap when n is on the lattice)."""
     s = 0.0
@@ -162,7 +162,7 @@ def _heap_pop(keys, vals, size):
     return key, val, size
 
 
-@jit
+@jit(cost=lambda stat, x, g, lg, n, caps, target: 20 * (n.size + abs(target - n.sum(dtype=float))))
 def count_repair(stat, x, g, lg, n, caps, target):
     """Add (remove) items one at a time where the loss grows least until sum n = target."""
     k_count = n.size
@@ -240,7 +240,12 @@ def _refresh_level(best, order, starts, costs, lev):
     best[lev] = b
 
 
-@jit
+@jit(
+    cost=lambda stat, x, g, lg, n, caps, levels, target, c_max, max_moves, max_step: (
+        20 * n.size
+        + min(max_moves, abs(target - n.astype(float) @ levels)) * (min(c_max, n.size) ** 2 + 20)
+    )
+)
 def level_repair(stat, x, g, lg, n, caps, levels, target, c_max, max_moves, max_step):
     """Meet sum n m = target with count-preserving moves of one item between levels.
 
@@ -366,7 +371,11 @@ def _combos(cand, m, costs, second, keys, c_key, c_cost, c_a, c_b):
     return t
 
 
-@jit
+@jit(
+    cost=lambda stat, x, g, lg, n, caps, cols, hkeys, c_max, max_iter, n_try: (
+        max_iter * (min(c_max, n.size) ** 2 + n_try)
+    )
+)
 def local_search(stat, x, g, lg, n, caps, cols, hkeys, c_max, max_iter, n_try):
     """Improve n by moves that keep every constraint: 1 item (or 2) out, 1 (or 2) in.
 
@@ -509,7 +518,7 @@ def local_search(stat, x, g, lg, n, caps, cols, hkeys, c_max, max_iter, n_try):
     return applied
 
 
-@jit
+@jit(cost=lambda stat, g, lg, n, caps, order, starts, max_moves: max_moves * (n.size + 10))
 def even_groups(stat, g, lg, n, caps, order, starts, max_moves):
     """Within each group of classes with equal columns, move single items while ln W grows.
 
@@ -553,7 +562,7 @@ def even_groups(stat, g, lg, n, caps, order, starts, max_moves):
     return moves
 
 
-@jit
+@jit(cost=lambda stat, x, lg, g: 60 * x.size)
 def responses(stat, x, lg, g):
     """The real maximiser of the exact h_k(n) - x_k n for every class (inf if unbounded)."""
     out = np.empty(x.size)

@@ -11,9 +11,8 @@ with c_k = -dn_k/dx_k = 1 / (-h_k''(n_k)) (0 where the count sits at a bound).
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import jit, jit_parallel_chunks
+from ._config import jit, jit_parallel_chunks, prange
 from ._special import EULER, digamma_trigamma, inv_digamma
 
 BOLTZMANN = 0
@@ -121,7 +120,10 @@ def level_response(stat, exact, x, lg, g, n_prev):
     return n, h - x * n, n * m / g
 
 
-@jit_parallel_chunks(lambda stat, exact, coef, *rest: -(-coef.shape[1] // DUAL_CHUNK))
+@jit_parallel_chunks(
+    lambda stat, exact, coef, *rest: -(-coef.shape[1] // DUAL_CHUNK),
+    cost=lambda stat, exact, coef, *rest: 60 * coef.size,  # ~ Newton steps per class
+)
 def dual_pass(stat, exact, coef, theta, offset, lg, g, n):
     """Counts at multipliers ``theta`` into ``n`` (read first as a warm start), and sums.
 

@@ -14,9 +14,8 @@ Plain arrays in, no validation. Every chunk of ``chunk`` draws owns one random s
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import jit, jit_parallel
+from ._config import jit, jit_parallel, prange
 from ._random import below, binomial, uniform
 
 _LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(256)])

@@ -12,7 +12,7 @@ from ._config import jit
 EULER = 0.57721566490153286061  # -psi(1)
 
 
-@jit
+@jit(cost=lambda x: 10)
 def _psi_series(x):
     """(digamma, trigamma) by the asymptotic series, valid to 1e-17 for x >= 10."""
     f = 1.0 / (x * x)
@@ -36,7 +36,7 @@ def _psi_series(x):
     return math.log(x) - 0.5 / x + d, t + 0.5 * f
 
 
-@jit
+@jit(cost=lambda x: 20)  # from Python: run as Python
 def digamma_trigamma(x):
     """Both psi(x) and psi'(x) for x > 0, sharing one recurrence."""
     rd = 0.0

@@ -3,12 +3,13 @@
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import CHUNK, jit_parallel_chunks
+from ._config import CHUNK, jit_parallel_chunks, prange
 
 
-@jit_parallel_chunks(lambda energies, *rest: -(-energies.size // CHUNK))
+@jit_parallel_chunks(
+    lambda energies, *rest: -(-energies.size // CHUNK), cost=lambda e, *rest: 10 * e.size
+)
 def shifted_moments(energies, ref, inv_scale, lg, b, c):
     """Moments of e - c under weights g exp(-b e), where e = (E - ref) * inv_scale.
 

@@ -17,8 +17,8 @@ x_k = alpha + beta E_k (+ one multiplier per extra constraint).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln, psi, xlogy
 
+from maxent._model.special import digamma, gammaln, trigamma, xlogy
 from maxent._util.errors import ValidationError
 
 __all__ = ["STATISTICS", "code", "log_weight"]
@@ -99,10 +99,10 @@ def h_prime(stat: int, n, g, objective: str) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         if objective == "exact":
             if stat == BOLTZMANN:
-                return np.log(g) - psi(n + 1.0)
+                return np.log(g) - digamma(n + 1.0)
             if stat == BOSE:
-                return psi(n + g) - psi(n + 1.0)
-            return psi(g - n + 1.0) - psi(n + 1.0)
+                return digamma(n + g) - digamma(n + 1.0)
+            return digamma(g - n + 1.0) - digamma(n + 1.0)
         if stat == BOLTZMANN:
             return np.log(g) - np.log(n)
         if stat == BOSE:
@@ -115,10 +115,10 @@ def h_second(stat: int, n, g, objective: str) -> np.ndarray:
     n = np.asarray(n, dtype=np.float64)
     if objective == "exact":
         if stat == BOLTZMANN:
-            return -psi(1, n + 1.0)
+            return -trigamma(n + 1.0)
         if stat == BOSE:
-            return psi(1, n + g) - psi(1, n + 1.0)
-        return -psi(1, g - n + 1.0) - psi(1, n + 1.0)
+            return trigamma(n + g) - trigamma(n + 1.0)
+        return -trigamma(g - n + 1.0) - trigamma(n + 1.0)
     tiny = 1e-300
     if stat == BOLTZMANN:
         return -1.0 / np.maximum(n, tiny)

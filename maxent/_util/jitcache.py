@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 
 
-def needs_compiling(*dispatchers) -> bool:
+def needs_compiling(*kernels) -> bool:
     """True if some kernel has neither a compiled signature nor an on-disk cache index.
 
-    A kernel built by ``jit_parallel_chunks`` is ready when either of its builds is (a
-    small problem only ever runs the serial one).
+    A chunked kernel (parallel and serial builds) is ready when either build is: a small
+    problem only ever runs the serial one.
     """
-    return not all(
-        _ready(d.parallel) or _ready(d.serial) if hasattr(d, "parallel") else _ready(d)
-        for d in dispatchers
-    )
+    return not all(any(_ready(d) for d in k.dispatchers()) for k in kernels)
 
 
 def _ready(d) -> bool:
