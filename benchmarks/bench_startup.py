@@ -3,7 +3,9 @@
 Targets on a 2-core machine: ``maxent --version`` and ``maxent optimize --help``
 <= 0.3 s; ``maxent optimize --classes 4 --n 100`` <= 0.8 s; ``maxent simulate --classes 4
 --n 100000`` <= 1.2 s. The baseline is the bare interpreter (``python -c pass``) and
-``python -c "import numpy"``, measured in the same run.
+``python -c "import numpy"``, measured in the same run, and the floor of any command
+that runs a numba kernel: a script that imports numpy, scipy.special and numba and calls
+one trivial kernel from numba's on-disk cache (``numba floor``).
 
     python benchmarks/bench_startup.py [--repeat 5] [--json out.json]
 """
@@ -14,11 +16,24 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+_FLOOR = """
+import numpy as np, scipy.special, numba
+@numba.njit(cache=True)
+def one(x):
+    return x + 1.0
+one(np.float64(1.0))
+"""
+_FLOOR_DIR = Path(tempfile.mkdtemp(prefix="maxent-numba-floor-"))
+(_FLOOR_DIR / "floor.py").write_text(_FLOOR)
 
 CASES = [
     ("python -c pass", [sys.executable, "-c", "pass"], None),
     ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"], None),
+    ("numba floor (one cached kernel)", [sys.executable, str(_FLOOR_DIR / "floor.py")], None),
     ("maxent --version", ["maxent", "--version"], 0.3),
     ("maxent optimize --help", ["maxent", "optimize", "--help"], 0.3),
     (
