@@ -94,6 +94,14 @@ def test_small_problems_agree_python_and_compiled(problem, monkeypatch):
     assert mode_py.status == mode_nb.status
 
 
+def test_kernels_pickle_by_reference():
+    import pickle
+
+    from maxent._kernels._lattice import min_coins_table
+
+    assert pickle.loads(pickle.dumps(min_coins_table)) is min_coins_table
+
+
 def test_small_optimize_loads_neither_numba_nor_scipy():
     code = (
         "import sys; from maxent.cli.app import main\n"

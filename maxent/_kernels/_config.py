@@ -92,6 +92,10 @@ class Kernel:
     def __repr__(self) -> str:
         return f"<maxent kernel {self.fn.__module__}.{self.fn.__qualname__}>"
 
+    def __reduce__(self):
+        # by reference, as a function pickles (the cost lambdas do not pickle)
+        return _lookup, (self.fn.__module__, self.fn.__qualname__)
+
     def _build(self) -> None:
         numba = _numba()
         with _lock:
@@ -161,6 +165,12 @@ def _as_numba_returns(out):
     if isinstance(out, tuple):
         return tuple(_as_numba_returns(v) for v in out)
     return out
+
+
+def _lookup(module: str, name: str):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 def _decorator(options, chunks=None):
