@@ -118,6 +118,43 @@ def test_logits_of_magnitude_1e6_no_warnings():
     assert math.isfinite(res.after.nll) and res.residual < 1e-10
 
 
+def test_inline_exp_is_within_3_ulp_of_numpy_including_subnormals_and_zero():
+    from maxent._kernels._calibrate import exp_nonpositive
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            -rng.random(20_000) * 760.0,
+            -rng.random(20_000) * 0.5,
+            -np.logspace(-320, 3, 2000),
+            [0.0, -0.0, -708.39, -708.4, -745.13, -745.14, -746.0, -1e300, -np.inf],
+        ]
+    )
+    got = np.array([exp_nonpositive(v) for v in x])
+    ref = np.exp(x)
+    normal = ref >= np.finfo(float).tiny
+    assert np.all(np.abs(got - ref)[normal] <= 3 * np.spacing(ref[normal]))
+    # subnormal results: within one unit of the smallest subnormal; 0 exactly below
+    assert np.all(np.abs(got - ref)[~normal] <= 5e-324)
+    assert got[-1] == 0.0 and got[-2] == 0.0 and got[-3] == 0.0
+
+
+@pytest.mark.parametrize("moments", [5, 7, 10])
+@pytest.mark.parametrize("bs", [0.9, -0.4])
+def test_fused_row_moments_match_numpy(moments, bs):
+    from maxent._kernels._calibrate import row_moments
+
+    rng = np.random.default_rng(moments)
+    z = rng.normal(size=(700, 13)) * 3.0
+    c = z.max(axis=1) if bs >= 0 else z.min(axis=1)
+    d = (z - c[:, None]) * 0.25
+    w = np.exp(bs * d)
+    ref = np.stack([(w * d**j).sum(axis=1) for j in range(moments)], axis=1)
+    for fn in (row_moments.serial, row_moments.parallel):
+        got = fn(z, c, bs, 0.25, np.empty((700, moments)))
+        np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-300)
+
+
 # --- honest edge cases ----------------------------------------------------------------------
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from maxent._kernels import _calibrate as _kc
+
 _CHUNK = 1 << 16  # elements per chunk: the working arrays stay in cache
 MOMENTS = 5  # S_0 .. S_4 in an ordinary pass
 MOMENTS_FIRST = 10  # S_0 .. S_9 when one pass from a good start should finish the fit
@@ -101,30 +103,13 @@ def moment_pass(
         zy = st.zy[rows]
     else:
         zy = st.zy
-    n, k = z.shape
     inv = 1.0 / st.scale
     # moments of the unscaled offsets, rescaled per row at the end, unless the powers
-    # d**j could overflow or underflow: then the offsets are scaled in each chunk
+    # d**j could overflow or underflow: then the offsets are scaled in the kernel
     prescale = not (2.0**-30 <= st.scale <= 2.0**30)
     bs = beta_s if prescale else beta_s * inv
-    out = np.empty((n, moments))
-    ones = np.ones(k)
-    step = chunk_rows(k)
-    d = np.empty((min(step, n), k))
-    w = np.empty_like(d)
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        m = b - a
-        dd, ww = d[:m], w[:m]
-        np.subtract(z[a:b], centre[a:b, None], out=dd)
-        if prescale:
-            dd *= inv
-        np.multiply(dd, bs, out=ww)
-        np.exp(ww, out=ww)
-        out[a:b, 0] = ww @ ones
-        for j in range(1, moments):
-            ww *= dd
-            out[a:b, j] = ww @ ones
+    out = np.empty((z.shape[0], moments))
+    _kc.row_moments(np.ascontiguousarray(z), centre, bs, inv if prescale else 1.0, out)
     if not prescale:
         out *= inv ** np.arange(moments)
     dy = (zy - centre) * inv

@@ -19,6 +19,9 @@ CHUNK = 1 << 14
 _BASE = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 jit = functools.partial(numba.njit, **_BASE)
+# FMA contraction only: for code whose rounding relies on the order of the operations as
+# written (no reassociation), e.g. an exp evaluated in-line so that loops vectorise
+jit_contract = functools.partial(numba.njit, fastmath={"contract"}, **_BASE)
 jit_fast = functools.partial(numba.njit, fastmath=FASTMATH, **_BASE)
 jit_parallel = functools.partial(numba.njit, fastmath=FASTMATH, parallel=True, **_BASE)
 
