@@ -119,7 +119,7 @@ def test_logits_of_magnitude_1e6_no_warnings():
 
 
 def test_inline_exp_is_within_3_ulp_of_numpy_including_subnormals_and_zero():
-    from maxent._kernels._calibrate import exp_nonpositive
+    from maxent._kernels._calibrate import exp_moderate, exp_nonpositive
 
     rng = np.random.default_rng(0)
     x = np.concatenate(
@@ -137,6 +137,9 @@ def test_inline_exp_is_within_3_ulp_of_numpy_including_subnormals_and_zero():
     # subnormal results: within one unit of the smallest subnormal; 0 exactly below
     assert np.all(np.abs(got - ref)[~normal] <= 5e-324)
     assert got[-1] == 0.0 and got[-2] == 0.0 and got[-3] == 0.0
+    moderate = x >= -708.0
+    got = np.array([exp_moderate(v) for v in x[moderate]])
+    assert np.all(np.abs(got - ref[moderate]) <= 3 * np.spacing(ref[moderate]))
 
 
 @pytest.mark.parametrize("moments", [5, 7, 10])
@@ -146,12 +149,13 @@ def test_fused_row_moments_match_numpy(moments, bs):
 
     rng = np.random.default_rng(moments)
     z = rng.normal(size=(700, 13)) * 3.0
-    c = z.max(axis=1) if bs >= 0 else z.min(axis=1)
+    z[::7] *= 1000.0  # rows whose smallest weights are subnormal or 0
+    c, o = (z.max(axis=1), z.min(axis=1)) if bs >= 0 else (z.min(axis=1), z.max(axis=1))
     d = (z - c[:, None]) * 0.25
     w = np.exp(bs * d)
     ref = np.stack([(w * d**j).sum(axis=1) for j in range(moments)], axis=1)
     for fn in (row_moments.serial, row_moments.parallel):
-        got = fn(z, c, bs, 0.25, np.empty((700, moments)))
+        got = fn(z, c, o, bs, 0.25, np.empty((700, moments)))
         np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-300)
 
 

@@ -96,10 +96,10 @@ def moment_pass(
     Returns ``(S, dy)``: ``S`` of shape (n, moments) with ``S_j = sum_k w_k d_k**j`` and
     ``dy`` the scaled true-class offset ``(z_iy - c_i) / scale``.
     """
-    centre = st.zmax if beta_s >= 0 else st.zmin
+    centre, other = (st.zmax, st.zmin) if beta_s >= 0 else (st.zmin, st.zmax)
     if rows is not None:
         z = z[rows]
-        centre = centre[rows]
+        centre, other = centre[rows], other[rows]
         zy = st.zy[rows]
     else:
         zy = st.zy
@@ -109,7 +109,7 @@ def moment_pass(
     prescale = not (2.0**-30 <= st.scale <= 2.0**30)
     bs = beta_s if prescale else beta_s * inv
     out = np.empty((z.shape[0], moments))
-    _kc.row_moments(np.ascontiguousarray(z), centre, bs, inv if prescale else 1.0, out)
+    _kc.row_moments(np.ascontiguousarray(z), centre, other, bs, inv if prescale else 1.0, out)
     if not prescale:
         out *= inv ** np.arange(moments)
     dy = (zy - centre) * inv

@@ -72,27 +72,56 @@ def exp_nonpositive(x):
     return p * e1 * e2
 
 
+@jit_contract
+def exp_moderate(x):
+    """``exp(x)`` for ``-708 <= x <= 0`` (2**t normal: one power of two suffices), about 2 ulp."""
+    s = x * _LOG2E + _ROUND
+    t = s - _ROUND
+    r = (x - t * _LN2_HI) - t * _LN2_LO
+    r2 = r * r
+    r4 = r2 * r2
+    q0 = (1.0 + r) + r2 * (0.5 + _C3 * r)
+    q1 = (_C4 + _C5 * r) + r2 * (_C6 + _C7 * r)
+    q2 = (_C8 + _C9 * r) + r2 * (_C10 + _C11 * r) + r4 * (_C12 + _C13 * r)
+    p = (q0 + r4 * q1) + (r4 * r4) * q2
+    # the low bits of s hold t (two's complement): the exponent field of 2**t
+    return p * _float((_bits(s) + 1023) << 52)
+
+
 @jit_parallel_chunks(lambda z, *rest: -(-z.shape[0] // ROWS))
-def row_moments(z, centre, bs, dscale, out):
+def row_moments(z, centre, other, bs, dscale, out):
     """``out[i, j] = sum_k w_ik d_ik**j`` with ``d = (z - centre_i) * dscale``, ``w = exp(bs d)``.
 
-    ``bs * d`` must be <= 0 (``centre`` the row maximum for ``bs >= 0``, the minimum
-    otherwise). ``out`` has 5 or 10 columns (any other count takes a slower loop).
-    Rows are independent: the result does not depend on the number of threads.
+    ``centre`` is the row maximum for ``bs >= 0`` and the minimum otherwise (so that
+    ``bs * d <= 0``), ``other`` the opposite extreme. ``out`` has 5 or 10 columns (any
+    other count takes a slower loop). Per row, the exponentials go to a buffer first and
+    the powers are summed from it: two short loops, each vectorised, run faster than one
+    long one. Rows are independent: the result does not depend on the number of threads.
     """
     n, k = z.shape
     m = out.shape[1]
     nchunk = -(-n // ROWS)
     for ci in prange(nchunk):
-        buf = np.empty(k)
+        wb = np.empty(k)
+        db = np.empty(k)
         for i in range(ci * ROWS, min(n, ci * ROWS + ROWS)):
             c = centre[i]
+            if bs * ((other[i] - c) * dscale) >= -708.0:  # the usual case
+                for j in range(k):
+                    d = (z[i, j] - c) * dscale
+                    db[j] = d
+                    wb[j] = exp_moderate(bs * d)
+            else:  # some weights underflow to subnormals or 0
+                for j in range(k):
+                    d = (z[i, j] - c) * dscale
+                    db[j] = d
+                    wb[j] = exp_nonpositive(bs * d)
             o = out[i]
             if m == 10:
                 s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = 0.0
                 for j in range(k):
-                    d = (z[i, j] - c) * dscale
-                    v = exp_nonpositive(bs * d)
+                    d = db[j]
+                    v = wb[j]
                     s0 += v
                     v *= d
                     s1 += v
@@ -117,8 +146,8 @@ def row_moments(z, centre, bs, dscale, out):
             elif m == 5:
                 s0 = s1 = s2 = s3 = s4 = 0.0
                 for j in range(k):
-                    d = (z[i, j] - c) * dscale
-                    v = exp_nonpositive(bs * d)
+                    d = db[j]
+                    v = wb[j]
                     s0 += v
                     v *= d
                     s1 += v
@@ -130,12 +159,10 @@ def row_moments(z, centre, bs, dscale, out):
                     s4 += v
                 o[0], o[1], o[2], o[3], o[4] = s0, s1, s2, s3, s4
             else:
-                for j in range(k):
-                    buf[j] = exp_nonpositive(bs * ((z[i, j] - c) * dscale))
                 for p in range(m):
                     s = 0.0
                     for j in range(k):
-                        s += buf[j]
-                        buf[j] *= (z[i, j] - c) * dscale
+                        s += wb[j]
+                        wb[j] *= db[j]
                     o[p] = s
     return out
