@@ -159,6 +159,35 @@ def test_fused_row_moments_match_numpy(moments, bs):
         np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-300)
 
 
+def test_row_summary_means_extremes_and_non_finite_rows():
+    from maxent._calibrate.core import row_extremes
+
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(600, 7))
+    z[::5] = 1e12 + 1e-3 * z[::5]  # large offset, small spread: averaged about the midpoint
+    z[3, 2], z[8, 0], z[9, 6] = np.nan, np.inf, -np.inf
+    zmax, zmin, zmean, bad = row_extremes(z)
+    ok = np.ones(600, bool)
+    ok[[3, 8, 9]] = False
+    assert bad == 3 and np.all(np.isnan(zmean[~ok]))
+    np.testing.assert_array_equal(zmax[ok], z[ok].max(axis=1))
+    np.testing.assert_array_equal(zmin[ok], z[ok].min(axis=1))
+    exact = np.array([float(mpmath.fsum(map(mpmath.mpf, row)) / 7) for row in z[ok]])
+    tol = 4 * np.finfo(float).eps * np.abs(z[ok]).mean(axis=1)  # a sum's rounding
+    big = np.abs(exact) > 1e6
+    tol[big] = 2 * np.spacing(exact[big])
+    assert np.all(np.abs(zmean[ok] - exact) <= tol)
+
+
+def test_any_memory_layout_gives_the_same_fit():
+    z, y = synthetic(6, n=300, k=5)
+    base = fit_temperature(z, y)
+    assert fit_temperature(np.asfortranarray(z), y).beta == base.beta
+    wide = np.zeros((300, 10))
+    wide[:, ::2] = z
+    assert fit_temperature(wide[:, ::2], y).beta == base.beta
+
+
 # --- honest edge cases ----------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from llvmlite import ir
 from numba import prange, types
 from numba.extending import intrinsic
 
-from ._config import jit_contract, jit_parallel_chunks
+from ._config import jit_contract, jit_fast, jit_parallel_chunks
 
 ROWS = 256  # rows per parallel chunk (25 600 logits at K = 100)
 
@@ -20,6 +20,7 @@ _LOG2E = 1.4426950408889634
 # ln 2 split so that t * _LN2_HI is exact for |t| < 2**21 (Cody and Waite)
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
+_BIG = np.finfo(np.float64).max
 _ROUND = 6755399441055744.0  # 1.5 * 2**52: x + _ROUND - _ROUND rounds x to an integer
 _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (
     1.0 / math.factorial(j) for j in range(3, 14)
@@ -166,3 +167,98 @@ def row_moments(z, centre, other, bs, dscale, out):
                         wb[j] *= db[j]
                     o[p] = s
     return out
+
+
+@jit_parallel_chunks(lambda z, *rest: -(-z.shape[0] // ROWS))
+def row_summary(z, zmax, zmin, zmean):
+    """Per-row maximum, minimum and mean in one pass.
+
+    Returns the number of rows holding a NaN or an infinity (their mean is NaN; their
+    extremes are not to be used).
+
+    A row whose midpoint is large against its range (|mid| > 1e6 range) is averaged
+    about the midpoint, which keeps the small differences that a plain sum would round
+    away.
+    """
+    n, k = z.shape
+    nchunk = -(-n // ROWS)
+    bad = np.zeros(nchunk, dtype=np.int64)
+    for ci in prange(nchunk):
+        for i in range(ci * ROWS, min(n, ci * ROWS + ROWS)):
+            hi = z[i, 0]
+            lo = z[i, 0]
+            s = 0.0
+            nonfinite = 0
+            for j in range(k):
+                v = z[i, j]
+                hi = max(hi, v)
+                lo = min(lo, v)
+                s += v
+                # a comparison, not math.isfinite: after inlining under fast-math flags
+                # numba 0.6x folded isfinite to True here (NaN and inf rows went unseen)
+                nonfinite += 0 if abs(v) <= _BIG else 1
+            if nonfinite:
+                bad[ci] += 1
+                zmax[i], zmin[i], zmean[i] = hi, lo, math.nan
+                continue
+            zmax[i] = hi
+            zmin[i] = lo
+            mid = 0.5 * (hi + lo)
+            if abs(mid) > 1e6 * max(hi - lo, 1e-300) or not abs(s) <= _BIG:
+                s = 0.0
+                for j in range(k):
+                    s += z[i, j] - mid
+                zmean[i] = mid + s / k
+            else:
+                zmean[i] = s / k
+    return bad.sum()
+
+
+@jit_fast
+def model_sums(s, dy, h, block):
+    """Row sums of the NLL's gradient and curvature at ``beta_s + h``, and the largest variance.
+
+    The values at ``+h`` come from the Taylor model on the row moments ``s`` (``h = 0``:
+    the measured values). Partial sums per ``block`` rows, summed pairwise by the caller.
+
+    Returns ``(gsum, hsum, vmax)``, each of shape (blocks,), with a NaN in ``gsum`` where
+    a row's model failed (its S_0 <= 0 or not finite).
+    """
+    n, m = s.shape
+    c = np.empty(m)
+    c[0] = 1.0
+    for j in range(1, m):
+        c[j] = c[j - 1] * h / j
+    nb = -(-n // block)
+    gsum = np.zeros(nb)
+    hsum = np.zeros(nb)
+    vmax = np.zeros(nb)
+    for bi in range(nb):
+        g = 0.0
+        hs = 0.0
+        vm = 0.0
+        for i in range(bi * block, min(n, bi * block + block)):
+            if h == 0.0:
+                s0, s1, s2 = s[i, 0], s[i, 1], s[i, 2]
+            else:
+                s0 = 0.0
+                s1 = 0.0
+                s2 = 0.0
+                for j in range(m - 2):
+                    s0 += c[j] * s[i, j]
+                    s1 += c[j] * s[i, j + 1]
+                    s2 += c[j] * s[i, j + 2]
+                s0 += c[m - 2] * s[i, m - 2] + c[m - 1] * s[i, m - 1]
+                s1 += c[m - 2] * s[i, m - 1]
+            m1 = s1 / s0
+            var = s2 / s0 - m1 * m1
+            if var < 0.0:  # rounding; a NaN stays NaN and reaches the sums
+                var = 0.0
+            g += m1 - dy[i]
+            hs += var
+            if var > vm:
+                vm = var
+        gsum[bi] = g
+        hsum[bi] = hs
+        vmax[bi] = vm
+    return gsum, hsum, vmax
