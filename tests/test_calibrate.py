@@ -118,6 +118,76 @@ def test_logits_of_magnitude_1e6_no_warnings():
     assert math.isfinite(res.after.nll) and res.residual < 1e-10
 
 
+def test_inline_exp_is_within_3_ulp_of_numpy_including_subnormals_and_zero():
+    from maxent._kernels._calibrate import exp_moderate, exp_nonpositive
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            -rng.random(20_000) * 760.0,
+            -rng.random(20_000) * 0.5,
+            -np.logspace(-320, 3, 2000),
+            [0.0, -0.0, -708.39, -708.4, -745.13, -745.14, -746.0, -1e300, -np.inf],
+        ]
+    )
+    got = np.array([exp_nonpositive(v) for v in x])
+    ref = np.exp(x)
+    normal = ref >= np.finfo(float).tiny
+    assert np.all(np.abs(got - ref)[normal] <= 3 * np.spacing(ref[normal]))
+    # subnormal results: within one unit of the smallest subnormal; 0 exactly below
+    assert np.all(np.abs(got - ref)[~normal] <= 5e-324)
+    assert got[-1] == 0.0 and got[-2] == 0.0 and got[-3] == 0.0
+    moderate = x >= -708.0
+    got = np.array([exp_moderate(v) for v in x[moderate]])
+    assert np.all(np.abs(got - ref[moderate]) <= 3 * np.spacing(ref[moderate]))
+
+
+@pytest.mark.parametrize("moments", [5, 7, 10])
+@pytest.mark.parametrize("bs", [0.9, -0.4])
+def test_fused_row_moments_match_numpy(moments, bs):
+    from maxent._kernels._calibrate import row_moments
+
+    rng = np.random.default_rng(moments)
+    z = rng.normal(size=(700, 13)) * 3.0
+    z[::7] *= 1000.0  # rows whose smallest weights are subnormal or 0
+    c, o = (z.max(axis=1), z.min(axis=1)) if bs >= 0 else (z.min(axis=1), z.max(axis=1))
+    d = (z - c[:, None]) * 0.25
+    w = np.exp(bs * d)
+    ref = np.stack([(w * d**j).sum(axis=1) for j in range(moments)], axis=1)
+    for fn in (row_moments.serial, row_moments.parallel):
+        got = fn(z, c, o, bs, 0.25, np.empty((700, moments)))
+        np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-300)
+
+
+def test_row_summary_means_extremes_and_non_finite_rows():
+    from maxent._calibrate.core import row_extremes
+
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(600, 7))
+    z[::5] = 1e12 + 1e-3 * z[::5]  # large offset, small spread: averaged about the midpoint
+    z[3, 2], z[8, 0], z[9, 6] = np.nan, np.inf, -np.inf
+    zmax, zmin, zmean, bad = row_extremes(z)
+    ok = np.ones(600, bool)
+    ok[[3, 8, 9]] = False
+    assert bad == 3 and np.all(np.isnan(zmean[~ok]))
+    np.testing.assert_array_equal(zmax[ok], z[ok].max(axis=1))
+    np.testing.assert_array_equal(zmin[ok], z[ok].min(axis=1))
+    exact = np.array([float(mpmath.fsum(map(mpmath.mpf, row)) / 7) for row in z[ok]])
+    tol = 4 * np.finfo(float).eps * np.abs(z[ok]).mean(axis=1)  # a sum's rounding
+    big = np.abs(exact) > 1e6
+    tol[big] = 2 * np.spacing(exact[big])
+    assert np.all(np.abs(zmean[ok] - exact) <= tol)
+
+
+def test_any_memory_layout_gives_the_same_fit():
+    z, y = synthetic(6, n=300, k=5)
+    base = fit_temperature(z, y)
+    assert fit_temperature(np.asfortranarray(z), y).beta == base.beta
+    wide = np.zeros((300, 10))
+    wide[:, ::2] = z
+    assert fit_temperature(wide[:, ::2], y).beta == base.beta
+
+
 # --- honest edge cases ----------------------------------------------------------------------
 
 

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from maxent._kernels import _calibrate as _kc
+
 _CHUNK = 1 << 16  # elements per chunk: the working arrays stay in cache
+_BLOCK = 256  # rows per partial sum of the derivatives
 MOMENTS = 5  # S_0 .. S_4 in an ordinary pass
 MOMENTS_FIRST = 10  # S_0 .. S_9 when one pass from a good start should finish the fit
 
@@ -40,26 +43,23 @@ class RowStats:
     scale: float  # a power of two near the largest row range (1.0 when all rows are constant)
 
 
-def row_stats(z: np.ndarray, y: np.ndarray) -> RowStats:
-    n, k = z.shape
-    zmax = np.empty(n)
-    zmin = np.empty(n)
-    zmean = np.empty(n)
+def row_extremes(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Row maxima, minima and means of C-contiguous logits in one pass.
+
+    Also returns how many rows hold a NaN or an infinity (their means are NaN).
+    """
+    n = z.shape[0]
+    zmax, zmin, zmean = np.empty(n), np.empty(n), np.empty(n)
+    bad = int(_kc.row_summary(z, zmax, zmin, zmean))
+    return zmax, zmin, zmean, bad
+
+
+def row_stats(z: np.ndarray, y: np.ndarray, extremes=None) -> RowStats:
+    """The beta-free row quantities; ``extremes`` from :func:`row_extremes` if known."""
+    n = z.shape[0]
+    z = np.ascontiguousarray(z)
+    zmax, zmin, zmean, _ = row_extremes(z) if extremes is None else extremes
     zy = z[np.arange(n), y]
-    ones = np.ones(k)
-    step = chunk_rows(k)
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        blk = z[a:b]
-        hi = blk.max(axis=1)
-        lo = blk.min(axis=1)
-        zmax[a:b], zmin[a:b] = hi, lo
-        mid = 0.5 * (hi + lo)
-        if np.abs(mid).max() > 1e6 * max(float((hi - lo).max()), 1e-300):
-            # large offsets: average about the row midpoint to keep the small differences
-            zmean[a:b] = mid + ((blk - mid[:, None]) @ ones) / k
-        else:
-            zmean[a:b] = (blk @ ones) / k
     spread = float((zmax - zmin).max()) if n else 0.0
     scale = 2.0 ** math.ceil(math.log2(spread)) if spread > 0 else 1.0
     return RowStats(zmax, zmin, zmean, zy, scale)
@@ -94,37 +94,20 @@ def moment_pass(
     Returns ``(S, dy)``: ``S`` of shape (n, moments) with ``S_j = sum_k w_k d_k**j`` and
     ``dy`` the scaled true-class offset ``(z_iy - c_i) / scale``.
     """
-    centre = st.zmax if beta_s >= 0 else st.zmin
+    centre, other = (st.zmax, st.zmin) if beta_s >= 0 else (st.zmin, st.zmax)
     if rows is not None:
         z = z[rows]
-        centre = centre[rows]
+        centre, other = centre[rows], other[rows]
         zy = st.zy[rows]
     else:
         zy = st.zy
-    n, k = z.shape
     inv = 1.0 / st.scale
     # moments of the unscaled offsets, rescaled per row at the end, unless the powers
-    # d**j could overflow or underflow: then the offsets are scaled in each chunk
+    # d**j could overflow or underflow: then the offsets are scaled in the kernel
     prescale = not (2.0**-30 <= st.scale <= 2.0**30)
     bs = beta_s if prescale else beta_s * inv
-    out = np.empty((n, moments))
-    ones = np.ones(k)
-    step = chunk_rows(k)
-    d = np.empty((min(step, n), k))
-    w = np.empty_like(d)
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        m = b - a
-        dd, ww = d[:m], w[:m]
-        np.subtract(z[a:b], centre[a:b, None], out=dd)
-        if prescale:
-            dd *= inv
-        np.multiply(dd, bs, out=ww)
-        np.exp(ww, out=ww)
-        out[a:b, 0] = ww @ ones
-        for j in range(1, moments):
-            ww *= dd
-            out[a:b, j] = ww @ ones
+    out = np.empty((z.shape[0], moments))
+    _kc.row_moments(np.ascontiguousarray(z), centre, other, bs, inv if prescale else 1.0, out)
     if not prescale:
         out *= inv ** np.arange(moments)
     dy = (zy - centre) * inv
@@ -146,18 +129,17 @@ def truncation(s: np.ndarray, h: float) -> float:
 
 
 def derivatives(s: np.ndarray, dy: np.ndarray, h: float = 0.0) -> tuple[float, float, float]:
-    """Mean gradient, mean curvature and the largest row std of the scaled NLL at ``+h``."""
-    if h == 0.0:
-        s0, s1, s2 = s[:, 0], s[:, 1], s[:, 2]
-    else:
-        s0, s1, s2 = model(s, h)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a failed model: the caller checks
-        m1 = s1 / s0
-        var = np.maximum(s2 / s0 - m1 * m1, 0.0)
+    """Mean gradient, mean curvature and the largest row std of the scaled NLL at ``+h``.
+
+    A failed model (some S_0 <= 0 at ``+h``) gives a non-finite gradient or curvature: the
+    caller checks.
+    """
     n = s.shape[0]
-    g = float((m1 - dy).sum() / n)
-    hess = float(var.sum() / n)
-    return g, hess, float(np.sqrt(var.max())) if n else 0.0
+    if n == 0:
+        return math.nan, math.nan, 0.0
+    gs, hs, vm = _kc.model_sums(np.ascontiguousarray(s), dy, float(h), _BLOCK)
+    # block partials summed pairwise: the accuracy of numpy's sum
+    return float(gs.sum() / n), float(hs.sum() / n), math.sqrt(float(vm.max()))
 
 
 def nll_from_pass(s: np.ndarray, dy: np.ndarray, beta_s: float) -> float:

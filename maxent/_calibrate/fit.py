@@ -32,6 +32,16 @@ _CURVE_ELEMENTS = 400_000
 
 def as_logits_labels(logits, labels) -> tuple[np.ndarray, np.ndarray]:
     """Validate logits (n, K) finite floats and labels (n,) integers in [0, K-1]."""
+    z, lab, _ = _checked(logits, labels)
+    return z, lab
+
+
+def _checked(logits, labels) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """:func:`as_logits_labels`, also returning the row extremes it computed.
+
+    One pass over the logits finds the extremes for the check and for the fit. The logits
+    come back C-contiguous (the kernels read rows).
+    """
     try:
         z = np.asarray(logits, dtype=np.float64)
     except (TypeError, ValueError):
@@ -45,8 +55,11 @@ def as_logits_labels(logits, labels) -> tuple[np.ndarray, np.ndarray]:
         raise ValidationError("logits", "needs at least 1 sample (got 0 rows)")
     if k < 2:
         raise ValidationError("logits", f"needs at least 2 classes (got {k} columns)")
-    lo, hi = float(z.min()), float(z.max())
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    z = np.ascontiguousarray(z)  # the kernels read rows (a copy only for other layouts)
+    extremes = _core.row_extremes(z)
+    zmax, zmin, _, bad = extremes
+    lo, hi = float(zmin.min()), float(zmax.max())
+    if bad or not (math.isfinite(lo) and math.isfinite(hi)):
         i, j = np.argwhere(~np.isfinite(z))[0]
         raise ValidationError(
             "logits", f"must be finite real numbers (got {z[i, j]} at row {i}, column {j})"
@@ -86,7 +99,7 @@ def as_logits_labels(logits, labels) -> tuple[np.ndarray, np.ndarray]:
         raise ValidationError(
             "labels", f"must be integers in [0, {k - 1}] (got {lab[i]} at position {i})"
         )
-    return z, lab
+    return z, lab, extremes
 
 
 # ---------------------------------------------------------------------------------------
@@ -198,9 +211,9 @@ def _solve(z, st, rows, b, lo, hi, tol, first_moments, max_passes=200):
     return b, g, math.nan, passes, False
 
 
-def _fit(z: np.ndarray, y: np.ndarray) -> BetaFit:
+def _fit(z: np.ndarray, y: np.ndarray, extremes=None) -> BetaFit:
     n, k = z.shape
-    st = _core.row_stats(z, y)
+    st = _core.row_stats(z, y, extremes)
     sc = st.scale
     rng = (st.zmax - st.zmin) / sc
     mean_range = float(rng.mean())
@@ -317,8 +330,8 @@ def fit_temperature(logits, labels) -> BetaFit:
     BetaFit
         ``beta``, the NLL, the moment-condition residual and how the fit ended.
     """
-    z, y = as_logits_labels(logits, labels)
-    return _fit(z, y)
+    z, y, extremes = _checked(logits, labels)
+    return _fit(z, y, extremes)
 
 
 # ---------------------------------------------------------------------------------------
@@ -596,12 +609,11 @@ def calibrate(
     -------
     CalibrationResult
     """
-    z, y = as_logits_labels(logits, labels)
+    z, y, extremes = _checked(logits, labels)
     bins = as_count(bins, "bins", minimum=1)
     seed_i = as_count(seed, "seed", minimum=0)
     n = z.shape[0]
     if fit_fraction is None:
-        fit_rows = eval_rows = None
         zf, yf, ze, ye = z, y, z, y
         where = "fitting data"
     else:
@@ -617,8 +629,9 @@ def calibrate(
         perm = np.random.default_rng(np.random.SeedSequence(seed_i)).permutation(n)
         fit_rows, eval_rows = np.sort(perm[:m]), np.sort(perm[m:])
         zf, yf, ze, ye = z[fit_rows], y[fit_rows], z[eval_rows], y[eval_rows]
+        extremes = (*(a[fit_rows] for a in extremes[:3]), 0)
         where = "held-out"
-    return _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias)
+    return _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias, extremes)
 
 
 def calibrate_split(
@@ -628,7 +641,7 @@ def calibrate_split(
 
     Parameters and result as in :func:`calibrate`; ``evaluated_on`` is ``"held-out"``.
     """
-    zf, yf = as_logits_labels(fit_logits, fit_labels)
+    zf, yf, extremes = _checked(fit_logits, fit_labels)
     try:
         ze, ye = as_logits_labels(eval_logits, eval_labels)
     except ValidationError as exc:
@@ -639,12 +652,12 @@ def calibrate_split(
             f"needs {zf.shape[1]} columns like the fitting logits (got {ze.shape[1]})",
         )
     bins = as_count(bins, "bins", minimum=1)
-    return _calibrate(zf, yf, ze, ye, "held-out", bins, 0, class_bias)
+    return _calibrate(zf, yf, ze, ye, "held-out", bins, 0, class_bias, extremes)
 
 
-def _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias) -> CalibrationResult:
+def _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias, extremes) -> CalibrationResult:
     k = zf.shape[1]
-    fit = _fit(zf, yf)
+    fit = _fit(zf, yf, extremes)
     beta, status, message = fit.beta, fit.status, fit.message
     iterations, residual, nll_after = fit.passes, fit.residual, fit.nll
     bias = None
@@ -664,7 +677,8 @@ def _calibrate(zf, yf, ze, ye, where, bins, seed_i, class_bias) -> CalibrationRe
         residual=residual,
         before=before,
         after=after,
-        fit_nll_before=evaluate(zf, yf, 1.0, bins).nll,
+        # on the fitting data the evaluation rows are the fitting rows: no second pass
+        fit_nll_before=before.nll if ze is zf else evaluate(zf, yf, 1.0, bins).nll,
         fit_nll_after=nll_after,
         n_fit=zf.shape[0],
         n_eval=ze.shape[0],

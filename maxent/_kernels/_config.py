@@ -183,6 +183,9 @@ def _decorator(options, chunks=None):
 
 
 jit = _decorator(_BASE)
+# FMA contraction only: for code whose rounding relies on the order of the operations as
+# written (no reassociation), e.g. an exp evaluated in-line so that loops vectorise
+jit_contract = _decorator({"fastmath": {"contract"}, **_BASE})
 jit_fast = _decorator({"fastmath": FASTMATH, **_BASE})
 jit_parallel = _decorator({"fastmath": FASTMATH, "parallel": True, **_BASE})
 
