@@ -124,6 +124,17 @@ class Kernel:
             self._build()
         return self._serial
 
+    @property
+    def serial(self):
+        """The serial build (the only one of an unchunked kernel)."""
+        return self.dispatcher
+
+    @property
+    def parallel(self):
+        """The parallel build of a chunked kernel (None for an unchunked one)."""
+        self.dispatcher  # noqa: B018 (builds)
+        return self._parallel
+
     def dispatchers(self) -> list:
         """Every numba dispatcher of this kernel (two for a chunked one); builds them."""
         self.dispatcher  # noqa: B018 (builds)
