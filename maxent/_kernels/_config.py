@@ -10,6 +10,7 @@ second on a small machine, far more than a K = 4 problem needs, so
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -40,6 +41,24 @@ prange = range
 
 _local = threading.local()
 _lock = threading.Lock()
+
+# Declared work run as Python in this process (for tests of the small-problem path).
+interpreted_work = 0
+
+
+@contextlib.contextmanager
+def compiled():
+    """Run every kernel called inside the block compiled, whatever its declared work.
+
+    For Python loops that call a kernel many times (a bisection over multipliers): the
+    cost declared per call cannot see the loop, and numba then pays for itself.
+    """
+    old = getattr(_local, "compiled", False)
+    _local.compiled = True
+    try:
+        yield
+    finally:
+        _local.compiled = old
 
 
 def _numba():
@@ -143,10 +162,14 @@ class Kernel:
     def __call__(self, *args):
         if getattr(_local, "interpreting", False):
             return self.fn(*args)  # called from a kernel running as Python
-        if self.cost is not None and self.cost(*args) <= INTERPRET_WORK:
-            done, out = self._interpret(args)
-            if done:
-                return out
+        if self.cost is not None and not getattr(_local, "compiled", False):
+            work = self.cost(*args)
+            if work <= INTERPRET_WORK:
+                done, out = self._interpret(args)
+                if done:
+                    global interpreted_work
+                    interpreted_work += work
+                    return out
         if self._serial is None:
             self._build()
         if self._parallel is not None and self.chunks(*args) > 1:

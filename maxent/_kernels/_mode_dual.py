@@ -562,7 +562,7 @@ def even_groups(stat, g, lg, n, caps, order, starts, max_moves):
     return moves
 
 
-@jit(cost=lambda stat, x, lg, g: 60 * x.size)
+@jit(cost=lambda stat, x, lg, g: 600 * x.size)  # up to 60 Newton steps per class
 def responses(stat, x, lg, g):
     """The real maximiser of the exact h_k(n) - x_k n for every class (inf if unbounded)."""
     out = np.empty(x.size)

@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 
+from maxent._kernels._config import compiled
 from maxent._kernels._mode import build_windows, search
 from maxent._kernels._mode_dual import (
     count_repair,
@@ -128,6 +129,7 @@ def _close(coef, rhs, caps, resp) -> bool:
     return bool(np.all(np.abs(coef @ n - rhs) <= slack))
 
 
+@compiled()  # thousands of response calls: a Python run of each would not pay
 def _bisect_multipliers(stat, coef, rhs, lg, g, caps, x):
     """(theta_0, theta_1) meeting the count and energy rows by nested bisection."""
     a = coef.astype(np.float64)
