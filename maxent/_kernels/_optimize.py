@@ -18,9 +18,9 @@ from ._special import (
     EULER,
     digamma_diff,
     digamma_trigamma,
+    digamma_trigamma_diff,
     inv_digamma,
     lgamma_diff,
-    trigamma_diff,
 )
 
 BOLTZMANN = 0
@@ -40,7 +40,7 @@ def _hprime(stat, n, g):
     level with n ~ 1e9 would otherwise keep only ~7 digits of h').
     """
     if stat == BOSE:
-        return digamma_diff(n + 1.0, g - 1.0), trigamma_diff(n + 1.0, g - 1.0)
+        return digamma_trigamma_diff(n + 1.0, g - 1.0)
     _, t1 = digamma_trigamma(g - n + 1.0)
     _, t2 = digamma_trigamma(n + 1.0)
     m = g - 2.0 * n

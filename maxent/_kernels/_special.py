@@ -114,18 +114,20 @@ def _series_diff(c, a, b, d):
     """sum_m c_m (b^-m - a^-m) for b = a + d, written with the factor d."""
     ia = 1.0 / a
     ib = 1.0 / b
-    s = 1.0  # S_m = sum_{i<m} ia^i ib^(m-1-i)
+    s = 1.0  # S_m = sum_{i<m} ia^i ib^(m-1-i) <= m ia^(m-1) (b >= a)
     ibm = ib  # ib^m
     acc = 0.0
     for m in range(1, c.size):
         acc += c[m] * s
         s = ia * s + ibm
         ibm *= ib
+        if s < 1e-18 * abs(acc):  # the coefficients are below 1.2 in size
+            break
     return -d * ia * ib * acc
 
 
 @jit
-def _shift_sums(a, d):
+def _shift_sums(a, d, want_log=False):
     """Shift a above 10; returns (a shifted, sum 1/(a+j) - 1/(b+j),
     sum 1/(b+j)^2 - 1/(a+j)^2, sum ln((b+j)/(a+j)))."""
     s1 = 0.0
@@ -135,7 +137,8 @@ def _shift_sums(a, d):
         b = a + d
         s1 += d / (a * b)
         s2 -= d * (a + b) / (a * a * b * b)
-        s3 += math.log1p(d / a)
+        if want_log:
+            s3 += math.log1p(d / a)
         a += 1.0
     return a, s1, s2, s3
 
@@ -149,6 +152,18 @@ def digamma_diff(a, d):
     b = a + d
     # psi(x) = ln x - 1/(2x) + series
     return s1 + math.log1p(d / a) + 0.5 * d / (a * b) + _series_diff(_PSI_C, a, b, d)
+
+
+@jit
+def digamma_trigamma_diff(a, d):
+    """(:func:`digamma_diff`, :func:`trigamma_diff`) sharing one shift."""
+    if d == 0.0:
+        return 0.0, 0.0
+    a, s1, s2, _ = _shift_sums(a, d)
+    b = a + d
+    dd = s1 + math.log1p(d / a) + 0.5 * d / (a * b) + _series_diff(_PSI_C, a, b, d)
+    lead = -d / (a * b) * (1.0 + 0.5 * (a + b) / (a * b))
+    return dd, s2 + lead + _series_diff(_TRI_C, a, b, d)
 
 
 @jit
@@ -168,7 +183,7 @@ def lgamma_diff(a, d):
     """lgamma(a + d) - lgamma(a) for a > 0, d >= 0, without cancellation at large a."""
     if d == 0.0:
         return 0.0
-    a, _, _, s3 = _shift_sums(a, d)
+    a, _, _, s3 = _shift_sums(a, d, True)
     b = a + d
     # lgamma(x) = (x - 1/2) ln x - x + ln(2 pi)/2 + series
     lead = (b - 0.5) * math.log1p(d / a) + d * (math.log(a) - 1.0)
