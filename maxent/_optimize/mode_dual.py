@@ -340,11 +340,21 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
             return _abandon(problem, "no multipliers meet the count and energy")
     # best integers, walked from the exact real responses (next to them); then a few
     # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
+    scale = np.abs(coef).max(axis=1).astype(np.float64)
+    last = math.inf
+    prev = None
     for _ in range(4):
         guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
         r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
         miss = (coef @ r - rhs).astype(np.float64)
-        if np.all(np.abs(miss) <= 4.0 * np.abs(coef).max(axis=1)):
+        size = float(np.max(np.abs(miss) / scale))
+        if size >= last:
+            # the best integers are a step function of theta: with nearly empty classes
+            # (few items in many classes) the step can make them miss more; undo it
+            xq, resp = prev
+            break
+        last = size
+        if size <= 4.0:
             break
         with np.errstate(divide="ignore"):
             c = 1.0 / _curvature(stat, g, resp, caps)
@@ -359,6 +369,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         resp_new = responses(stat, x_new, lg, g)
         if not _close(coef, rhs, caps, resp_new):
             break
+        prev = (xq, resp)
         xq, resp = x_new, resp_new
     guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
     r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
@@ -397,7 +408,28 @@ def _bulk_correction(stat, g, coef, rhs, caps, resp, r):
     item at a time, so the bulk of the miss is removed here first, spread over the classes
     in proportion to their response 1 / -h'' (the least-loss direction to second order).
     """
+    order = np.argsort(coef[1], kind="stable") if coef.shape[0] > 1 else np.arange(r.size)
+
+    def rounded(real):
+        # cumulative rounding in the order of the levels: every class moves to the floor or
+        # ceiling of its real step, the count misses by at most one and the energy by at
+        # most the largest level (independent rounding would miss it by ~ sqrt(K) levels,
+        # and best integers r of many nearly empty classes by up to N levels)
+        cum = np.rint(np.cumsum(real[order]))
+        step = np.empty(r.size, dtype=np.int64)
+        step[order] = np.diff(cum, prepend=0.0).astype(np.int64)
+        return step
+
+    def worse(new, old):
+        return np.abs(rhs - coef @ new).sum() >= np.abs(rhs - coef @ old).sum()
+
     n = r.copy()
+    with np.errstate(invalid="ignore"):
+        real = np.minimum(resp, caps) - r
+    if np.all(np.isfinite(real)):
+        new = np.clip(r + rounded(real), 0, caps)
+        if not worse(new, n):
+            n = new
     a = coef.astype(np.float64)
     small = 4.0 * np.abs(a).max(axis=1) * (1.0 + 0.01 * n.size)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -416,17 +448,8 @@ def _bulk_correction(stat, g, coef, rhs, caps, resp, r):
         real = c * (y @ a)
         if not np.all(np.isfinite(real)):
             break
-        # cumulative rounding in the order of the levels: every class moves to the floor or
-        # ceiling of its real step, the count misses by at most one and the energy by at
-        # most the largest level (independent rounding would miss it by ~ sqrt(K) levels)
-        order = np.argsort(coef[1], kind="stable") if coef.shape[0] > 1 else np.arange(n.size)
-        cum = np.rint(np.cumsum(real[order]))
-        step = np.empty(n.size, dtype=np.int64)
-        step[order] = np.diff(cum, prepend=0.0).astype(np.int64)
-        new = np.clip(n + step, 0, caps)
-        if np.array_equal(new, n):
-            break
-        if np.abs(rhs - coef @ new).sum() >= np.abs(rhs - coef @ n).sum():
+        new = np.clip(n + rounded(real), 0, caps)
+        if np.array_equal(new, n) or worse(new, n):
             break
         n = new
     return n
