@@ -340,7 +340,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
             return _abandon(problem, "no multipliers meet the count and energy")
     # best integers, walked from the exact real responses (next to them); then a few
     # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
-    scale = np.abs(coef).max(axis=1).astype(np.float64)
+    scale = np.maximum(np.abs(coef).max(axis=1), 1).astype(np.float64)
     last = math.inf
     prev = None
     for _ in range(4):
