@@ -44,7 +44,7 @@ from maxent._kernels._mode_dual import (
 from maxent._model import statistics as S
 from maxent._model.lattice import choose_determined
 
-__all__ = ["dual_mode"]
+__all__ = ["dual_mode", "exact_multipliers", "improve"]
 
 # Branch and bound over the gap windows only when it is small.
 CERTIFY_MAX_FREE = 400
@@ -72,7 +72,7 @@ def _hash_keys(coef: np.ndarray) -> np.ndarray:
         return (rows.astype(np.int64) * w[:, None]).sum(axis=0)
 
 
-def _exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+def exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
     """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact."""
     a = coef.astype(np.float64)
     theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
@@ -197,7 +197,7 @@ def _bisect_multipliers(stat, coef, rhs, lg, g, caps, x):
     t0 = count_theta0(hi)
     if t0 is None:
         return None
-    return _exact_multipliers(coef, t0 + hi * lev)
+    return exact_multipliers(coef, t0 + hi * lev)
 
 
 def _face(problem):
@@ -325,9 +325,11 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     lg = np.log(g)
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
-    xq = _exact_multipliers(coef, x)
+    xq = exact_multipliers(coef, x)
     resp = responses(stat, xq, lg, g)
-    if not _close(coef, rhs, caps, resp):
+    # judged before the rounding of theta to its grid: at N ~ 1e15 one grid step moves the
+    # responses of the fullest classes by thousands of items (repaired in bulk below)
+    if not (_close(coef, rhs, caps, resp) or _close(coef, rhs, caps, responses(stat, x, lg, g))):
         # the real optimum did not converge: solve for (alpha, beta) by nested bisection
         if coef.shape[0] != 2 or x.size > BISECT_MAX_K:
             why = "the real optimum did not converge, so the multipliers are unusable"
@@ -365,7 +367,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
             step = np.linalg.lstsq(hess, miss, rcond=None)[0]
         except np.linalg.LinAlgError:
             break
-        x_new = _exact_multipliers(coef, xq + step @ a)
+        x_new = exact_multipliers(coef, xq + step @ a)
         resp_new = responses(stat, x_new, lg, g)
         if not _close(coef, rhs, caps, resp_new):
             break
@@ -386,14 +388,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
             return None
-    hkeys = _hash_keys(coef)
-    order, starts = _groups(coef)
-    max_iter = 2000
-    for _ in range(3):
-        moved = local_search(stat, xq, g, lg, n, caps, coef, hkeys, CAND, max_iter, 16)
-        moved += even_groups(stat, g, lg, n, caps, order, starts, 10 * x.size + 1000)
-        if moved == 0:
-            break
+    improve(problem, xq, n)
     if not _feasible(coef, rhs, caps, n):  # cannot happen: every move keeps the rows
         return None
     gap = max(float(total_loss(stat, xq, g, lg, r, n)), 0.0)
@@ -455,7 +450,25 @@ def _bulk_correction(stat, g, coef, rhs, caps, resp, r):
     return n
 
 
+def improve(problem, x, n) -> None:
+    """Exact local moves of one or two items that keep every row, in place (see kernels)."""
+    stat, g = problem.stat, problem.degeneracies
+    lg = np.log(g)
+    caps = problem.caps.astype(np.int64)
+    coef, _ = problem.integer_rows()
+    hkeys = _hash_keys(coef)
+    order, starts = _groups(coef)
+    for _ in range(3):
+        moved = local_search(stat, x, g, lg, n, caps, coef, hkeys, CAND, 2000, 16)
+        moved += even_groups(stat, g, lg, n, caps, order, starts, 10 * n.size + 1000)
+        if moved == 0:
+            break
+
+
 def _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window):
+    if np.linalg.matrix_rank(coef.astype(np.float64)) == n.size:
+        # as many independent rows as classes: n is the only point of the lattice
+        return n, 0, "optimal (certified: the only allocation on the lattice)", 1, 0, 0.0
     budget = gap * (1.0 + 1e-9) + 1e-13
     if _window_estimate(stat, g, n, caps, budget) > CERTIFY_MAX_WINDOW:
         return n, 1, _uncertified(gap), 0, 0, gap
