@@ -13,7 +13,14 @@ import math
 import numpy as np
 
 from ._config import jit, jit_parallel_chunks, prange
-from ._special import EULER, digamma_trigamma, inv_digamma
+from ._special import (
+    EULER,
+    digamma_diff,
+    digamma_trigamma,
+    digamma_trigamma_diff,
+    inv_digamma,
+    lgamma_diff,
+)
 
 BOLTZMANN = 0
 BOSE = 1
@@ -26,14 +33,18 @@ DUAL_CHUNK = 1 << 10
 
 @jit
 def _hprime(stat, n, g):
-    """(h'(n), h''(n)) of the exact log-weight (Bose and Fermi)."""
+    """(h'(n), h''(n)) of the exact log-weight (Bose and Fermi).
+
+    Differences of digammas at nearby arguments are taken without cancellation (a Bose
+    level with n ~ 1e9 would otherwise keep only ~7 digits of h').
+    """
     if stat == BOSE:
-        d1, t1 = digamma_trigamma(n + g)
-        d2, t2 = digamma_trigamma(n + 1.0)
-        return d1 - d2, t1 - t2
-    d1, t1 = digamma_trigamma(g - n + 1.0)
-    d2, t2 = digamma_trigamma(n + 1.0)
-    return d1 - d2, -t1 - t2
+        return digamma_trigamma_diff(n + 1.0, g - 1.0)
+    _, t1 = digamma_trigamma(g - n + 1.0)
+    _, t2 = digamma_trigamma(n + 1.0)
+    m = g - 2.0 * n
+    d = digamma_diff(n + 1.0, m) if m >= 0.0 else -digamma_diff(g - n + 1.0, -m)
+    return d, -t1 - t2
 
 
 @jit
@@ -82,13 +93,13 @@ def level_response(stat, exact, x, lg, g, n_prev):
         if x <= 0.0:
             return np.inf, np.inf, 0.0
         if exact:
-            top = digamma_trigamma(g)[0] + EULER  # h'(0) = psi(g) - psi(1)
+            top = digamma_diff(1.0, g - 1.0)  # h'(0) = psi(g) - psi(1)
             if x >= top:
                 return 0.0, 0.0, 0.0
             ok = 0.0 < n_prev < np.inf
             guess = n_prev if ok else max(g / math.expm1(x) - 0.5 * (g - 1.0), 0.0)
             n = _solve_decreasing(stat, x, g, 0.0, np.inf, guess)
-            h = math.lgamma(n + g) - math.lgamma(n + 1.0) - math.lgamma(g)
+            h = lgamma_diff(n + 1.0, g - 1.0) - math.lgamma(g)
             _, d = _hprime(stat, n, g)
             return n, h - x * n, -1.0 / d
         n = g / math.expm1(x)

@@ -20,6 +20,7 @@ from maxent._util.errors import ValidationError
 __all__ = [
     "compositions_at_most",
     "detect_quantum",
+    "face_allocation",
     "is_reachable",
     "lattice_levels",
     "log_compositions",
@@ -244,3 +245,60 @@ def compositions_at_most(n_items: int, classes: int, limit: float) -> bool:
         return False
     # a small relative margin so that an exact count equal to the limit is accepted
     return log_compositions(n_items, classes) <= math.log(limit) + 1e-12
+
+
+#: Largest table (level sum x distinct coin values) built to construct a face allocation.
+_FACE_DP_BUDGET = 50_000_000
+
+
+def face_allocation(levels: np.ndarray, n: int, total: int):
+    """An allocation of ``n`` items (no caps) with level sum ``total``, built from a face.
+
+    From the nearer end (every item at level 0, or at the top level) the missing level sum
+    ``D`` is paid with the fewest items moved, by a table over ``0..D`` of the fewest coins
+    (coins: the distinct level differences to that end). Exact: the lattice is empty iff
+    ``D`` needs more than ``n`` coins or none reach it. Returns the counts (int64), ``False``
+    when the lattice is proven empty, or ``None`` when ``D`` is too large for the table.
+    """
+    levels = np.asarray(levels, dtype=np.int64)
+    top = int(levels.max())
+    if total < 0 or total > n * top:
+        return False
+    low_side = total <= n * top - total
+    deficit = total if low_side else n * top - total
+    base_level = 0 if low_side else top
+    diffs = levels if low_side else top - levels
+    coins = np.unique(diffs[diffs > 0])
+    counts = np.zeros(levels.size, dtype=np.int64)
+    base = int(np.flatnonzero(levels == base_level)[0])
+    if deficit == 0:
+        counts[base] = n
+        return counts
+    if coins.size == 0:
+        return None
+    cmax = int(coins[-1])
+    limit = _FACE_DP_BUDGET // coins.size - 1
+    bulk = 0
+    if deficit > limit:
+        # pay all but at most ``limit`` with the largest coin; a fewest-coin payment uses
+        # fewer than cmax other coins (any cmax of them hold a subset summing to a multiple
+        # of cmax), so the table below stays exact when limit >= cmax^2
+        if limit < cmax:
+            return None
+        bulk = -(-(deficit - limit) // cmax)
+    rest = deficit - bulk * cmax
+    table = min_coins_table(coins, rest + 1)
+    if table[rest] < 0 or table[rest] + bulk > n:
+        return False if bulk == 0 or limit >= cmax * cmax else None
+    where = {int(d): int(np.flatnonzero(diffs == d)[0]) for d in coins}
+    counts[where[cmax]] += bulk
+    r = rest
+    while r > 0:
+        for c in coins:
+            c = int(c)
+            if c <= r and table[r - c] >= 0 and table[r - c] == table[r] - 1:
+                counts[where[c]] += 1
+                r -= c
+                break
+    counts[base] += n - int(counts.sum())
+    return counts

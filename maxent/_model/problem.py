@@ -488,6 +488,14 @@ class Problem:
                 self.extreme = sign
                 self.total_energy = end
                 self.mean_energy = end / n_items
+        if self.extreme and self.levels is not None and self.quantum is not None:
+            # on a lattice the integer level total decides: N = 1e15 items with total
+            # U_max - 1 quantum lie within 1e-12 of the end but are not on its face
+            face = self._face_level_total(self.extreme)
+            if face != self.level_total:
+                self.extreme = 0
+                self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
+                self.total_energy = self.mean_energy * n_items
         self._extra_lattice()
         self._check_feasible()
         if self.plain:
@@ -531,6 +539,18 @@ class Problem:
             offset=offset,
         )
         return float(sol.counts @ self.energies) / self.n
+
+    def _face_level_total(self, sign: int) -> int:
+        """Exact integer level total of the lowest (sign 1) or highest (-1) face."""
+        order = np.argsort(self.levels * sign, kind="stable")
+        left, total = self.n, 0
+        for k in order:
+            take = min(left, int(self.caps[k]))
+            total += take * int(self.levels[k])
+            left -= take
+            if left == 0:
+                break
+        return total
 
     def _snap_to_lattice(self) -> None:
         """Move the mean to the nearest total that an integer allocation reaches."""

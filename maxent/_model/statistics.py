@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from maxent._kernels._special import digamma_diff_array, trigamma_diff_array
 from maxent._model.special import digamma, gammaln, trigamma, xlogy
 from maxent._util.errors import ValidationError
 
@@ -100,14 +101,21 @@ def h_prime(stat: int, n, g, objective: str) -> np.ndarray:
         if objective == "exact":
             if stat == BOLTZMANN:
                 return np.log(g) - digamma(n + 1.0)
-            if stat == BOSE:
-                return digamma(n + g) - digamma(n + 1.0)
+            if stat == BOSE:  # no cancellation of the two digammas at large n
+                return _bose_diff(digamma_diff_array, n, g)
             return digamma(g - n + 1.0) - digamma(n + 1.0)
         if stat == BOLTZMANN:
             return np.log(g) - np.log(n)
         if stat == BOSE:
-            return np.log(n + g) - np.log(n)
+            return np.log1p(g / n)
         return np.log(g - n) - np.log(n)
+
+
+def _bose_diff(kernel, n, g) -> np.ndarray:
+    """kernel(n + 1, g - 1) elementwise, broadcast and shaped like n + g."""
+    nb, gb = np.broadcast_arrays(np.asarray(n, dtype=np.float64), np.asarray(g, dtype=np.float64))
+    flat = kernel(np.ascontiguousarray(nb).ravel() + 1.0, np.ascontiguousarray(gb).ravel() - 1.0)
+    return flat.reshape(nb.shape) if nb.ndim else flat[0]
 
 
 def h_second(stat: int, n, g, objective: str) -> np.ndarray:
@@ -117,7 +125,7 @@ def h_second(stat: int, n, g, objective: str) -> np.ndarray:
         if stat == BOLTZMANN:
             return -trigamma(n + 1.0)
         if stat == BOSE:
-            return trigamma(n + g) - trigamma(n + 1.0)
+            return _bose_diff(trigamma_diff_array, n, g)
         return -trigamma(g - n + 1.0) - trigamma(n + 1.0)
     tiny = 1e-300
     if stat == BOLTZMANN:

@@ -8,12 +8,13 @@ import time
 import numpy as np
 
 from maxent._kernels._mode import build_windows, increment, search
+from maxent._kernels._mode_dual import total_loss
 from maxent._model import statistics as S
 from maxent._model.faces import boundary_energy
-from maxent._model.lattice import choose_determined
+from maxent._model.lattice import choose_determined, face_allocation
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
-from maxent._optimize.mode_dual import dual_mode
+from maxent._optimize.mode_dual import dual_mode, exact_multipliers, improve
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 from maxent._util.result import OptimizeResult
@@ -89,6 +90,16 @@ def most_probable_allocation(
     """
     t0 = time.perf_counter()
     problem.require_lattice("the most probable integer allocation")
+    out = _search(problem, t0, max_nodes, max_window)
+    if out.counts is None:
+        # never "no allocation found" when one exists: build one from a face of the lattice
+        built = _from_face(problem, t0, out)
+        if built is not None:
+            return built
+    return out
+
+
+def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> OptimizeResult:
     g = problem.degeneracies
     if problem.stat == S.BOSE and np.all(g == 1.0):
         # W = 1 for every allocation: any allocation on the lattice is a mode, for example
@@ -176,6 +187,48 @@ def most_probable_allocation(
                 f"{problem.total_energy:.12g}): the integer lattice is empty",
             )
         bound *= 4.0
+
+
+def _from_face(problem, t0, failed):
+    """A lattice point built from the nearer face, improved by exact local moves.
+
+    Only without caps and extra constraints (see :func:`maxent._model.lattice.face_allocation`);
+    raises :class:`UnreachableError` when that construction proves the lattice empty.
+    """
+    coef, rhs = problem.integer_rows()
+    caps = problem.caps.astype(np.int64)
+    if coef.shape[0] != 2 or np.any(caps < problem.n):
+        return None
+    counts = face_allocation(coef[1], problem.n, int(rhs[1]))
+    if counts is False:
+        raise UnreachableError(
+            "mean_energy",
+            f"no allocation of {problem.n} items meets the constraints (total energy "
+            f"{problem.total_energy:.12g}): the integer lattice is empty",
+        )
+    if counts is None:
+        return None
+    stat, g = problem.stat, problem.degeneracies
+    lg = np.log(g)
+    try:
+        real = maximize_log_count(problem)
+        x = _mode_x(problem, real)
+    except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
+        x = np.full(counts.size, np.nan)
+    gap = math.inf
+    if np.all(np.isfinite(x)):
+        x = exact_multipliers(coef, x)
+        improve(problem, x, counts)
+        r = build_windows(stat, x, g, lg, counts, caps, 0.0, 1)[0]
+        gap = max(float(total_loss(stat, x, g, lg, r, counts)), 0.0)
+    else:
+        improve(problem, np.zeros(counts.size), counts)
+    why = failed.message.split("(", 1)[-1].split(")", 1)[0]
+    message = (
+        f"best found, not certified (the search gave up: {why}; this allocation was built "
+        "from the nearest face of the lattice and improved by exact local moves)"
+    )
+    return _result(problem, t0, counts, 1, message, ties=0, nodes=failed.nodes, rounds=0, gap=gap)
 
 
 def _first_bound(stat, x, g, lg, r, caps):

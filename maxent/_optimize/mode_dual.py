@@ -45,7 +45,7 @@ from maxent._kernels._mode_dual import (
 from maxent._model import statistics as S
 from maxent._model.lattice import choose_determined
 
-__all__ = ["dual_mode"]
+__all__ = ["dual_mode", "exact_multipliers", "improve"]
 
 # Branch and bound over the gap windows only when it is small.
 CERTIFY_MAX_FREE = 400
@@ -73,7 +73,7 @@ def _hash_keys(coef: np.ndarray) -> np.ndarray:
         return (rows.astype(np.int64) * w[:, None]).sum(axis=0)
 
 
-def _exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+def exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
     """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact."""
     a = coef.astype(np.float64)
     theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
@@ -199,7 +199,7 @@ def _bisect_multipliers(stat, coef, rhs, lg, g, caps, x):
     t0 = count_theta0(hi)
     if t0 is None:
         return None
-    return _exact_multipliers(coef, t0 + hi * lev)
+    return exact_multipliers(coef, t0 + hi * lev)
 
 
 def _face(problem):
@@ -327,9 +327,11 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     lg = np.log(g)
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
-    xq = _exact_multipliers(coef, x)
+    xq = exact_multipliers(coef, x)
     resp = responses(stat, xq, lg, g)
-    if not _close(coef, rhs, caps, resp):
+    # judged before the rounding of theta to its grid: at N ~ 1e15 one grid step moves the
+    # responses of the fullest classes by thousands of items (repaired in bulk below)
+    if not (_close(coef, rhs, caps, resp) or _close(coef, rhs, caps, responses(stat, x, lg, g))):
         # the real optimum did not converge: solve for (alpha, beta) by nested bisection
         if coef.shape[0] != 2 or x.size > BISECT_MAX_K:
             why = "the real optimum did not converge, so the multipliers are unusable"
@@ -342,11 +344,21 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
             return _abandon(problem, "no multipliers meet the count and energy")
     # best integers, walked from the exact real responses (next to them); then a few
     # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
+    scale = np.maximum(np.abs(coef).max(axis=1), 1).astype(np.float64)
+    last = math.inf
+    prev = None
     for _ in range(4):
         guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
         r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
         miss = (coef @ r - rhs).astype(np.float64)
-        if np.all(np.abs(miss) <= 4.0 * np.abs(coef).max(axis=1)):
+        size = float(np.max(np.abs(miss) / scale))
+        if size >= last:
+            # the best integers are a step function of theta: with nearly empty classes
+            # (few items in many classes) the step can make them miss more; undo it
+            xq, resp = prev
+            break
+        last = size
+        if size <= 4.0:
             break
         with np.errstate(divide="ignore"):
             c = 1.0 / _curvature(stat, g, resp, caps)
@@ -357,14 +369,15 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
             step = np.linalg.lstsq(hess, miss, rcond=None)[0]
         except np.linalg.LinAlgError:
             break
-        x_new = _exact_multipliers(coef, xq + step @ a)
+        x_new = exact_multipliers(coef, xq + step @ a)
         resp_new = responses(stat, x_new, lg, g)
         if not _close(coef, rhs, caps, resp_new):
             break
+        prev = (xq, resp)
         xq, resp = x_new, resp_new
     guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
     r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
-    n = r.copy()
+    n = _bulk_correction(stat, g, coef, rhs, caps, resp, r)
     if not count_repair(stat, xq, g, lg, n, caps, problem.n):
         return None
     levels = coef[1]
@@ -377,21 +390,87 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
             return None
-    hkeys = _hash_keys(coef)
-    order, starts = _groups(coef)
-    max_iter = 2000
-    for _ in range(3):
-        moved = local_search(stat, xq, g, lg, n, caps, coef, hkeys, CAND, max_iter, 16)
-        moved += even_groups(stat, g, lg, n, caps, order, starts, 10 * x.size + 1000)
-        if moved == 0:
-            break
+    improve(problem, xq, n)
     if not _feasible(coef, rhs, caps, n):  # cannot happen: every move keeps the rows
         return None
     gap = max(float(total_loss(stat, xq, g, lg, r, n)), 0.0)
     return _certify(problem, stat, xq, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window)
 
 
+def _bulk_correction(stat, g, coef, rhs, caps, resp, r):
+    """The best integers r moved towards the rows in bulk: delta = C A^T y, A C A^T y = b - A r.
+
+    The multipliers sit on a binary grid (so that the dual identity is exact), and at
+    N ~ 1e15 one grid step moves the energy by ~1e7 level units; the repairs below move one
+    item at a time, so the bulk of the miss is removed here first, spread over the classes
+    in proportion to their response 1 / -h'' (the least-loss direction to second order).
+    """
+    order = np.argsort(coef[1], kind="stable") if coef.shape[0] > 1 else np.arange(r.size)
+
+    def rounded(real):
+        # cumulative rounding in the order of the levels: every class moves to the floor or
+        # ceiling of its real step, the count misses by at most one and the energy by at
+        # most the largest level (independent rounding would miss it by ~ sqrt(K) levels,
+        # and best integers r of many nearly empty classes by up to N levels)
+        cum = np.rint(np.cumsum(real[order]))
+        step = np.empty(r.size, dtype=np.int64)
+        step[order] = np.diff(cum, prepend=0.0).astype(np.int64)
+        return step
+
+    def worse(new, old):
+        return np.abs(rhs - coef @ new).sum() >= np.abs(rhs - coef @ old).sum()
+
+    n = r.copy()
+    with np.errstate(invalid="ignore"):
+        real = np.minimum(resp, caps) - r
+    if np.all(np.isfinite(real)):
+        new = np.clip(r + rounded(real), 0, caps)
+        if not worse(new, n):
+            n = new
+    a = coef.astype(np.float64)
+    small = 4.0 * np.abs(a).max(axis=1) * (1.0 + 0.01 * n.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = 1.0 / _curvature(stat, g, resp, caps)
+    c[~np.isfinite(c)] = 0.0
+    c[(n <= 0) & (caps <= 0)] = 0.0
+    for _ in range(3):
+        miss = (rhs - coef @ n).astype(np.float64)
+        if np.all(np.abs(miss) <= small):
+            break
+        hess = (a * c) @ a.T
+        try:
+            y = np.linalg.lstsq(hess, miss, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            break
+        real = c * (y @ a)
+        if not np.all(np.isfinite(real)):
+            break
+        new = np.clip(n + rounded(real), 0, caps)
+        if np.array_equal(new, n) or worse(new, n):
+            break
+        n = new
+    return n
+
+
+def improve(problem, x, n) -> None:
+    """Exact local moves of one or two items that keep every row, in place (see kernels)."""
+    stat, g = problem.stat, problem.degeneracies
+    lg = np.log(g)
+    caps = problem.caps.astype(np.int64)
+    coef, _ = problem.integer_rows()
+    hkeys = _hash_keys(coef)
+    order, starts = _groups(coef)
+    for _ in range(3):
+        moved = local_search(stat, x, g, lg, n, caps, coef, hkeys, CAND, 2000, 16)
+        moved += even_groups(stat, g, lg, n, caps, order, starts, 10 * n.size + 1000)
+        if moved == 0:
+            break
+
+
 def _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window):
+    if np.linalg.matrix_rank(coef.astype(np.float64)) == n.size:
+        # as many independent rows as classes: n is the only point of the lattice
+        return n, 0, "optimal (certified: the only allocation on the lattice)", 1, 0, 0.0
     budget = gap * (1.0 + 1e-9) + 1e-13
     if _window_estimate(stat, g, n, caps, budget) > CERTIFY_MAX_WINDOW:
         return n, 1, _uncertified(gap), 0, 0, gap
