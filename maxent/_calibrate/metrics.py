@@ -118,6 +118,8 @@ def evaluate(
     ``beta = +inf`` (``-inf``) puts equal weight on the classes sharing each row's
     maximum (minimum): the limit of softmax.
     """
+    from maxent._kernels._calibrate import softmax_scores  # loads numba
+
     n, k = z.shape
     logp_y = np.empty(n)
     sq = np.empty(n)
@@ -136,19 +138,18 @@ def evaluate(
             p = mask / ties[:, None]
             with np.errstate(divide="ignore"):
                 logp_y[a:b] = np.log(p[r, yy])
-        else:
+            pred = p.argmax(axis=1)
+            conf[a:b] = p[r, pred]
+            sq[a:b] = (p * p).sum(axis=1) - 2.0 * p[r, yy] + 1.0
+        else:  # one fused pass (numba), nothing of size (rows, K) beyond the scores
             t = beta * blk if beta != 1.0 else blk.copy()
             if bias is not None:
                 t += bias
-            t -= t.max(axis=1)[:, None]
-            p = np.exp(t)
-            s = p.sum(axis=1)
-            p /= s[:, None]
-            logp_y[a:b] = t[r, yy] - np.log(s)
-        pred = p.argmax(axis=1)
-        conf[a:b] = p[r, pred]
+            pred = np.empty(b - a, dtype=np.int64)
+            softmax_scores(
+                t, np.ascontiguousarray(yy, dtype=np.int64), logp_y[a:b], sq[a:b], conf[a:b], pred
+            )
         correct[a:b] = pred == yy
-        sq[a:b] = (p * p).sum(axis=1) - 2.0 * p[r, yy] + 1.0
     ece, ece_ad, rel = _ece(conf, correct, bins)
     return Metrics(
         float(-logp_y.mean()) + 0.0,  # + 0.0: no "-0"

@@ -262,3 +262,42 @@ def model_sums(s, dy, h, block):
         hsum[bi] = hs
         vmax[bi] = vm
     return gsum, hsum, vmax
+
+
+@jit_parallel_chunks(lambda t, *rest: -(-t.shape[0] // ROWS))
+def softmax_scores(t, y, logp_y, sq, conf, pred):
+    """Per row of scores ``t``: ln p_y, sum_k p_k^2 - 2 p_y + 1, max_k p_k and its index.
+
+    ``p = softmax(t)`` per row, with the in-line exponential: one pass, nothing of size
+    (rows, K) allocated. ``pred`` is the first index of the largest score.
+    """
+    n, k = t.shape
+    nchunk = -(-n // ROWS)
+    for ci in prange(nchunk):
+        wb = np.empty(k)
+        for i in range(ci * ROWS, min(n, ci * ROWS + ROWS)):
+            top = t[i, 0]
+            arg = 0
+            bottom = t[i, 0]
+            for j in range(1, k):
+                v = t[i, j]
+                if v > top:
+                    top = v
+                    arg = j
+                bottom = min(bottom, v)
+            if bottom - top >= -708.0:
+                for j in range(k):
+                    wb[j] = exp_moderate(t[i, j] - top)
+            else:
+                for j in range(k):
+                    wb[j] = exp_nonpositive(t[i, j] - top)
+            s = 0.0
+            s2 = 0.0
+            for j in range(k):
+                s += wb[j]
+                s2 += wb[j] * wb[j]
+            py = wb[y[i]] / s
+            logp_y[i] = (t[i, y[i]] - top) - math.log(s)
+            sq[i] = s2 / (s * s) - 2.0 * py + 1.0
+            conf[i] = 1.0 / s  # the top score's weight is exp(0) = 1
+            pred[i] = arg

@@ -62,16 +62,9 @@ def compiled():
 
 
 def _numba():
-    """Import numba and teach it what a :class:`Kernel` is (once)."""
+    """Import numba (the first kernel build pays for it)."""
     import numba
 
-    if not getattr(_numba, "ready", False):
-        from numba.core import types as nbtypes
-        from numba.extending import typeof_impl
-
-        # a kernel called from another compiled kernel is typed as its numba dispatcher
-        typeof_impl.register(Kernel)(lambda val, c: nbtypes.Dispatcher(val.dispatcher))
-        _numba.ready = True
     return numba
 
 
@@ -142,6 +135,14 @@ class Kernel:
         if self._serial is None:
             self._build()
         return self._serial
+
+    @property
+    def _numba_type_(self):
+        # how numba types a kernel met inside compiled code (its own or a test's): as
+        # the numba dispatcher it stands for
+        from numba.core import types as nbtypes
+
+        return nbtypes.Dispatcher(self.dispatcher)
 
     @property
     def serial(self):
