@@ -16,16 +16,20 @@ import math
 import numpy as np
 
 from ._config import jit, jit_parallel, prange
-from ._random import below, binomial, uniform
-
-_LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(256)])
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+from ._random import binomial, binomial_table, uniform
 
 
 @jit
 def _alias_draw(s, alias_p, alias_i):
-    j = below(s, alias_p.size)
-    if uniform(s) < alias_p[j]:
+    """One draw from a Walker alias table, from a single uniform.
+
+    The integer part of ``u * L`` picks the column (uniform up to a relative bias of
+    L / 2**53) and the fraction, with about 53 - log2(L) bits, tosses its coin.
+    """
+    n = alias_p.size
+    y = uniform(s) * n
+    j = min(np.int64(y), n - 1)
+    if y - j < alias_p[j]:
         return j
     return alias_i[j]
 
@@ -86,6 +90,9 @@ def pdc_one(
     lv,
     order,
     cond_p,
+    lpq,
+    l1q,
+    logfact,
     alias_p,
     alias_i,
     ms,
@@ -113,7 +120,8 @@ def pdc_one(
     picks tilt ``j`` on a grid (start ``z0``, step ``zstep``): the free items come from
     the law tilted by ``exp(delta[t, j] * level)`` (alias table ``alias_p/alias_i[t, j]``
     when ``a < alias_below``, else conditional binomials over the levels in
-    ``order[t, j]`` with probabilities ``cond_p[t, j]``), and the proposal is kept with
+    ``order[t, j]`` with probabilities ``cond_p[t, j]``, whose constants ``lpq``, ``l1q``
+    and the log-factorials ``logfact`` speed up :func:`binomial_table`), and the proposal is kept with
     ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])`` with ``i = r - S_A - tab_lo[t]``,
     the tilted ratio ``P(S_b = r - S_A) / max P(S_b)`` (0 outside the window).
     """
@@ -133,6 +141,8 @@ def pdc_one(
         lm = lmax[t, jz]
         ord_ = order[t, jz]
         cp = cond_p[t, jz]
+        lp = lpq[t, jz]
+        l1 = l1q[t, jz]
         ap = alias_p[t, jz]
         ai = alias_i[t, jz]
         tries = 0
@@ -153,7 +163,10 @@ def pdc_one(
                     if left == 0:
                         last = i
                         break
-                    c = left if i == n_lv - 1 else binomial(s, left, cp[i])
+                    if i == n_lv - 1:
+                        c = left
+                    else:
+                        c = binomial_table(s, left, cp[i], lp[i], l1[i], logfact)
                     scratch[i] = c
                     left -= c
                     sa += c * lv[ord_[i]]
@@ -197,6 +210,9 @@ def pdc_draws(
     lv,
     order,
     cond_p,
+    lpq,
+    l1q,
+    logfact,
     alias_p,
     alias_i,
     ms,
@@ -247,6 +263,9 @@ def pdc_draws(
                 lv,
                 order,
                 cond_p,
+                lpq,
+                l1q,
+                logfact,
                 alias_p,
                 alias_i,
                 ms,

@@ -56,6 +56,9 @@ class PdcPlan:
     lmax: np.ndarray  # (stages, NZ): log max of the tilted table
     order: np.ndarray  # (stages, NZ, L)
     cond_p: np.ndarray  # (stages, NZ, L)
+    lpq: np.ndarray  # (stages, NZ, L): log(q / (1 - q)), q = min(cond_p, 1 - cond_p)
+    l1q: np.ndarray  # (stages, NZ, L): log1p(-q)
+    logfact: np.ndarray  # log k! for k = 0 .. n
     alias_p: np.ndarray  # (stages, NZ, L)
     alias_i: np.ndarray  # (stages, NZ, L)
     tab_lo: np.ndarray
@@ -92,6 +95,9 @@ class PdcPlan:
             self.lv,
             self.order,
             self.cond_p,
+            self.lpq,
+            self.l1q,
+            self.logfact,
             self.alias_p,
             self.alias_i,
             self.ms,
@@ -330,6 +336,13 @@ def _build(problem: Problem) -> PdcPlan | None:
             cond_p[t, j] = np.minimum(qo / tail, 1.0)
             K.build_alias(qt / qt.sum(), alias_p[t, j], alias_i[t, j], small, large)
     tab = np.concatenate(parts) if parts else np.zeros(1)
+    qq = np.minimum(cond_p, 1.0 - cond_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lpq = np.where(qq > 0.0, np.log(qq / (1.0 - qq)), 0.0)
+    l1q = np.log1p(-qq)
+    from scipy.special import gammaln
+
+    logfact = gammaln(np.arange(n + 1, dtype=np.float64) + 1.0)
     return PdcPlan(
         classes=problem.classes,
         lv=lv.astype(np.int64),
@@ -341,6 +354,9 @@ def _build(problem: Problem) -> PdcPlan | None:
         lmax=lmax,
         order=order,
         cond_p=cond_p,
+        lpq=lpq,
+        l1q=l1q,
+        logfact=logfact,
         alias_p=alias_p,
         alias_i=alias_i,
         tab_lo=np.array(tab_lo, dtype=np.int64),
