@@ -120,10 +120,11 @@ def pdc_one(
     picks tilt ``j`` on a grid (start ``z0``, step ``zstep``): the free items come from
     the law tilted by ``exp(delta[t, j] * level)`` (alias table ``alias_p/alias_i[t, j]``
     when ``a < alias_below``, else conditional binomials over the levels in
-    ``order[t, j]`` with probabilities ``cond_p[t, j]``, whose constants ``lpq``, ``l1q``
-    and the log-factorials ``logfact`` speed up :func:`binomial_table`), and the proposal is kept with
-    ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])`` with ``i = r - S_A - tab_lo[t]``,
-    the tilted ratio ``P(S_b = r - S_A) / max P(S_b)`` (0 outside the window).
+    ``order[t, j]`` with probabilities ``cond_p[t, j]``, constants ``lpq[t, j]``,
+    ``l1q[t, j]`` and log-factorials ``logfact`` for :func:`binomial_table`), and the
+    proposal is kept with ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])``
+    with ``i = r - S_A - tab_lo[t]``, the tilted ratio ``P(S_b = r - S_A) / max P(S_b)``
+    (0 outside the window).
     """
     n_lv = lv.size
     nz = delta.shape[1]

@@ -6,9 +6,9 @@ Because a stream belongs to a fixed chunk of work, not to a thread, results do n
 on how many threads run the chunks.
 
 Variates: uniform doubles, bounded integers (Lemire), Poisson (inversion below mean 10,
-Hormann's PTRS transformed rejection above), binomial (inversion / Hormann's BTRS; also with tabulated
-log-factorials) and
-gamma (Marsaglia-Tsang). All are exact samplers up to float64 rounding.
+Hormann's PTRS transformed rejection above), binomial (inversion / Hormann's BTRS; also
+with tabulated log-factorials) and gamma (Marsaglia-Tsang). All are exact samplers up to
+float64 rounding.
 """
 
 import math
