@@ -17,7 +17,7 @@ import numpy as np
 
 from ._config import jit
 
-_U53 = 1.0 / 9007199254740992.0  # 2**-53
+U53 = 1.0 / 9007199254740992.0  # 2**-53
 _ROT = np.uint64(64)
 
 
@@ -49,9 +49,27 @@ def next_u64(s):
 
 
 @jit
+def step(s0, s1, s2, s3):
+    """:func:`next_u64` on a state held in four scalars: ``(bits, s0, s1, s2, s3)``.
+
+    For tight loops: the state stays in registers instead of going through memory
+    (numba cannot tell that the loop's stores leave the state array alone).
+    """
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@jit
 def uniform(s):
     """Uniform double in the open interval (0, 1)."""
-    return (np.float64(next_u64(s) >> np.uint64(11)) + 0.5) * _U53
+    return (np.float64(next_u64(s) >> np.uint64(11)) + 0.5) * U53
 
 
 @jit
