@@ -16,18 +16,35 @@ import math
 import numpy as np
 
 from ._config import jit, jit_parallel, prange
-from ._random import below, binomial, uniform
-
-_LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(256)])
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+from ._random import U53, binomial, binomial_table, step, uniform
 
 
 @jit
-def _alias_draw(s, alias_p, alias_i):
-    j = below(s, alias_p.size)
-    if uniform(s) < alias_p[j]:
-        return j
-    return alias_i[j]
+def _alias_fill(s, a, alias_p, alias_i, lv, buf):
+    """``a`` draws from a Walker alias table into ``buf[:a]``; returns their level sum.
+
+    ``alias_i[2 j]`` is column j's alias and ``alias_i[2 j + 1] == j``: the coin indexes
+    the pair, as a branch it would be mispredicted about as often as it lands on the
+    alias (on a shared machine, some 10 ns each). One uniform per draw (as
+    :func:`uniform`): the integer part of ``u * L`` picks the column (uniform up to a
+    relative bias of L / 2**53) and the fraction, with about 53 - log2(L) bits, tosses
+    the coin. The stream state is held in scalars for the loop.
+    """
+    n = alias_p.size
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    sa = 0
+    for i in range(a):
+        x, s0, s1, s2, s3 = step(s0, s1, s2, s3)
+        y = (np.float64(x >> np.uint64(11)) + 0.5) * U53 * n
+        j = min(np.int64(y), n - 1)
+        j = alias_i[2 * j + np.int64(y - j < alias_p[j])]
+        buf[i] = j
+        sa += lv[j]
+    s[0] = s0
+    s[1] = s1
+    s[2] = s2
+    s[3] = s3
+    return sa
 
 
 @jit
@@ -86,6 +103,9 @@ def pdc_one(
     lv,
     order,
     cond_p,
+    lpq,
+    l1q,
+    logfact,
     alias_p,
     alias_i,
     ms,
@@ -112,10 +132,12 @@ def pdc_one(
     ``b = ms[t + 1]`` items. The residual's standard score ``(r - centre[t]) / scale[t]``
     picks tilt ``j`` on a grid (start ``z0``, step ``zstep``): the free items come from
     the law tilted by ``exp(delta[t, j] * level)`` (alias table ``alias_p/alias_i[t, j]``
-    when ``a < alias_below``, else conditional binomials over the levels in
-    ``order[t, j]`` with probabilities ``cond_p[t, j]``), and the proposal is kept with
-    ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])`` with ``i = r - S_A - tab_lo[t]``,
-    the tilted ratio ``P(S_b = r - S_A) / max P(S_b)`` (0 outside the window).
+    of :func:`_alias_fill` when ``a < alias_below``, else conditional binomials over the levels in
+    ``order[t, j]`` with probabilities ``cond_p[t, j]``, constants ``lpq[t, j]``,
+    ``l1q[t, j]`` and log-factorials ``logfact`` for :func:`binomial_table`), and the
+    proposal is kept with ``tab[tab_off[t] + i] * exp(delta[t, j] * i - lmax[t, j])``
+    with ``i = r - S_A - tab_lo[t]``, the tilted ratio ``P(S_b = r - S_A) / max P(S_b)``
+    (0 outside the window).
     """
     n_lv = lv.size
     nz = delta.shape[1]
@@ -133,6 +155,8 @@ def pdc_one(
         lm = lmax[t, jz]
         ord_ = order[t, jz]
         cp = cond_p[t, jz]
+        lp = lpq[t, jz]
+        l1 = l1q[t, jz]
         ap = alias_p[t, jz]
         ai = alias_i[t, jz]
         tries = 0
@@ -143,17 +167,17 @@ def pdc_one(
             sa = 0
             last = n_lv
             if a < alias_below:
-                for i in range(a):
-                    j = _alias_draw(s, ap, ai)
-                    buf[i] = j
-                    sa += lv[j]
+                sa = _alias_fill(s, a, ap, ai, lv, buf)
             else:
                 left = a
                 for i in range(n_lv):
                     if left == 0:
                         last = i
                         break
-                    c = left if i == n_lv - 1 else binomial(s, left, cp[i])
+                    if i == n_lv - 1:
+                        c = left
+                    else:
+                        c = binomial_table(s, left, cp[i], lp[i], l1[i], logfact)
                     scratch[i] = c
                     left -= c
                     sa += c * lv[ord_[i]]
@@ -197,6 +221,9 @@ def pdc_draws(
     lv,
     order,
     cond_p,
+    lpq,
+    l1q,
+    logfact,
     alias_p,
     alias_i,
     ms,
@@ -247,6 +274,9 @@ def pdc_draws(
                 lv,
                 order,
                 cond_p,
+                lpq,
+                l1q,
+                logfact,
                 alias_p,
                 alias_i,
                 ms,

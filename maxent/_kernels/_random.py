@@ -6,8 +6,9 @@ Because a stream belongs to a fixed chunk of work, not to a thread, results do n
 on how many threads run the chunks.
 
 Variates: uniform doubles, bounded integers (Lemire), Poisson (inversion below mean 10,
-Hormann's PTRS transformed rejection above), binomial (inversion / Hormann's BTRS) and
-gamma (Marsaglia-Tsang). All are exact samplers up to float64 rounding.
+Hormann's PTRS transformed rejection above), binomial (inversion / Hormann's BTRS; also
+with tabulated log-factorials) and gamma (Marsaglia-Tsang). All are exact samplers up to
+float64 rounding.
 """
 
 import math
@@ -16,7 +17,7 @@ import numpy as np
 
 from ._config import jit
 
-_U53 = 1.0 / 9007199254740992.0  # 2**-53
+U53 = 1.0 / 9007199254740992.0  # 2**-53
 _ROT = np.uint64(64)
 
 
@@ -48,9 +49,27 @@ def next_u64(s):
 
 
 @jit
+def step(s0, s1, s2, s3):
+    """:func:`next_u64` on a state held in four scalars: ``(bits, s0, s1, s2, s3)``.
+
+    For tight loops: the state stays in registers instead of going through memory
+    (numba cannot tell that the loop's stores leave the state array alone).
+    """
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@jit
 def uniform(s):
     """Uniform double in the open interval (0, 1)."""
-    return (np.float64(next_u64(s) >> np.uint64(11)) + 0.5) * _U53
+    return (np.float64(next_u64(s) >> np.uint64(11)) + 0.5) * U53
 
 
 @jit
@@ -143,16 +162,17 @@ def binomial(s, n, p):
             k += 1
             cdf += pk
         return n - k if flip else k
-    # BTRS (Hormann 1993), valid for n q >= 10.
+    # BTRS (Hormann 1993), valid for n q >= 10. The constants of the exact test (two
+    # lgamma calls) are computed only when a proposal first misses the squeeze: most
+    # variates never need them.
     spq = math.sqrt(n * q * (1.0 - q))
     b = 1.15 + 2.53 * spq
     a = -0.0873 + 0.0248 * b + 0.01 * q
     c = n * q + 0.5
     v_r = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    lpq = math.log(q / (1.0 - q))
-    m = math.floor((n + 1) * q)
-    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    ready = False
+    alpha = lpq = h = 0.0
+    m = 0
     while True:
         u = uniform(s) - 0.5
         v = uniform(s)
@@ -162,8 +182,64 @@ def binomial(s, n, p):
             continue
         if us >= 0.07 and v <= v_r:
             break
+        if not ready:
+            alpha = (2.83 + 5.1 / b) * spq
+            lpq = math.log(q / (1.0 - q))
+            m = math.floor((n + 1) * q)
+            h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+            ready = True
         v = math.log(v * alpha / (a / (us * us) + b))
         if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * lpq:
+            break
+    k = np.int64(k)
+    return n - k if flip else k
+
+
+@jit
+def binomial_table(s, n, p, lpq, l1q, logfact):
+    """Binomial variate as :func:`binomial`, with the constants of ``p`` given.
+
+    For many variates with few distinct ``p`` (the divide-and-conquer sampler):
+    ``lpq = log(q / (1 - q))`` and ``l1q = log1p(-q)`` with ``q = min(p, 1 - p)``, and
+    ``logfact[k] = log k!`` for ``0 <= k <= n``, so the exact test of BTRS costs one
+    ``log`` and inversion one ``exp`` instead of five and two transcendental calls.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    q = 1.0 - p if flip else p
+    if n * q < 10.0:
+        u = uniform(s)
+        r = q / (1.0 - q)
+        pk = math.exp(n * l1q)
+        k = 0
+        cdf = pk
+        while u > cdf and k < n:
+            pk *= r * (n - k) / (k + 1.0)
+            k += 1
+            cdf += pk
+        return n - k if flip else k
+    spq = math.sqrt(n * q * (1.0 - q))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * q
+    c = n * q + 0.5
+    v_r = 0.92 - 4.2 / b
+    m = math.floor((n + 1) * q)
+    while True:
+        u = uniform(s) - 0.5
+        v = uniform(s)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            break
+        alpha = (2.83 + 5.1 / b) * spq
+        v = math.log(v * alpha / (a / (us * us) + b))
+        lhs = logfact[m] + logfact[n - m] - logfact[k] - logfact[n - k]
+        if v <= lhs + (k - m) * lpq:
             break
     k = np.int64(k)
     return n - k if flip else k

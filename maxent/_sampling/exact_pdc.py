@@ -26,14 +26,17 @@ __all__ = ["PdcPlan", "pdc_plan", "preferred_plan"]
 
 #: Tail mass left outside a table window, relative to the table's peak.
 TAIL = 1e-18
-#: Items kept per stage: b = m >> SHIFT (a quarter).
-SHIFT = 2
+#: Deepest cut of one stage: b >= m >> MAX_SHIFT items are kept.
+MAX_SHIFT = 6
 #: Largest total table length (float64 entries) a plan may build.
 MAX_TABLE = 1 << 26
 #: Per-stage proposals allowed before a draw gives up.
 MAX_TRIES = 10**9
 #: Free items are drawn one by one (alias table) below this many per level.
 ALIAS_PER_LEVEL = 8
+#: Cost model of the schedule (one thread, shared 2-core machine): one alias draw, one
+#: binomial, and the acceptance test of a proposal.
+ALIAS_SECONDS, BINOMIAL_SECONDS, PROPOSAL_SECONDS = 7e-9, 60e-9, 30e-9
 #: Standard-score bins of the residual that pick a stage's tilt: Z0, Z0 + ZSTEP, ...
 Z0, ZSTEP, NZ = -4.0, 0.5, 17
 #: Smallest probability of a level: below it the tilt is too steep for the tables.
@@ -56,8 +59,11 @@ class PdcPlan:
     lmax: np.ndarray  # (stages, NZ): log max of the tilted table
     order: np.ndarray  # (stages, NZ, L)
     cond_p: np.ndarray  # (stages, NZ, L)
+    lpq: np.ndarray  # (stages, NZ, L): log(q / (1 - q)), q = min(cond_p, 1 - cond_p)
+    l1q: np.ndarray  # (stages, NZ, L): log1p(-q)
+    logfact: np.ndarray  # log k! for k = 0 .. n
     alias_p: np.ndarray  # (stages, NZ, L)
-    alias_i: np.ndarray  # (stages, NZ, L)
+    alias_i: np.ndarray  # (stages, NZ, 2 L): alias of column j at 2 j, j itself at 2 j + 1
     tab_lo: np.ndarray
     tab_off: np.ndarray
     tab_len: np.ndarray
@@ -92,6 +98,9 @@ class PdcPlan:
             self.lv,
             self.order,
             self.cond_p,
+            self.lpq,
+            self.l1q,
+            self.logfact,
             self.alias_p,
             self.alias_i,
             self.ms,
@@ -242,7 +251,7 @@ def _build(problem: Problem) -> PdcPlan | None:
         tail = np.cumsum(w[::-1])[::-1]
         cls_p[lv_start[i] : lv_start[i + 1]] = np.minimum(w / tail, 1.0)
 
-    ms = schedule(n)
+    ms = schedule(n, nl)
     stages = ms.size - 1
 
     top = int(lv[-1])
@@ -306,7 +315,9 @@ def _build(problem: Problem) -> PdcPlan | None:
     order = np.zeros((stages, NZ, nl), dtype=np.int64)
     cond_p = np.zeros((stages, NZ, nl))
     alias_p = np.zeros((stages, NZ, nl))
-    alias_i = np.zeros((stages, NZ, nl), dtype=np.int64)
+    alias_i = np.zeros((stages, NZ, 2 * nl), dtype=np.int64)
+    alias_i[:, :, 1::2] = np.arange(nl)
+    col = np.zeros(nl, dtype=np.int64)
     small = np.zeros(nl, dtype=np.int64)
     large = np.zeros(nl, dtype=np.int64)
     off = 0
@@ -328,8 +339,16 @@ def _build(problem: Problem) -> PdcPlan | None:
             tail = np.cumsum(qo[::-1])[::-1]
             order[t, j] = o
             cond_p[t, j] = np.minimum(qo / tail, 1.0)
-            K.build_alias(qt / qt.sum(), alias_p[t, j], alias_i[t, j], small, large)
+            K.build_alias(qt / qt.sum(), alias_p[t, j], col, small, large)
+            alias_i[t, j, 0::2] = col
     tab = np.concatenate(parts) if parts else np.zeros(1)
+    qq = np.minimum(cond_p, 1.0 - cond_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lpq = np.where(qq > 0.0, np.log(qq / (1.0 - qq)), 0.0)
+    l1q = np.log1p(-qq)
+    from scipy.special import gammaln
+
+    logfact = gammaln(np.arange(n + 1, dtype=np.float64) + 1.0)
     return PdcPlan(
         classes=problem.classes,
         lv=lv.astype(np.int64),
@@ -341,6 +360,9 @@ def _build(problem: Problem) -> PdcPlan | None:
         lmax=lmax,
         order=order,
         cond_p=cond_p,
+        lpq=lpq,
+        l1q=l1q,
+        logfact=logfact,
         alias_p=alias_p,
         alias_i=alias_i,
         tab_lo=np.array(tab_lo, dtype=np.int64),
@@ -355,28 +377,49 @@ def _build(problem: Problem) -> PdcPlan | None:
     )
 
 
-def schedule(n: int) -> np.ndarray:
-    """Items before each stage: n, n >> SHIFT, ... down to 1."""
-    ms = [n]
-    while ms[-1] > 1:
-        ms.append(max(1, ms[-1] >> SHIFT))
+def _stage_cost(m: int, b: int, levels: int) -> float:
+    """Predicted seconds of a stage from ``m`` items down to ``b`` (see predicted_seconds)."""
+    a = m - b
+    per = ALIAS_SECONDS * a if a < ALIAS_PER_LEVEL * levels else BINOMIAL_SECONDS * levels
+    return (per + PROPOSAL_SECONDS) / math.sqrt(b / m)
+
+
+def schedule(n: int, levels: int = 1) -> np.ndarray:
+    """Items before each stage: n, then ``m >> s`` per stage, down to 1.
+
+    The shifts ``s`` (1 to MAX_SHIFT) minimise the predicted time per draw (a dynamic
+    programme over ``m = n >> k``): a stage that draws its free items as ``levels``
+    binomials costs the same whatever their number, so fewer, deeper cuts (acceptance
+    ``sqrt(b / m)``) pay there, while item-by-item stages prefer shallow ones. Every
+    ``m`` is ``n`` shifted right, so all tables lie on one binary chain.
+    """
+    top = max(int(n), 1).bit_length() - 1  # n >> top == 1
+    best = [0.0] * (top + 1)
+    step = [0] * (top + 1)
+    for k in range(top - 1, -1, -1):
+        m = n >> k
+        best[k] = math.inf
+        for sh in range(1, min(MAX_SHIFT, top - k) + 1):
+            c = _stage_cost(m, n >> (k + sh), levels) + best[k + sh]
+            if c < best[k]:
+                best[k], step[k] = c, sh
+    ms, k = [n], 0
+    while k < top:
+        k += step[k]
+        ms.append(n >> k)
     return np.array(ms, dtype=np.int64)
 
 
 def predicted_seconds(n: int, levels: int) -> float:
     """Predicted time per draw of the divide-and-conquer kernel (one thread).
 
-    A stage with ``a`` free items costs ``a`` alias draws (about 10 ns each) or one
-    binomial per level (about 100 ns each), divided by its acceptance ``sqrt(b / m)``
-    (measured: 0.43-0.52 per stage for SHIFT = 2). Calibrated on a shared 2-core machine.
+    A stage with ``a`` free items costs ``a`` alias draws (ALIAS_SECONDS each) or one
+    binomial per level (BINOMIAL_SECONDS each), plus PROPOSAL_SECONDS per proposal,
+    divided by its acceptance ``sqrt(b / m)`` (measured: 0.43-0.52 per stage for b = m / 4,
+    0.3-0.37 for b = m / 8). Calibrated on a shared 2-core machine.
     """
-    ms = schedule(n)
-    cost = 0.0
-    for m, b in itertools.pairwise(ms):
-        a = int(m - b)
-        per = 10e-9 * a if a < ALIAS_PER_LEVEL * levels else 100e-9 * levels
-        cost += per / math.sqrt(b / m)
-    return cost
+    ms = schedule(n, levels)
+    return float(sum(_stage_cost(int(m), int(b), levels) for m, b in itertools.pairwise(ms)))
 
 
 def old_predicted_seconds(classes: int) -> float:
