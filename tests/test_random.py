@@ -25,10 +25,6 @@ from maxent._util.streams import stream_states
 ALPHA = 1e-4
 M = 500_000
 
-# the kernels are lazy: building one teaches numba to type them inside the loops below
-for _kernel in (binomial, binomial_table, draw_count, gamma, poisson):
-    _kernel.dispatcher  # noqa: B018 (builds)
-
 POISSON, BINOMIAL, NEGATIVE_BINOMIAL, GAMMA = 0, 1, 2, 3
 
 
