@@ -9,6 +9,7 @@ from scipy import optimize, stats
 
 import maxent
 from maxent import Problem, ValidationError
+from maxent._model import statistics as S
 from maxent.cli import cli
 
 # False-alarm rate of each chi-square test. The exact-sampler test below runs 24 of them
@@ -368,3 +369,25 @@ def test_cli_bad_statistics_input(args, name):
     assert r.exit_code == 2, r.stdout
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("maxent: error:") and name in lines[0]
+
+
+@pytest.mark.parametrize("n", [1, 10**3, 10**9, 10**15, 10**18])
+def test_log_count_does_not_cancel_at_huge_n(n):
+    """Closed forms at the extremes, where the textbook sums lose every digit.
+
+    All items in one class: W = 1 (Boltzmann, exact and Stirling: ln W = 0; the plain
+    ln N! - ln N! gave 1.2e5 at N = 1e18). Bose with g = 2 on one class: ln C(n+1, n) =
+    ln(n + 1). Fermi with n = g - 1: ln C(g, g - 1) = ln g.
+    """
+    p = maxent.Problem([0, 1, 2, 3], n, mean_energy=0)
+    for objective in ("exact", "stirling"):
+        assert maxent.log_count(p, [n, 0, 0, 0], objective) == pytest.approx(0.0, abs=1e-9)
+    one = np.array([float(n)])
+    two = np.array([2.0])
+    assert S.log_weight(S.BOSE, one, two)[0] == pytest.approx(math.log1p(n), rel=1e-13)
+    if n < 2**53:  # g = n + 1 is a float64
+        g = np.array([float(n) + 1.0])
+        assert S.log_weight(S.FERMI, one, g)[0] == pytest.approx(math.log(n + 1.0), rel=1e-13)
+    # Stirling: (n+2) ln(n+2) - n ln n - 2 ln 2 = n log1p(2/n) + 2 log1p(n/2)
+    ref = n * math.log1p(2.0 / n) + 2.0 * math.log1p(n / 2.0)
+    assert S.stirling_log_weight(S.BOSE, one, two)[0] == pytest.approx(ref, rel=1e-13)

@@ -206,3 +206,12 @@ def trigamma_diff_array(a, d):
     for i in range(a.size):
         out[i] = trigamma_diff(a[i], d[i]) if a[i] > 0.0 and d[i] >= 0.0 else math.nan
     return out
+
+
+@jit(cost=lambda a, d: 100 * a.size)
+def lgamma_diff_array(a, d):
+    """:func:`lgamma_diff` elementwise over equal-length float arrays (nan where a <= 0)."""
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = lgamma_diff(a[i], d[i]) if a[i] > 0.0 and d[i] >= 0.0 else math.nan
+    return out

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
+from maxent._model.special import gammaln
 
 __all__ = ["class_multipliers", "log_count"]
 
@@ -41,10 +42,32 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
     [2.484907, 1.791759]
     """
     n = np.asarray(counts, dtype=np.float64)
-    weight = S.log_weight if objective == "exact" else S.stirling_log_weight
-    out = S.constant(problem.stat, problem.n, objective) + weight(
-        problem.stat, n, problem.degeneracies
-    ).sum(axis=-1)
+    g = problem.degeneracies
+    if problem.stat != S.BOLTZMANN:
+        weight = S.log_weight if objective == "exact" else S.stirling_log_weight
+        out = weight(problem.stat, n, g).sum(axis=-1)
+        return float(out) if np.ndim(out) == 0 else out
+    # Boltzmann: ln N! - sum ln n_k! + sum n_k ln g_k. The largest class nearly cancels
+    # ln N! (all of it, at an extreme mean: ln W = 0, where the plain sum gives ~1e5 at
+    # N = 1e18), so that pair is taken as one difference that does not cancel.
+    total = float(problem.n)
+    top = np.argmax(n, axis=-1)[..., None]
+    n_top = np.take_along_axis(n, top, axis=-1)[..., 0]
+    rest = np.ones(n.shape, dtype=bool)
+    np.put_along_axis(rest, top, False, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = n * np.log(g)
+        if objective == "exact":
+            pair = S.lgamma_diff(n_top + 1.0, total - n_top)
+            others = np.where(rest, gammaln(n + 1.0), 0.0).sum(axis=-1)
+        else:  # N ln N - N - sum (n ln n - n) = sum n ln(N/n) + (N - sum n)(ln N - 1)
+            pair = np.where(n_top > 0, n_top * np.log1p((total - n_top) / n_top), 0.0)
+            others = np.where(rest & (n > 0), -n * np.log(total / n), 0.0).sum(axis=-1)
+            others = others - (total - n.sum(axis=-1)) * (np.log(total) - 1.0)
+    plain = S.constant(problem.stat, problem.n, objective) + (
+        S.log_weight if objective == "exact" else S.stirling_log_weight
+    )(problem.stat, n, g).sum(axis=-1)
+    out = np.where(n_top <= total, pair - others + gain.sum(axis=-1), plain)
     return float(out) if np.ndim(out) == 0 else out
 
 

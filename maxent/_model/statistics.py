@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from maxent._kernels._special import digamma_diff_array, trigamma_diff_array
+from maxent._kernels._special import digamma_diff_array, lgamma_diff_array, trigamma_diff_array
 from maxent._model.special import digamma, gammaln, trigamma, xlogy
 from maxent._util.errors import ValidationError
 
@@ -65,24 +65,57 @@ def caps(stat: int, g: np.ndarray, n_items: int) -> np.ndarray:
 
 
 def log_weight(stat: int, n, g) -> np.ndarray:
-    """Exact per-class log-weight ln w_k(n) (without the Boltzmann N!)."""
+    """Exact per-class log-weight ln w_k(n) (without the Boltzmann N!).
+
+    The Bose and Fermi binomial coefficients are taken as differences of ln Gamma that
+    do not cancel (``lgamma_diff``): at n = 1e15 the plain three-term form keeps no digit.
+    """
     n = np.asarray(n, dtype=np.float64)
     if stat == BOLTZMANN:
         return n * np.log(g) - gammaln(n + 1.0)
-    if stat == BOSE:
-        return gammaln(n + g) - gammaln(n + 1.0) - gammaln(g)
+    nb, gb = np.broadcast_arrays(n, np.asarray(g, dtype=np.float64))
     with np.errstate(invalid="ignore"):
-        return gammaln(g + 1.0) - gammaln(n + 1.0) - gammaln(g - n + 1.0)
+        if stat == BOSE:  # ln C(n + g - 1, n) = [lnG(n + g) - lnG(n + 1)] - lnG(g)
+            out = _bose_diff(lgamma_diff_array, nb, gb) - gammaln(gb)
+            plain = gammaln(nb + gb) - gammaln(nb + 1.0) - gammaln(gb)
+            return np.where(nb >= 0.0, out, plain)
+        # ln C(g, n): the smaller of n and g - n is the difference taken
+        small = np.minimum(nb, gb - nb)
+        big = gb - small
+        out = lgamma_diff(big + 1.0, small) - gammaln(small + 1.0)
+        plain = gammaln(gb + 1.0) - gammaln(nb + 1.0) - gammaln(gb - nb + 1.0)
+        return np.where(small >= 0.0, out, plain)
 
 
 def stirling_log_weight(stat: int, n, g) -> np.ndarray:
-    """Stirling form of the per-class log-weight."""
+    """Stirling form of the per-class log-weight.
+
+    Bose and Fermi are written as ``a log1p(b / a)`` terms, which do not cancel at large n.
+    """
     n = np.asarray(n, dtype=np.float64)
     if stat == BOLTZMANN:
         return n - xlogy(n, n) + n * np.log(g)
-    if stat == BOSE:
-        return xlogy(n + g, n + g) - xlogy(n, n) - xlogy(g, g)
-    return xlogy(g, g) - xlogy(n, n) - xlogy(g - n, g - n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if stat == BOSE:  # (n+g) ln(n+g) - n ln n - g ln g
+            out = _xlog1p(n, g / n) + _xlog1p(g, n / g)
+            plain = xlogy(n + g, n + g) - xlogy(n, n) - xlogy(g, g)
+            return np.where((n >= 0.0) & (g > 0.0), out, plain)
+        m = g - n  # g ln g - n ln n - m ln m
+        out = _xlog1p(n, m / n) + _xlog1p(m, n / m)
+        plain = xlogy(g, g) - xlogy(n, n) - xlogy(m, m)
+        return np.where((n >= 0.0) & (m >= 0.0), out, plain)
+
+
+def _xlog1p(a, r):
+    """``a log1p(r)``, 0 where ``a == 0``."""
+    return np.where(a == 0.0, 0.0, a * np.log1p(r))
+
+
+def lgamma_diff(a, d) -> np.ndarray:
+    """``lnG(a + d) - lnG(a)`` elementwise (nan where a <= 0 or d < 0)."""
+    ab, db = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(d, dtype=np.float64))
+    flat = lgamma_diff_array(np.ascontiguousarray(ab).ravel(), np.ascontiguousarray(db).ravel())
+    return flat.reshape(ab.shape) if ab.ndim else flat[0]
 
 
 def constant(stat: int, n_items: int, objective: str) -> float:
