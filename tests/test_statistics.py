@@ -382,6 +382,9 @@ def test_log_count_does_not_cancel_at_huge_n(n):
     p = maxent.Problem([0, 1, 2, 3], n, mean_energy=0)
     for objective in ("exact", "stirling"):
         assert maxent.log_count(p, [n, 0, 0, 0], objective) == pytest.approx(0.0, abs=1e-9)
+    top = maxent.optimize(maxent.Problem([0, 4, 4, 5], n, mean_energy=5))
+    assert top.exact.counts.tolist() == [0, 0, 0, n]  # the face holds exactly N
+    assert top.exact.log_count == 0.0 and top.stirling.log_count == 0.0
     one = np.array([float(n)])
     two = np.array([2.0])
     assert S.log_weight(S.BOSE, one, two)[0] == pytest.approx(math.log1p(n), rel=1e-13)
