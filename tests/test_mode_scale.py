@@ -117,3 +117,15 @@ def test_an_empty_lattice_next_to_the_face_is_refused_clearly():
     p = Problem(levels, 1000, total_energy=499_999.0)
     with pytest.raises(maxent.UnreachableError, match="lattice is empty"):
         maxent.most_probable_allocation(p)
+
+
+def test_face_allocation_walks_back_a_short_table():
+    """One coin value and N = 1e12: the table stops at cmax^2 (it walked 5e7 steps)."""
+    from maxent._model.lattice import face_allocation
+
+    counts = face_allocation(np.array([0, 1]), 10**12, 3 * 10**11)
+    assert counts.tolist() == [7 * 10**11, 3 * 10**11]
+    p = maxent.Problem(
+        [4.0, 5.0], 10**12, mean_energy=4.3, degeneracies=[1, 2], statistics="bose", snap=True
+    )
+    assert maxent.most_probable_allocation(p).counts.tolist() == [7 * 10**11, 3 * 10**11]

@@ -277,7 +277,9 @@ def face_allocation(levels: np.ndarray, n: int, total: int):
     if coins.size == 0:
         return None
     cmax = int(coins[-1])
-    limit = _FACE_DP_BUDGET // coins.size - 1
+    # the table need not reach past cmax^2 (see below): a longer one only costs time
+    # (a Python walk back over every coin of it: 5e7 steps at N = 1e12 with one coin)
+    limit = min(_FACE_DP_BUDGET // coins.size - 1, cmax * cmax + cmax)
     bulk = 0
     if deficit > limit:
         # pay all but at most ``limit`` with the largest coin; a fewest-coin payment uses
