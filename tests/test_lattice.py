@@ -90,3 +90,18 @@ def test_problem_validation():
         Problem([0, 1], 4, mean_energy=0.5, energy_tolerance=-1)
     assert Problem([0, 1], "1e5", mean_energy=0.5).n == 100_000
     assert Problem([0, 1], "100_000", mean_energy=0.5).n == 100_000
+
+
+@pytest.mark.parametrize("n", [10**15, 10**17, 10**18])
+def test_level_total_is_exact_beyond_2_53_items(n):
+    """N * mean is taken exactly (the mean as typed): at N = 1e18 a mean of max E was
+    snapped 4 level units below the top face, which then gave NaN multipliers."""
+    import warnings
+
+    top = maxent.Problem([0.0, 1.0], n, mean_energy=1.0, snap=True)
+    assert top.extreme == -1 and top.level_total == n
+    assert maxent.Problem([0.0, 1.0], n, mean_energy=0.3, snap=True).level_total == 3 * n // 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = maxent.optimize(top)
+    assert res.exact.counts.tolist() == [0, n] and res.exact.log_count == 0.0

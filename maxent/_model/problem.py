@@ -13,6 +13,7 @@ import functools
 import math
 import operator
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -560,7 +561,7 @@ class Problem:
         if self.quantum is None:  # all energies equal
             self.level_total, self.reachable = 0, True
             return
-        m_real = n_items * (self.mean_energy - self.e_min) / self.quantum
+        m_real = self._exact_level_total()
         if self._unbounded_two_rows:
             self.level_total = nearest_reachable(self.levels, n_items, m_real)
             self.reachable = is_reachable(self.levels, n_items, self.level_total)
@@ -569,6 +570,19 @@ class Problem:
             hi = round((self.u_max - n_items * self.e_min) / self.quantum)
             self.level_total = min(max(round(m_real), lo), hi)
         self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
+
+    def _exact_level_total(self) -> Fraction:
+        """N (mean - min E) / quantum as an exact rational.
+
+        Each float is read as the shortest decimal that gives it back (``0.3`` is 3/10,
+        as typed). In float64 the product loses the units digit beyond 2**53 items: at
+        N = 1e18 a mean of exactly max E became a total 4 level units below the top face.
+        """
+
+        def dec(x: float) -> Fraction:
+            return Fraction(repr(float(x)))
+
+        return Fraction(self.n) * (dec(self.mean_energy) - dec(self.e_min)) / dec(self.quantum)
 
     @property
     def _unbounded_two_rows(self) -> bool:
@@ -580,7 +594,7 @@ class Problem:
         if q is None:  # all energies equal; the range check already fixed the mean
             self.level_total, self.reachable = 0, True
             return
-        m_real = n_items * (self.mean_energy - self.e_min) / q
+        m_real = self._exact_level_total()
         m_int = round(m_real)
         top = int(self.levels.max())
         if abs(m_real - m_int) > 1e-9 * max(1.0, abs(m_real)):
