@@ -15,6 +15,7 @@ less sensitive than wall time to other jobs on a shared machine; "acc" is the ol
 method's acceptance and the mean per-stage acceptance of divide and conquer.
 
     python benchmarks/bench_exact.py [--json out.json] [--budget 10] [--quick]
+                                     [--case "K=100 N=100000"]
 """
 
 import argparse
@@ -85,9 +86,12 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--budget", type=float, default=10.0, help="CPU seconds per method")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--case", help='only the cases whose "NAME N=n" is this, e.g. "K=100 N=100000"')
     args = ap.parse_args()
     rows = []
     for name, e, n in cases(args.quick):
+        if args.case and f"{name} N={n}" != args.case:
+            continue
         mean = 0.3 * float(e[-1])
         p = maxent.Problem(e, n, mean_energy=mean, snap=True)
         levels = np.unique(p.levels).size
