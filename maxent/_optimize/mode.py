@@ -14,7 +14,7 @@ from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined, face_allocation
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
-from maxent._optimize.mode_dual import dual_mode, exact_multipliers, improve
+from maxent._optimize.mode_dual import ABANDON_ABOVE_N, dual_mode, exact_multipliers, improve
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 from maxent._util.result import OptimizeResult
@@ -135,6 +135,10 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
     if fast is not None:  # the dual bound, repair and local search (see mode_dual)
         n, status, message, ties, nodes, gap = fast
         return _result(problem, t0, n, status, message, ties=ties, nodes=nodes, rounds=1, gap=gap)
+    if problem.n > ABANDON_ABOVE_N:
+        # the windows below would span ~sqrt(N) items per class: seconds per round for
+        # nothing; the caller builds an allocation from a face of the lattice instead
+        return _give_up(problem, t0, 0, 0, "the windows of the exact search are too wide")
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
     guess = np.floor(real.counts).astype(np.int64)
@@ -192,14 +196,14 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
 def _from_face(problem, t0, failed):
     """A lattice point built from the nearer face, improved by exact local moves.
 
-    Only without caps and extra constraints (see :func:`maxent._model.lattice.face_allocation`);
+    Only without extra constraints (see :func:`maxent._model.lattice.face_allocation`);
     raises :class:`UnreachableError` when that construction proves the lattice empty.
     """
     coef, rhs = problem.integer_rows()
     caps = problem.caps.astype(np.int64)
-    if coef.shape[0] != 2 or np.any(caps < problem.n):
+    if coef.shape[0] != 2:
         return None
-    counts = face_allocation(coef[1], problem.n, int(rhs[1]))
+    counts = face_allocation(coef[1], problem.n, int(rhs[1]), caps)
     if counts is False:
         raise UnreachableError(
             "mean_energy",

@@ -59,6 +59,8 @@ CAND = 48
 ABANDON_ABOVE_N = 10**7
 BISECT_MAX_K = 2000
 CERTIFY_MAX_WINDOW = 2_000_000
+SUBSET_MAX_WINDOW = 1_000_000
+SUBSET_MAX_NODES = 1_000_000
 
 
 def _hash_keys(coef: np.ndarray) -> np.ndarray:
@@ -219,8 +221,12 @@ def _face(problem):
             real = extreme_face(problem, sign, "exact")[0][at]
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # start proportionally
         real = np.full(at.size, np.nan)
-    if not np.all(np.isfinite(real)):
-        real = left * g[at] / g[at].sum()
+    if not (np.all(np.isfinite(real)) and abs(float(real.sum()) - left) <= at.size + 1.0):
+        # (the repairs below move single items: start within ~1 item per class). Bose
+        # levels share the items in proportion to g - 1 at large counts; single-state
+        # levels (g = 1) have flat weights and take none unless all are single-state
+        share = g[at] - 1.0 if stat == S.BOSE and np.any(g[at] > 1.0) else g[at]
+        real = left * share / share.sum()
     start = np.minimum(np.floor(np.maximum(real, 0.0)), caps[at]).astype(np.int64)
     lg = np.log(g)
     sub = start.copy()
@@ -278,6 +284,10 @@ def _subset_fix(stat, x, g, lg, n, caps, coef, rhs, max_nodes, max_window):
             for i in range(k)
         ]
     )
+    # every call below walks its windows item by item: keep them (and the nodes) small, or
+    # at N ~ 1e15 the rounds of growing budgets cost seconds each and find nothing
+    max_window = min(max_window, SUBSET_MAX_WINDOW)
+    nodes_left = SUBSET_MAX_NODES
     for size in (12, 24, 48, 96):
         if size >= k:
             sub = np.arange(k)
@@ -298,11 +308,14 @@ def _subset_fix(stat, x, g, lg, n, caps, coef, rhs, max_nodes, max_window):
                 coef[:, sub],
                 target,
                 budget,
-                max_nodes,
+                min(max_nodes, nodes_left),
                 max_window,
             )
             if out is None or not out[4]:
                 break
+            nodes_left -= out[3]
+            if nodes_left <= 0:
+                return False
             best_n = out[1]
             if best_n[0] >= 0 and np.array_equal(coef[:, sub] @ best_n, target):
                 n[sub] = best_n
