@@ -722,13 +722,23 @@ class Problem:
 
         coef, rhs, centres, scales = self.constraint_rows()
         sol = solve_dual(self.stat, False, coef, rhs, np.log(g), g, np.zeros(coef.shape[0]))
-        if not sol.success:
-            raise ValidationError(
-                "mean_energy", f"the large-N limit could not be solved ({sol.message})"
-            )
-        alpha, beta, lambdas = unscale(sol.theta, centres, scales)
-        counts = sol.counts
         msg = "Stirling optimum (Newton on the multipliers)"
+        if sol.success:
+            alpha, beta, lambdas = unscale(sol.theta, centres, scales)
+            counts = sol.counts
+        else:
+            # Newton crawls near condensation (a ground level holding ~all N items, its
+            # multiplier ~ g / N): for Bose with count and energy only, nested bisection
+            found = None
+            if self.stat == S.BOSE and not self.constraints:
+                found = bose_limit_bisect(e, g, self.n, self.mean_energy * self.n)
+            if found is None:
+                raise ValidationError(
+                    "mean_energy", f"the large-N limit could not be solved ({sol.message})"
+                )
+            counts, alpha, beta = found
+            lambdas = np.zeros(0)
+            msg = "Stirling optimum (nested bisection on the multipliers)"
         cond = math.nan
         if self.stat == S.BOSE:
             ground = e == self.e_min
@@ -837,6 +847,72 @@ class Problem:
             f"Problem(energies={e}, n={self.n}, mean_energy={self.mean_energy:.10g}, "
             f"beta={self.beta:.6g}, quantum={self.quantum}{extra})"
         )
+
+
+def bose_limit_bisect(e: np.ndarray, g: np.ndarray, n: float, total: float):
+    """Bose-Einstein large-N limit with count and energy only, by nested bisection.
+
+    Occupations ``g / expm1(x_k)`` with ``x_k = y + beta (E_k - E_ref)``, where ``E_ref``
+    is the level of the smallest multiplier (the lowest for beta > 0): the inner
+    bisection finds ``y > 0`` meeting the count on a log scale (``y ~ g / N`` under
+    condensation), the outer one ``beta`` meeting the energy. Returns
+    ``(counts, alpha, beta)`` or ``None`` when the brackets do not close.
+    """
+    e = np.asarray(e, dtype=np.float64)
+    spread = float(e.max() - e.min())
+    if not spread > 0:
+        return None
+
+    def fill(beta):
+        ref = e.min() if beta >= 0 else e.max()
+        shift = beta * (e - ref)
+        lo, hi = math.log(1e-300), math.log(1e3)
+
+        def count(ly):
+            with np.errstate(over="ignore"):
+                return float((g / np.expm1(math.exp(ly) + shift)).sum())
+
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if mid in (lo, hi):
+                break
+            if count(mid) > n:
+                lo = mid
+            else:
+                hi = mid
+        y = math.exp(hi)
+        with np.errstate(over="ignore"):
+            counts = g / np.expm1(y + shift)
+        return counts, y - beta * ref
+
+    def energy(beta):
+        counts = fill(beta)[0]
+        return float(counts @ e) - total
+
+    lo, hi = -1.0 / spread, 1.0 / spread
+    for _ in range(200):
+        if energy(lo) > 0:
+            break
+        lo *= 2.0
+    for _ in range(200):
+        if energy(hi) < 0:
+            break
+        hi *= 2.0
+    if not (energy(lo) > 0 > energy(hi)):
+        return None
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if energy(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    beta = 0.5 * (lo + hi)
+    counts, alpha = fill(beta)
+    if not (np.all(np.isfinite(counts)) and abs(counts.sum() - n) <= 1e-9 * n):
+        return None
+    return counts, alpha, beta
 
 
 def unscale(theta: np.ndarray, centres: np.ndarray, scales: np.ndarray):

@@ -14,7 +14,13 @@ from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined, face_allocation
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
-from maxent._optimize.mode_dual import ABANDON_ABOVE_N, dual_mode, exact_multipliers, improve
+from maxent._optimize.mode_dual import (
+    ABANDON_ABOVE_N,
+    dual_mode,
+    exact_multipliers,
+    improve,
+    pinned_multipliers,
+)
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 from maxent._util.result import OptimizeResult
@@ -126,12 +132,18 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
         real = maximize_log_count(problem)
     except ValidationError:
         # no unique real optimum (single-state Bose levels): any multipliers split ln W
-        # into per-class costs on the lattice; the large-N limit's are close enough
-        real = maximize_log_count(problem, "stirling")
+        # into per-class costs on the lattice; the exact dual's (a single-state level
+        # pinned at x = 0 absorbing items) where they exist, else the large-N limit's
+        real = None
+    x = None if real is not None else pinned_multipliers(problem)
+    if x is None:
+        if real is None:
+            real = maximize_log_count(problem, "stirling")
+        x = _mode_x(problem, real)
     stat = problem.stat
     lg = np.log(g)
-    x = _mode_x(problem, real)
-    fast = dual_mode(problem, x, real.counts, max_nodes=max_nodes, max_window=max_window)
+    start = None if real is None else real.counts
+    fast = dual_mode(problem, x, start, max_nodes=max_nodes, max_window=max_window)
     if fast is not None:  # the dual bound, repair and local search (see mode_dual)
         n, status, message, ties, nodes, gap = fast
         return _result(problem, t0, n, status, message, ties=ties, nodes=nodes, rounds=1, gap=gap)
@@ -141,7 +153,9 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
         return _give_up(problem, t0, 0, 0, "the windows of the exact search are too wide")
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
-    guess = np.floor(real.counts).astype(np.int64)
+    if start is None:  # (pinned multipliers: start from the large-N limit's counts)
+        start = problem.limit_fractions * problem.n
+    guess = np.floor(np.minimum(start, caps)).astype(np.int64)
     r = build_windows(stat, x, g, lg, guess, caps, 0.0, max_window)[0]
     bound = _first_bound(stat, x, g, lg, r, caps)
     total_nodes = 0
