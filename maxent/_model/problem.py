@@ -883,6 +883,10 @@ def bose_limit_bisect(e: np.ndarray, g: np.ndarray, n: float, total: float):
         y = math.exp(hi)
         with np.errstate(over="ignore"):
             counts = g / np.expm1(y + shift)
+        # y is known to ~1e-15 relative, the fullest class's count to a few items at
+        # N ~ 1e15: it takes the rest, so the energy below is not lost in that noise
+        top = int(np.argmax(counts))
+        counts[top] += n - counts.sum()
         return counts, y - beta * ref
 
     def energy(beta):

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from maxent._kernels._mode import build_windows, increment, search
+from maxent._kernels._mode import best_integers, build_windows, increment, search
 from maxent._kernels._mode_dual import total_loss
 from maxent._model import statistics as S
 from maxent._model.faces import boundary_energy
@@ -156,7 +156,7 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
     if start is None:  # (pinned multipliers: start from the large-N limit's counts)
         start = problem.limit_fractions * problem.n
     guess = np.floor(np.minimum(start, caps)).astype(np.int64)
-    r = build_windows(stat, x, g, lg, guess, caps, 0.0, max_window)[0]
+    r = best_integers(stat, x, g, lg, guess, caps)
     bound = _first_bound(stat, x, g, lg, r, caps)
     total_nodes = 0
     rounds = 0
@@ -237,7 +237,7 @@ def _from_face(problem, t0, failed):
     if np.all(np.isfinite(x)):
         x = exact_multipliers(coef, x)
         improve(problem, x, counts)
-        r = build_windows(stat, x, g, lg, counts, caps, 0.0, 1)[0]
+        r = best_integers(stat, x, g, lg, counts, caps)
         gap = max(float(total_loss(stat, x, g, lg, r, counts)), 0.0)
     else:
         improve(problem, np.zeros(counts.size), counts)

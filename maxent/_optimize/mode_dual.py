@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from maxent._kernels._config import compiled
-from maxent._kernels._mode import build_windows, search
+from maxent._kernels._mode import best_integers, build_windows, search
 from maxent._kernels._mode_dual import (
     count_repair,
     even_groups,
@@ -440,7 +440,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     prev = None
     for _ in range(4):
         guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
-        r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+        r = best_integers(stat, xq, g, lg, guess, caps)
         miss = (coef @ r - rhs).astype(np.float64)
         size = float(np.max(np.abs(miss) / scale))
         if size >= last:
@@ -467,7 +467,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         prev = (xq, resp)
         xq, resp = x_new, resp_new
     guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
-    r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+    r = best_integers(stat, xq, g, lg, guess, caps)
     n = _bulk_correction(stat, g, coef, rhs, caps, resp, r)
     if not count_repair(stat, xq, g, lg, n, caps, problem.n):
         return None
