@@ -141,3 +141,14 @@ def test_mcmc_start_with_three_rows():
     p = Problem(range(100), 10**4, mean_energy=30.0, constraints=["k**2=1500"])
     counts = lattice_start(p)
     assert _feasible(p, counts)
+
+
+def test_an_exact_total_at_huge_n_is_read_exactly():
+    # 6.6165e16 is a float exactly: the top face of 1e15 Fermi items (66 full classes and
+    # 1e13 items at level 33); through total / N it became 8 quanta above, 'empty'
+    g = np.full(100, 1.5e13)
+    p = Problem(
+        np.arange(100.0), 10**15, total_energy=6.6165e16, statistics="fermi", degeneracies=g
+    )
+    assert p.level_total == 66_165_000_000_000_000 and p.extreme == -1
+    assert maxent.most_probable_allocation(p).certified

@@ -472,6 +472,9 @@ class Problem:
                         f" (got {total:.10g})",
                     )
                 mean = total / n_items
+                # the lattice total is read from the total itself: at N ~ 1e15 the
+                # round trip through total / N moves it by several quanta
+                self._given_total = total
             self.mean_energy = min(max(mean, self.e_min), self.e_max)
             if snap:
                 self._snap_to_lattice()
@@ -560,7 +563,7 @@ class Problem:
         if self.quantum is None:  # all energies equal
             self.level_total, self.reachable = 0, True
             return
-        m_real = n_items * (self.mean_energy - self.e_min) / self.quantum
+        m_real = self._level_sum_real(self.quantum)
         if self._unbounded_two_rows:
             self.level_total = nearest_reachable(self.levels, n_items, m_real)
             self.reachable = is_reachable(self.levels, n_items, self.level_total)
@@ -569,6 +572,13 @@ class Problem:
             hi = round((self.u_max - n_items * self.e_min) / self.quantum)
             self.level_total = min(max(round(m_real), lo), hi)
         self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
+
+    def _level_sum_real(self, q: float) -> float:
+        """The level sum (sum n_k m_k) as a real number, from the total where one was given."""
+        total = getattr(self, "_given_total", None)
+        if total is not None and self.mean_energy == total / self.n:
+            return (total - self.n * self.e_min) / q
+        return self.n * (self.mean_energy - self.e_min) / q
 
     @property
     def _unbounded_two_rows(self) -> bool:
@@ -580,7 +590,7 @@ class Problem:
         if q is None:  # all energies equal; the range check already fixed the mean
             self.level_total, self.reachable = 0, True
             return
-        m_real = n_items * (self.mean_energy - self.e_min) / q
+        m_real = self._level_sum_real(q)
         m_int = round(m_real)
         top = int(self.levels.max())
         if abs(m_real - m_int) > 1e-9 * max(1.0, abs(m_real)):
