@@ -152,3 +152,17 @@ def test_an_exact_total_at_huge_n_is_read_exactly():
     )
     assert p.level_total == 66_165_000_000_000_000 and p.extreme == -1
     assert maxent.most_probable_allocation(p).certified
+
+
+@pytest.mark.parametrize(("stat", "g"), [(0, 3.0), (1, 3.0), (2, 1e5)])
+def test_long_losses_in_closed_form_match_unit_steps(stat, g):
+    # beyond LOSS_STEPS the loss is a log-gamma difference, not ~1e15 unit steps
+    from maxent._kernels._mode import increment
+    from maxent._kernels._mode_dual import loss
+
+    x, lg = 1e-3, math.log(g)
+    for r, v in ((1000, 6000), (6000, 1000)):
+        steps = range(r + 1, v + 1) if v > r else range(r, v, -1)
+        sign = -1.0 if v > r else 1.0
+        ref = math.fsum(sign * increment(stat, t, x, g, lg) for t in steps)
+        assert loss(stat, x, g, lg, r, v) == pytest.approx(ref, rel=1e-10, abs=1e-10)

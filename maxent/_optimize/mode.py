@@ -232,7 +232,14 @@ def _from_face(problem, t0, failed):
         real = maximize_log_count(problem)
         x = _mode_x(problem, real)
     except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
-        x = np.full(counts.size, np.nan)
+        # any multipliers give a bound (the dual is an upper bound for every theta):
+        # the exact dual's with a pinned single-state level, else the large-N limit's
+        x = pinned_multipliers(problem)
+        if x is None:
+            try:
+                x = _mode_x(problem, maximize_log_count(problem, "stirling"))
+            except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
+                x = np.full(counts.size, np.nan)
     gap = math.inf
     if np.all(np.isfinite(x)):
         x = exact_multipliers(coef, x)
