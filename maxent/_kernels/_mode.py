@@ -32,11 +32,61 @@ def increment(stat, t, x, g, lg):
 
 @jit
 def best_integer(stat, x, g, lg, guess, cap):
+    """The maximiser of the concave h(n) on 0..cap, galloping out from ``guess``.
+
+    Doubling steps then bisection on the (decreasing) increment: a guess far from the
+    maximiser, or a flat class (a single-state Bose level, h linear in n) whose maximiser
+    is an end of 0..cap ~ 1e15, costs O(log) increments, not one per item.
+    """
     r = min(max(int(guess), 0), cap)
-    while r < cap and increment(stat, r + 1, x, g, lg) > 0.0:
-        r += 1
-    while r > 0 and increment(stat, r, x, g, lg) < 0.0:
-        r -= 1
+    if r < cap and increment(stat, r + 1, x, g, lg) > 0.0:
+        good = r + 1  # increment(good) > 0: the maximiser is at least good
+        step = 1
+        bad = cap + 1
+        while good < cap:
+            t = min(good + step, cap)
+            if increment(stat, t, x, g, lg) > 0.0:
+                good = t
+                step *= 2
+            else:
+                bad = t
+                break
+        while bad - good > 1:
+            mid = good + (bad - good) // 2
+            if increment(stat, mid, x, g, lg) > 0.0:
+                good = mid
+            else:
+                bad = mid
+        return good
+    if r > 0 and increment(stat, r, x, g, lg) < 0.0:
+        bad = r  # increment(bad) < 0: the maximiser is below bad
+        step = 1
+        good = 0
+        while bad > 1:
+            t = max(bad - step, 1)
+            if increment(stat, t, x, g, lg) < 0.0:
+                bad = t
+                step *= 2
+            else:
+                good = t
+                break
+        while bad - good > 1:
+            mid = good + (bad - good) // 2
+            if increment(stat, mid, x, g, lg) < 0.0:
+                bad = mid
+            else:
+                good = mid
+        return bad - 1
+    return r
+
+
+@jit(cost=lambda stat, x, g, lg, guess, caps: 200 * x.size)  # galloping: O(log) steps
+def best_integers(stat, x, g, lg, guess, caps):
+    """The best integer r_k of every class (the windows of :func:`build_windows` at 0 cost,
+    without walking the flat stretches a single-state Bose level has)."""
+    r = np.empty(x.size, dtype=np.int64)
+    for k in range(x.size):
+        r[k] = best_integer(stat, x[k], g[k], lg[k], guess[k], caps[k])
     return r
 
 
@@ -66,11 +116,15 @@ def build_windows(stat, x, g, lg, guess, caps, budget_d, max_total):
         r[k] = rk
         c = 0.0
         h = rk
+        # (the total is checked inside the walks: a nearly flat class, such as a
+        # single-state Bose level, would otherwise walk towards a cap ~ 1e15 item by item)
         while h < cap:
             c -= increment(stat, h + 1, x[k], g[k], lg[k])
             if c > budget_d:
                 break
             h += 1
+            if total + h - rk > max_total:
+                return r, lo, hi, offsets, np.empty(0), False
         c = 0.0
         lw = rk
         while lw > 0:
@@ -78,6 +132,8 @@ def build_windows(stat, x, g, lg, guess, caps, budget_d, max_total):
             if c > budget_d:
                 break
             lw -= 1
+            if total + h - lw > max_total:
+                return r, lo, hi, offsets, np.empty(0), False
         lo[k] = lw
         hi[k] = h
         if lw > 0 or h < cap:

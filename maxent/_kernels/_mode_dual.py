@@ -18,6 +18,7 @@ import numpy as np
 from ._config import jit
 from ._mode import increment
 from ._optimize import level_response
+from ._special import lgamma_diff
 
 BOLTZMANN = 0
 BOSE = 1
@@ -25,8 +26,29 @@ FERMI = 2
 
 
 @jit
+def _log_weight_step(stat, g, lg, lo, d):
+    """ln w(lo + d) - ln w(lo) for d >= 0, in closed form (log-gamma differences)."""
+    if stat == BOLTZMANN:
+        return d * lg - lgamma_diff(lo + 1.0, d)
+    if stat == BOSE:
+        return lgamma_diff(lo + g, d) - lgamma_diff(lo + 1.0, d)
+    # Fermi: ln C(g, n); g - lo - d >= 0 on the allocation
+    return lgamma_diff(g - lo - d + 1.0, d) - lgamma_diff(lo + 1.0, d)
+
+
+# Beyond this many unit steps a loss is taken in closed form (the unit-step sum is exact
+# to rounding but O(|v - r|): ~1e15 steps when r comes from poor multipliers).
+LOSS_STEPS = 4096
+
+
+@jit
 def loss(stat, x, g, lg, r, v):
     """c(v): h(r) - h(v) with h(n) = ln w(n) - x n, summed over unit steps from r."""
+    if abs(v - r) > LOSS_STEPS:
+        lo = min(r, v)
+        d = float(abs(v - r))
+        step = _log_weight_step(stat, g, lg, float(lo), d) - x * d  # h(hi) - h(lo)
+        return -step if v > r else step
     c = 0.0
     if v > r:
         for t in range(r + 1, v + 1):

@@ -251,8 +251,12 @@ def compositions_at_most(n_items: int, classes: int, limit: float) -> bool:
 _FACE_DP_BUDGET = 50_000_000
 
 
-def face_allocation(levels: np.ndarray, n: int, total: int):
-    """An allocation of ``n`` items (no caps) with level sum ``total``, built from a face.
+def face_allocation(levels: np.ndarray, n: int, total: int, caps=None):
+    """An allocation of ``n`` items with level sum ``total``, built from a face.
+
+    With ``caps`` (one per class) below ``n`` the construction of :func:`_capped_face`
+    applies; it decides exactly while the missing level sum is small (near a face, where
+    the real optimum gives no usable start) and returns ``None`` beyond its table budget.
 
     From the nearer end (every item at level 0, or at the top level) the missing level sum
     ``D`` is paid with the fewest items moved, by a table over ``0..D`` of the fewest coins
@@ -261,6 +265,8 @@ def face_allocation(levels: np.ndarray, n: int, total: int):
     when the lattice is proven empty, or ``None`` when ``D`` is too large for the table.
     """
     levels = np.asarray(levels, dtype=np.int64)
+    if caps is not None and np.any(np.asarray(caps) < n):
+        return _capped_face(levels, n, total, np.asarray(caps, dtype=np.int64))
     top = int(levels.max())
     if total < 0 or total > n * top:
         return False
@@ -277,9 +283,9 @@ def face_allocation(levels: np.ndarray, n: int, total: int):
     if coins.size == 0:
         return None
     cmax = int(coins[-1])
-    # the table need not reach past cmax^2 (see below): a longer one only costs time
-    # (a Python walk back over every coin of it: 5e7 steps at N = 1e12 with one coin)
-    limit = min(_FACE_DP_BUDGET // coins.size - 1, cmax * cmax + cmax)
+    # a table past cmax^2 (+ a margin) is never needed (see below): the backtrack walks
+    # the table one coin at a time, so a larger one would only cost time
+    limit = min(_FACE_DP_BUDGET // coins.size - 1, cmax * cmax + 2 * cmax)
     bulk = 0
     if deficit > limit:
         # pay all but at most ``limit`` with the largest coin; a fewest-coin payment uses
@@ -303,4 +309,108 @@ def face_allocation(levels: np.ndarray, n: int, total: int):
                 r -= c
                 break
     counts[base] += n - int(counts.sum())
+    return counts
+
+
+#: Largest (level-sum x net-count x bundles) table of the capped face construction.
+_CAPPED_DP_BUDGET = 20_000_000
+
+
+def _capped_face(levels: np.ndarray, n: int, total: int, caps: np.ndarray):
+    """:func:`face_allocation` with per-class caps (for example Fermi: at most g_k).
+
+    Per distinct level with capacity ``C`` (the caps summed), the lowest face fills levels
+    from the bottom: full below a boundary level b, ``F_b`` items there, empty above. Every
+    allocation of the same count differs from it by ``d_i <= C_i`` items taken from levels
+    below b and ``u_j <= C_j`` put on levels above, the boundary absorbing the difference
+    (``0 <= F_b + sum d - sum u <= C_b``); the level sum grows by
+    ``D = sum d_i (m_b - m_i) + sum u_j (m_j - m_b)``. A table over (D, sum u - sum d),
+    with bounded multiplicities split into powers of two, decides exactly whether the
+    missing ``D`` can be paid (the far end is the same problem on mirrored levels).
+    """
+    top = int(levels.max())
+    cap_total = int(caps.sum(dtype=object))
+    if n > cap_total:
+        return False
+    uniq = np.unique(levels)
+    cap_level = [int(caps[levels == v].sum(dtype=object)) for v in uniq]
+
+    def face(order):
+        fill = [0] * uniq.size
+        left = n
+        for i in order:
+            fill[i] = min(left, cap_level[i])
+            left -= fill[i]
+        return fill
+
+    low = face(range(uniq.size))
+    high = face(range(uniq.size - 1, -1, -1))
+    m_min = sum(int(uniq[i]) * low[i] for i in range(uniq.size))
+    m_max = sum(int(uniq[i]) * high[i] for i in range(uniq.size))
+    if total < m_min or total > m_max:
+        return False
+    low_side = total - m_min <= m_max - total
+    if low_side:
+        lev, fill, deficit = [int(v) for v in uniq], low, total - m_min
+        cap_l = cap_level
+    else:  # mirrored: the highest face is the lowest face of top - m
+        lev = [top - int(v) for v in uniq[::-1]]
+        fill, deficit, cap_l = high[::-1], m_max - total, cap_level[::-1]
+    size = len(lev)
+    b = max(i for i in range(size) if fill[i] > 0) if n > 0 else 0
+    per_level = list(fill)
+    if deficit > 0:
+        # coins: (level index, value, +1 for an item put above b, -1 for one taken below)
+        coins = [(i, lev[b] - lev[i], -1, cap_l[i]) for i in range(b)]
+        coins += [(j, lev[j] - lev[b], 1, cap_l[j]) for j in range(b + 1, size)]
+        bundles = []
+        for i, v, sgn, mult in coins:
+            if v > deficit:
+                continue
+            left = min(mult, deficit // v)
+            t = 1
+            while left > 0:
+                take = min(t, left)
+                bundles.append((i, v, sgn, take))
+                left -= take
+                t *= 2
+        width = 2 * deficit + 1
+        if len(bundles) * (deficit + 1) * width > _CAPPED_DP_BUDGET:
+            return None
+        reach = np.zeros((deficit + 1, width), dtype=bool)
+        reach[0, deficit] = True  # net count sum u - sum d, offset by deficit
+        layers = []
+        for _, v, sgn, take in bundles:
+            layers.append(reach)
+            new = reach.copy()
+            dv, dn = v * take, sgn * take
+            src = reach[: deficit + 1 - dv]
+            if dn >= 0:
+                new[dv:, dn:] |= src[:, : width - dn]
+            else:
+                new[dv:, :dn] |= src[:, -dn:]
+            reach = new
+        lo_net = max(-deficit, fill[b] - cap_l[b])
+        hi_net = min(deficit, fill[b])
+        ok = np.flatnonzero(reach[deficit, lo_net + deficit : hi_net + deficit + 1])
+        if ok.size == 0:
+            return False
+        s, net = deficit, int(ok[0]) + lo_net + deficit
+        for (i, v, sgn, take), prev in zip(bundles[::-1], layers[::-1], strict=True):
+            if prev[s, net]:
+                continue
+            s -= v * take
+            net -= sgn * take
+            per_level[i] += sgn * take
+            per_level[b] -= sgn * take
+        if s != 0 or net != deficit:  # cannot happen: the table says where it came from
+            return None
+    if not low_side:
+        per_level = per_level[::-1]
+    counts = np.zeros(levels.size, dtype=np.int64)
+    for v, want in zip(uniq, per_level, strict=True):
+        for k in np.flatnonzero(levels == v):
+            put = min(want, int(caps[k]))
+            counts[k] = put
+            want -= put
     return counts

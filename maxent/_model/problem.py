@@ -473,6 +473,9 @@ class Problem:
                         f" (got {total:.10g})",
                     )
                 mean = total / n_items
+                # the lattice total is read from the total itself: at N ~ 1e15 the
+                # round trip through total / N moves it by several quanta
+                self._given_total = total
             self.mean_energy = min(max(mean, self.e_min), self.e_max)
             if snap:
                 self._snap_to_lattice()
@@ -572,17 +575,24 @@ class Problem:
         self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
 
     def _exact_level_total(self) -> Fraction:
-        """N (mean - min E) / quantum as an exact rational.
+        """The level sum (sum n_k m_k) as an exact rational, from the total where given.
 
         Each float is read as the shortest decimal that gives it back (``0.3`` is 3/10,
-        as typed). In float64 the product loses the units digit beyond 2**53 items: at
-        N = 1e18 a mean of exactly max E became a total 4 level units below the top face.
+        as typed); an integer total exactly. In float64 the product loses the units
+        digit beyond 2**53 items: at N = 1e18 a mean of exactly max E became a total 4
+        level units below the top face, and at N = 1e15 the round trip through total / N
+        moved an exact face total by 8 quanta.
         """
 
-        def dec(x: float) -> Fraction:
+        def dec(x) -> Fraction:
+            if isinstance(x, (int, np.integer)):
+                return Fraction(int(x))
             return Fraction(repr(float(x)))
 
-        return Fraction(self.n) * (dec(self.mean_energy) - dec(self.e_min)) / dec(self.quantum)
+        total = getattr(self, "_given_total", None)
+        if total is not None and self.mean_energy == total / self.n:
+            return (dec(total) - self.n * dec(self.e_min)) / dec(self.quantum)
+        return self.n * (dec(self.mean_energy) - dec(self.e_min)) / dec(self.quantum)
 
     @property
     def _unbounded_two_rows(self) -> bool:
@@ -736,13 +746,23 @@ class Problem:
 
         coef, rhs, centres, scales = self.constraint_rows()
         sol = solve_dual(self.stat, False, coef, rhs, np.log(g), g, np.zeros(coef.shape[0]))
-        if not sol.success:
-            raise ValidationError(
-                "mean_energy", f"the large-N limit could not be solved ({sol.message})"
-            )
-        alpha, beta, lambdas = unscale(sol.theta, centres, scales)
-        counts = sol.counts
         msg = "Stirling optimum (Newton on the multipliers)"
+        if sol.success:
+            alpha, beta, lambdas = unscale(sol.theta, centres, scales)
+            counts = sol.counts
+        else:
+            # Newton crawls near condensation (a ground level holding ~all N items, its
+            # multiplier ~ g / N): for Bose with count and energy only, nested bisection
+            found = None
+            if self.stat == S.BOSE and not self.constraints:
+                found = bose_limit_bisect(e, g, self.n, self.mean_energy * self.n)
+            if found is None:
+                raise ValidationError(
+                    "mean_energy", f"the large-N limit could not be solved ({sol.message})"
+                )
+            counts, alpha, beta = found
+            lambdas = np.zeros(0)
+            msg = "Stirling optimum (nested bisection on the multipliers)"
         cond = math.nan
         if self.stat == S.BOSE:
             ground = e == self.e_min
@@ -851,6 +871,76 @@ class Problem:
             f"Problem(energies={e}, n={self.n}, mean_energy={self.mean_energy:.10g}, "
             f"beta={self.beta:.6g}, quantum={self.quantum}{extra})"
         )
+
+
+def bose_limit_bisect(e: np.ndarray, g: np.ndarray, n: float, total: float):
+    """Bose-Einstein large-N limit with count and energy only, by nested bisection.
+
+    Occupations ``g / expm1(x_k)`` with ``x_k = y + beta (E_k - E_ref)``, where ``E_ref``
+    is the level of the smallest multiplier (the lowest for beta > 0): the inner
+    bisection finds ``y > 0`` meeting the count on a log scale (``y ~ g / N`` under
+    condensation), the outer one ``beta`` meeting the energy. Returns
+    ``(counts, alpha, beta)`` or ``None`` when the brackets do not close.
+    """
+    e = np.asarray(e, dtype=np.float64)
+    spread = float(e.max() - e.min())
+    if not spread > 0:
+        return None
+
+    def fill(beta):
+        ref = e.min() if beta >= 0 else e.max()
+        shift = beta * (e - ref)
+        lo, hi = math.log(1e-300), math.log(1e3)
+
+        def count(ly):
+            with np.errstate(over="ignore"):
+                return float((g / np.expm1(math.exp(ly) + shift)).sum())
+
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if mid in (lo, hi):
+                break
+            if count(mid) > n:
+                lo = mid
+            else:
+                hi = mid
+        y = math.exp(hi)
+        with np.errstate(over="ignore"):
+            counts = g / np.expm1(y + shift)
+        # y is known to ~1e-15 relative, the fullest class's count to a few items at
+        # N ~ 1e15: it takes the rest, so the energy below is not lost in that noise
+        top = int(np.argmax(counts))
+        counts[top] += n - counts.sum()
+        return counts, y - beta * ref
+
+    def energy(beta):
+        counts = fill(beta)[0]
+        return float(counts @ e) - total
+
+    lo, hi = -1.0 / spread, 1.0 / spread
+    for _ in range(200):
+        if energy(lo) > 0:
+            break
+        lo *= 2.0
+    for _ in range(200):
+        if energy(hi) < 0:
+            break
+        hi *= 2.0
+    if not (energy(lo) > 0 > energy(hi)):
+        return None
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if energy(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    beta = 0.5 * (lo + hi)
+    counts, alpha = fill(beta)
+    if not (np.all(np.isfinite(counts)) and abs(counts.sum() - n) <= 1e-9 * n):
+        return None
+    return counts, alpha, beta
 
 
 def unscale(theta: np.ndarray, centres: np.ndarray, scales: np.ndarray):

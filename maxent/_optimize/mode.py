@@ -7,14 +7,20 @@ import time
 
 import numpy as np
 
-from maxent._kernels._mode import build_windows, increment, search
+from maxent._kernels._mode import best_integers, build_windows, increment, search
 from maxent._kernels._mode_dual import total_loss
 from maxent._model import statistics as S
 from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined, face_allocation
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
-from maxent._optimize.mode_dual import dual_mode, exact_multipliers, improve
+from maxent._optimize.mode_dual import (
+    ABANDON_ABOVE_N,
+    dual_mode,
+    exact_multipliers,
+    improve,
+    pinned_multipliers,
+)
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import UnreachableError, ValidationError
 from maxent._util.result import OptimizeResult
@@ -126,19 +132,31 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
         real = maximize_log_count(problem)
     except ValidationError:
         # no unique real optimum (single-state Bose levels): any multipliers split ln W
-        # into per-class costs on the lattice; the large-N limit's are close enough
-        real = maximize_log_count(problem, "stirling")
+        # into per-class costs on the lattice; the exact dual's (a single-state level
+        # pinned at x = 0 absorbing items) where they exist, else the large-N limit's
+        real = None
+    x = None if real is not None else pinned_multipliers(problem)
+    if x is None:
+        if real is None:
+            real = maximize_log_count(problem, "stirling")
+        x = _mode_x(problem, real)
     stat = problem.stat
     lg = np.log(g)
-    x = _mode_x(problem, real)
-    fast = dual_mode(problem, x, real.counts, max_nodes=max_nodes, max_window=max_window)
+    start = None if real is None else real.counts
+    fast = dual_mode(problem, x, start, max_nodes=max_nodes, max_window=max_window)
     if fast is not None:  # the dual bound, repair and local search (see mode_dual)
         n, status, message, ties, nodes, gap = fast
         return _result(problem, t0, n, status, message, ties=ties, nodes=nodes, rounds=1, gap=gap)
+    if problem.n > ABANDON_ABOVE_N:
+        # the windows below would span ~sqrt(N) items per class: seconds per round for
+        # nothing; the caller builds an allocation from a face of the lattice instead
+        return _give_up(problem, t0, 0, 0, "the windows of the exact search are too wide")
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
-    guess = np.floor(real.counts).astype(np.int64)
-    r = build_windows(stat, x, g, lg, guess, caps, 0.0, max_window)[0]
+    if start is None:  # (pinned multipliers: start from the large-N limit's counts)
+        start = problem.limit_fractions * problem.n
+    guess = np.floor(np.minimum(start, caps)).astype(np.int64)
+    r = best_integers(stat, x, g, lg, guess, caps)
     bound = _first_bound(stat, x, g, lg, r, caps)
     total_nodes = 0
     rounds = 0
@@ -192,14 +210,14 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
 def _from_face(problem, t0, failed):
     """A lattice point built from the nearer face, improved by exact local moves.
 
-    Only without caps and extra constraints (see :func:`maxent._model.lattice.face_allocation`);
+    Only without extra constraints (see :func:`maxent._model.lattice.face_allocation`);
     raises :class:`UnreachableError` when that construction proves the lattice empty.
     """
     coef, rhs = problem.integer_rows()
     caps = problem.caps.astype(np.int64)
-    if coef.shape[0] != 2 or np.any(caps < problem.n):
+    if coef.shape[0] != 2:
         return None
-    counts = face_allocation(coef[1], problem.n, int(rhs[1]))
+    counts = face_allocation(coef[1], problem.n, int(rhs[1]), caps)
     if counts is False:
         raise UnreachableError(
             "mean_energy",
@@ -214,12 +232,19 @@ def _from_face(problem, t0, failed):
         real = maximize_log_count(problem)
         x = _mode_x(problem, real)
     except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
-        x = np.full(counts.size, np.nan)
+        # any multipliers give a bound (the dual is an upper bound for every theta):
+        # the exact dual's with a pinned single-state level, else the large-N limit's
+        x = pinned_multipliers(problem)
+        if x is None:
+            try:
+                x = _mode_x(problem, maximize_log_count(problem, "stirling"))
+            except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
+                x = np.full(counts.size, np.nan)
     gap = math.inf
     if np.all(np.isfinite(x)):
         x = exact_multipliers(coef, x)
         improve(problem, x, counts)
-        r = build_windows(stat, x, g, lg, counts, caps, 0.0, 1)[0]
+        r = best_integers(stat, x, g, lg, counts, caps)
         gap = max(float(total_loss(stat, x, g, lg, r, counts)), 0.0)
     else:
         improve(problem, np.zeros(counts.size), counts)

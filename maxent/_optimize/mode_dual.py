@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from maxent._kernels._config import compiled
-from maxent._kernels._mode import build_windows, search
+from maxent._kernels._mode import best_integers, build_windows, search
 from maxent._kernels._mode_dual import (
     count_repair,
     even_groups,
@@ -42,10 +42,11 @@ from maxent._kernels._mode_dual import (
     responses,
     total_loss,
 )
+from maxent._kernels._mode_dual import responses as _responses
 from maxent._model import statistics as S
 from maxent._model.lattice import choose_determined
 
-__all__ = ["dual_mode", "exact_multipliers", "improve"]
+__all__ = ["dual_mode", "exact_multipliers", "improve", "pinned_multipliers"]
 
 # Branch and bound over the gap windows only when it is small.
 CERTIFY_MAX_FREE = 400
@@ -59,6 +60,8 @@ CAND = 48
 ABANDON_ABOVE_N = 10**7
 BISECT_MAX_K = 2000
 CERTIFY_MAX_WINDOW = 2_000_000
+SUBSET_MAX_WINDOW = 1_000_000
+SUBSET_MAX_NODES = 1_000_000
 
 
 def _hash_keys(coef: np.ndarray) -> np.ndarray:
@@ -74,13 +77,21 @@ def _hash_keys(coef: np.ndarray) -> np.ndarray:
 
 
 def exact_multipliers(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact."""
+    """x_k = theta . A[:, k] with theta on a binary grid, so the products are exact.
+
+    Classes with ``x_k == 0`` exactly (a pinned single-state Bose level) keep 0: the count
+    row (row 0, all ones) absorbs the rounding there.
+    """
     a = coef.astype(np.float64)
     theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
     # (a floor keeps 2**shift finite when every multiplier is zero)
     span = max(float(np.sum(np.abs(theta) * np.abs(a).max(axis=1))), 2.0**-900)
     shift = 51 - math.ceil(math.log2(span))
     big = [round(t * 2.0**shift) for t in theta]
+    zero = np.flatnonzero(x == 0.0)
+    if zero.size and coef.shape[0] > 1 and np.all(coef[0] == 1):
+        j = int(zero[0])
+        big[0] = -sum(big[r] * int(coef[r, j]) for r in range(1, coef.shape[0]))
     xs = np.zeros(coef.shape[1], dtype=np.int64)
     for r, b in enumerate(big):
         xs += np.int64(b) * coef[r]
@@ -118,14 +129,14 @@ def _feasible(coef, rhs, caps, n) -> bool:
     return bool(np.all(n >= 0) and np.all(n <= caps) and np.array_equal(coef @ n, rhs))
 
 
-def _close(coef, rhs, caps, resp) -> bool:
+def _close(coef, rhs, caps, resp, rel=1e-12) -> bool:
     """Whether the responses miss every row by at most ~ one item per class."""
     n = np.minimum(resp, caps)
     if not np.all(np.isfinite(n)):
         return False
     slack = (coef.shape[1] + 10.0) * (np.abs(coef).max(axis=1) + 1.0)
     # plus float64 resolution: at N = 1e18 the real responses are known to ~1e-13 N items
-    slack = slack + 1e-12 * np.abs(rhs.astype(np.float64))
+    slack = slack + rel * np.abs(rhs.astype(np.float64))
     return bool(np.all(np.abs(coef @ n - rhs) <= slack))
 
 
@@ -202,6 +213,62 @@ def _bisect_multipliers(stat, coef, rhs, lg, g, caps, x):
     return exact_multipliers(coef, t0 + hi * lev)
 
 
+@compiled()  # a bisection: hundreds of response calls
+def pinned_multipliers(problem):
+    """Exact dual multipliers when a single-state Bose level absorbs items at zero cost.
+
+    A Bose level with g = 1 has a flat weight (w = 1 for any count): the dual needs
+    ``x_k >= 0`` there, and where the energy cannot be met with such levels empty, the
+    optimum pins ``x_j = 0`` at the lowest (or highest) level, whose classes then take
+    whatever the others leave. With ``x_k = beta (m_k - m_j)`` one bisection on beta
+    meets the energy; the pin holds when the pinned level's count is non-negative.
+    Count and energy rows only; returns x (exactly 0 at the pinned level) or ``None``.
+    """
+    coef, rhs = problem.integer_rows()
+    g = problem.degeneracies
+    if problem.stat != S.BOSE or coef.shape[0] != 2 or not np.any(g == 1.0):
+        return None
+    stat, lg, caps = problem.stat, np.log(g), problem.caps.astype(np.int64)
+    m = coef[1].astype(np.float64)
+    n_items, total = float(rhs[0]), float(rhs[1])
+    for m_j, sign in ((m.min(), 1.0), (m.max(), -1.0)):
+        at = m == m_j
+        if not np.all(g[at] == 1.0) or np.all(at):
+            continue
+        d = m - m_j  # the others' level offsets from the pin (one sign)
+
+        def rest(beta, d=d, at=at):
+            x = beta * d
+            x[at] = 0.0
+            # (a multiplier ~ 1e-300 overflows the response: as many items as fit)
+            n = np.minimum(np.nan_to_num(responses(stat, x, lg, g), nan=np.inf), caps)
+            n[at] = 0.0
+            return x, n
+
+        def miss(beta, d=d, rest=rest, sign=sign, m_j=m_j):
+            # energy of the others beyond the pin, minus what the rows ask (signed so
+            # that it falls as |beta| grows)
+            return sign * (float(rest(beta)[1] @ d) - (total - n_items * m_j))
+
+        lo, hi = 1e-300, 1.0
+        while miss(sign * hi) > 0 and hi < 1e300:
+            hi *= 16.0
+        if not (miss(sign * lo) > 0 >= miss(sign * hi)):
+            continue
+        for _ in range(2000):
+            mid = math.sqrt(lo * hi)
+            if mid in (lo, hi):
+                break
+            if miss(sign * mid) > 0:
+                lo = mid
+            else:
+                hi = mid
+        x, n = rest(sign * hi)
+        if n.sum() <= n_items and np.all(np.isfinite(n)):
+            return x
+    return None
+
+
 def _face(problem):
     """U at an end of its range (no extra constraints): the face is fixed, O(K)."""
     from maxent._model.faces import boundary_energy, extreme_face
@@ -219,8 +286,12 @@ def _face(problem):
             real = extreme_face(problem, sign, "exact")[0][at]
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # start proportionally
         real = np.full(at.size, np.nan)
-    if not np.all(np.isfinite(real)):
-        real = left * g[at] / g[at].sum()
+    if not (np.all(np.isfinite(real)) and abs(float(real.sum()) - left) <= at.size + 1.0):
+        # (the repairs below move single items: start within ~1 item per class). Bose
+        # levels share the items in proportion to g - 1 at large counts; single-state
+        # levels (g = 1) have flat weights and take none unless all are single-state
+        share = g[at] - 1.0 if stat == S.BOSE and np.any(g[at] > 1.0) else g[at]
+        real = left * share / share.sum()
     start = np.minimum(np.floor(np.maximum(real, 0.0)), caps[at]).astype(np.int64)
     lg = np.log(g)
     sub = start.copy()
@@ -278,6 +349,10 @@ def _subset_fix(stat, x, g, lg, n, caps, coef, rhs, max_nodes, max_window):
             for i in range(k)
         ]
     )
+    # every call below walks its windows item by item: keep them (and the nodes) small, or
+    # at N ~ 1e15 the rounds of growing budgets cost seconds each and find nothing
+    max_window = min(max_window, SUBSET_MAX_WINDOW)
+    nodes_left = SUBSET_MAX_NODES
     for size in (12, 24, 48, 96):
         if size >= k:
             sub = np.arange(k)
@@ -298,11 +373,14 @@ def _subset_fix(stat, x, g, lg, n, caps, coef, rhs, max_nodes, max_window):
                 coef[:, sub],
                 target,
                 budget,
-                max_nodes,
+                min(max_nodes, nodes_left),
                 max_window,
             )
             if out is None or not out[4]:
                 break
+            nodes_left -= out[3]
+            if nodes_left <= 0:
+                return False
             best_n = out[1]
             if best_n[0] >= 0 and np.array_equal(coef[:, sub] @ best_n, target):
                 n[sub] = best_n
@@ -328,6 +406,17 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     caps = problem.caps.astype(np.int64)
     coef, rhs = problem.integer_rows()
     xq = exact_multipliers(coef, x)
+    pinned = (stat == S.BOSE) & (g == 1.0) & (xq == 0.0)
+
+    def responses(stat, x, lg, g):
+        # a pinned single-state level takes the items the others leave (its weight is flat)
+        out = _responses(stat, x, lg, g)
+        hit = pinned & (x == 0.0)
+        if hit.any():
+            others = np.minimum(out[~hit], caps[~hit]).sum()
+            out[hit] = max(float(rhs[0]) - others, 0.0) / hit.sum()
+        return out
+
     resp = responses(stat, xq, lg, g)
     # judged before the rounding of theta to its grid: at N ~ 1e15 one grid step moves the
     # responses of the fullest classes by thousands of items (repaired in bulk below)
@@ -340,7 +429,9 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         if xq is None:
             return _abandon(problem, "no multipliers meet the count and energy")
         resp = responses(stat, xq, lg, g)
-        if not _close(coef, rhs, caps, resp):
+        # bisection ends at the float resolution of theta: at N ~ 1e15 that moves the
+        # responses by thousands of items (the bulk correction below removes them)
+        if not _close(coef, rhs, caps, resp, 1e-9):
             return _abandon(problem, "no multipliers meet the count and energy")
     # best integers, walked from the exact real responses (next to them); then a few
     # Newton steps on theta so that r itself nearly meets the rows (any theta is a bound)
@@ -349,7 +440,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
     prev = None
     for _ in range(4):
         guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
-        r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+        r = best_integers(stat, xq, g, lg, guess, caps)
         miss = (coef @ r - rhs).astype(np.float64)
         size = float(np.max(np.abs(miss) / scale))
         if size >= last:
@@ -376,7 +467,7 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         prev = (xq, resp)
         xq, resp = x_new, resp_new
     guess = np.clip(np.floor(np.nan_to_num(resp, posinf=0.0)), 0, caps).astype(np.int64)
-    r = build_windows(stat, xq, g, lg, guess, caps, 0.0, max_window)[0]
+    r = best_integers(stat, xq, g, lg, guess, caps)
     n = _bulk_correction(stat, g, coef, rhs, caps, resp, r)
     if not count_repair(stat, xq, g, lg, n, caps, problem.n):
         return None
@@ -387,6 +478,8 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         miss = abs(int(levels @ n) - int(rhs[1]))
         budget = max(4 * x.size + 10_000, 4 * miss)
         level_repair(stat, xq, g, lg, n, caps, levels, int(rhs[1]), CAND, budget, 128)
+    if coef.shape[0] == 2 and not _feasible(coef, rhs, caps, n):
+        _small_fix(n, caps, coef[1], int(rhs[1]))
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
             return None
@@ -395,6 +488,56 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         return None
     gap = max(float(total_loss(stat, xq, g, lg, r, n)), 0.0)
     return _certify(problem, stat, xq, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window)
+
+
+def _small_fix(n, caps, levels, target, max_top=2000) -> bool:
+    """Meet the level sum with at most three count-preserving single-item moves, in place.
+
+    The greedy level repair never overshoots, so it can stop one or two level units off
+    where no single move has that size (levels 0, 1, 3 with level 1 empty: -1 is one item
+    3 -> 1 and one 0 -> 1). Moves go from the fullest class of a level to the roomiest
+    class of another; each combination is checked against the counts and caps.
+    """
+    rem = int(target) - int(levels @ n)
+    top = int(levels.max())
+    if rem == 0 or top > max_top or abs(rem) > 3 * top:
+        return rem == 0
+    src, dst = {}, {}
+    for k in range(n.size):
+        lv = int(levels[k])
+        if n[k] > 0 and (lv not in src or n[k] > n[src[lv]]):
+            src[lv] = k
+        room = int(caps[k]) - int(n[k])
+        if room > 0 and (lv not in dst or room > int(caps[dst[lv]]) - int(n[dst[lv]])):
+            dst[lv] = k
+    moves = {}
+    for la, a in src.items():
+        for lb, b in dst.items():
+            if a != b and lb != la:
+                moves.setdefault(lb - la, (a, b))
+
+    def apply(seq) -> bool:
+        trial = n.copy()
+        for d in seq:
+            a, b = moves[d]
+            trial[a] -= 1
+            trial[b] += 1
+        if np.any(trial < 0) or np.any(trial > caps):
+            return False
+        n[:] = trial
+        return True
+
+    if rem in moves and apply([rem]):
+        return True
+    steps = list(moves)
+    for d1 in steps:
+        if rem - d1 in moves and apply([d1, rem - d1]):
+            return True
+    for d1 in steps:
+        for d2 in steps:
+            if rem - d1 - d2 in moves and apply([d1, d2, rem - d1 - d2]):
+                return True
+    return False
 
 
 def _bulk_correction(stat, g, coef, rhs, caps, resp, r):

@@ -46,6 +46,8 @@ __all__ = ["AllocMoves", "run_alloc_mcmc"]
 SCALE = 4.0
 #: Records between exact refreshes when the moves are not known to connect the fibre.
 REFRESH_EVERY = 100
+#: Proposals allowed for one exact refresh draw before refreshes are abandoned.
+REFRESH_TRIES = 2_000_000
 
 
 def independent_rows(coef: np.ndarray) -> np.ndarray:
@@ -210,18 +212,29 @@ def run_alloc_mcmc(
     if ch.refresh_every:
         step = min(step, ch.refresh_every)
     done = refreshes = 0
+    refresh = bool(ch.refresh_every)
+    note = ""
     interrupted = None
     try:
         while done < per_chain:
             todo = min(step, per_chain - done)
             acc += ch.run(todo * th, th, records[:, done : done + todo])
             done += todo
-            if ch.refresh_every and done % ch.refresh_every == 0 and done < per_chain:
-                for c in range(chains):
-                    row = np.zeros((1, k), dtype=np.int64)
-                    plan.draw(refresh_states[c : c + 1], 1, row)
-                    ch.counts[c] = row[0]
-                refreshes += chains
+            if refresh and done % ch.refresh_every == 0 and done < per_chain:
+                try:
+                    for c in range(chains):
+                        row = np.zeros((1, k), dtype=np.int64)
+                        plan.draw(refresh_states[c : c + 1], 1, row, max_tries=REFRESH_TRIES)
+                        ch.counts[c] = row[0]
+                        refreshes += 1
+                except RuntimeError:
+                    # the exact sampler accepts too rarely here (that is why MCMC runs):
+                    # stop refreshing rather than spend ~1e9 proposals per draw
+                    refresh = False
+                    note = (
+                        "; exact refresh abandoned (its rejection sampler accepts too "
+                        "rarely): the moves alone may not reach every allocation"
+                    )
             if progress is not None:
                 progress(done * chains, per_chain * chains)
     except KeyboardInterrupt as exc:
@@ -234,7 +247,7 @@ def run_alloc_mcmc(
         proposals=int(proposals),
         tau=tau.tolist(),
         ess=ess.tolist(),
-        moves=ch.moves,
+        moves=ch.moves + note,
         refreshes=refreshes,
     )
     if interrupted is not None:

@@ -19,17 +19,77 @@ from maxent._util.errors import ValidationError
 from maxent._util.errors import interrupted as carrying
 from maxent._util.streams import stream_states
 
-__all__ = ["Chains", "chain_draws", "initial_counts", "run_mcmc", "shell_start"]
+__all__ = ["Chains", "chain_draws", "initial_counts", "lattice_start", "run_mcmc", "shell_start"]
+
+
+#: Wall-clock limit (s) of the integer program that looks for a start.
+START_TIME_LIMIT = 10.0
 
 
 def initial_counts(problem: Problem) -> np.ndarray:
-    """A feasible starting allocation: the mode on a lattice, a greedy fit in a shell."""
+    """A feasible starting allocation: the mode on a lattice, a greedy fit in a shell.
+
+    Where the mode search ends without an allocation (several moment rows, where no
+    two-row face construction applies), an integer program looks for any allocation
+    meeting every row.
+    """
     if problem.levels is not None and problem.level_total is not None:
         mode = most_probable_allocation(problem)
-        if mode.counts is None:
-            raise ValidationError("method", f"MCMC found no starting allocation ({mode.message})")
-        return np.asarray(mode.counts, dtype=np.int64)
+        if mode.counts is not None:
+            return np.asarray(mode.counts, dtype=np.int64)
+        counts = lattice_start(problem)
+        if counts is None:
+            raise ValidationError(
+                "method",
+                f"MCMC found no starting allocation ({mode.message}; an integer program "
+                f"found none within {START_TIME_LIMIT:g} s)",
+            )
+        return counts
     return shell_start(problem)
+
+
+def lattice_start(problem: Problem, time_limit: float = START_TIME_LIMIT):
+    """Any allocation on the constraint lattice, near the large-N limit, or ``None``.
+
+    Feasibility integer programs (scipy's HiGHS, no objective): counts meeting every
+    integer row exactly inside a box of half-width w around the real limit, w = 1, 4,
+    16, ... up to 0..cap, so that the chain starts in the bulk. A feasibility solve
+    ends at its first integer point (deterministic, unlike an incumbent cut off by a
+    time limit, which is not used). The answer is checked in exact integers; ``None``
+    when none is found or HiGHS's floating-point answer misses a row (counts ~1e15).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
+
+    coef, rhs = problem.integer_rows()
+    caps = problem.caps.astype(np.float64)
+    k = problem.classes
+    try:
+        target = np.minimum(problem.limit_fractions * problem.n, caps)
+    except (ValidationError, ArithmeticError):
+        target = np.minimum(np.full(k, problem.n / k), caps)
+    rows = LinearConstraint(coef.astype(np.float64), rhs, rhs)
+    width = 1.0
+    while True:
+        lo = np.maximum(np.floor(target) - width, 0.0)
+        hi = np.minimum(np.ceil(target) + width, caps)
+        res = milp(
+            np.zeros(k),
+            constraints=rows,
+            integrality=np.ones(k),
+            bounds=Bounds(lo, hi),
+            options={"time_limit": float(time_limit)},
+        )
+        if res.status == 0 and res.x is not None:
+            counts = np.rint(res.x).astype(np.int64)
+            ok = (
+                np.all(counts >= 0)
+                and np.all(counts <= problem.caps)
+                and np.array_equal(coef @ counts, rhs)
+            )
+            return counts if ok else None
+        if np.all(lo <= 0.0) and np.all(hi >= caps):
+            return None
+        width *= 4.0
 
 
 def shell_start(problem: Problem) -> np.ndarray:
