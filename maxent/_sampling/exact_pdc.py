@@ -91,8 +91,14 @@ class PdcPlan:
         """No classes are solved from the constraints here."""
         return np.zeros(0, dtype=np.int64)
 
-    def draw(self, states: np.ndarray, chunk: int, out: np.ndarray) -> int:
-        """Fill ``out`` (zeroed rows) with exact draws, ``chunk`` per stream; return proposals."""
+    def draw(
+        self, states: np.ndarray, chunk: int, out: np.ndarray, max_tries: int | None = None
+    ) -> int:
+        """Fill ``out`` (zeroed rows) with exact draws, ``chunk`` per stream; return proposals.
+
+        ``max_tries`` is accepted for the interface the rejection plan shares, and not
+        needed: every stage here accepts with probability about 1/2 or more.
+        """
         tries = np.zeros(states.shape[0], dtype=np.int64)
         fail = K.pdc_draws(
             self.lv,
