@@ -190,28 +190,22 @@ def lgamma_diff(a, d):
     return lead + _series_diff(_LGAMMA_C, a, b, d) - s3
 
 
-@jit(cost=lambda a, d: 100 * a.size)
-def digamma_diff_array(a, d):
-    """:func:`digamma_diff` elementwise over equal-length float arrays (nan where a <= 0)."""
+# which difference gamma_diff_array takes
+LGAMMA_DIFF, DIGAMMA_DIFF, TRIGAMMA_DIFF = 0, 1, 2
+
+
+@jit(cost=lambda kind, a, d: 100 * a.size)
+def gamma_diff_array(kind, a, d):
+    """:func:`lgamma_diff`, :func:`digamma_diff` or :func:`trigamma_diff` (by ``kind``)
+    elementwise over equal-length float arrays (nan where a <= 0 or d < 0)."""
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = digamma_diff(a[i], d[i]) if a[i] > 0.0 and d[i] >= 0.0 else math.nan
-    return out
-
-
-@jit(cost=lambda a, d: 100 * a.size)
-def trigamma_diff_array(a, d):
-    """:func:`trigamma_diff` elementwise over equal-length float arrays (nan where a <= 0)."""
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = trigamma_diff(a[i], d[i]) if a[i] > 0.0 and d[i] >= 0.0 else math.nan
-    return out
-
-
-@jit(cost=lambda a, d: 100 * a.size)
-def lgamma_diff_array(a, d):
-    """:func:`lgamma_diff` elementwise over equal-length float arrays (nan where a <= 0)."""
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = lgamma_diff(a[i], d[i]) if a[i] > 0.0 and d[i] >= 0.0 else math.nan
+        if not (a[i] > 0.0 and d[i] >= 0.0):
+            out[i] = math.nan
+        elif kind == LGAMMA_DIFF:
+            out[i] = lgamma_diff(a[i], d[i])
+        elif kind == DIGAMMA_DIFF:
+            out[i] = digamma_diff(a[i], d[i])
+        else:
+            out[i] = trigamma_diff(a[i], d[i])
     return out

@@ -58,7 +58,7 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = n * np.log(g)
         if objective == "exact":
-            pair = S.lgamma_diff(n_top + 1.0, total - n_top)
+            pair = S.gamma_diff(S.LGAMMA_DIFF, n_top + 1.0, total - n_top)
             others = np.where(rest, gammaln(n + 1.0), 0.0).sum(axis=-1)
         else:  # N ln N - N - sum (n ln n - n) = sum n ln(N/n) + (N - sum n)(ln N - 1)
             pair = np.where(n_top > 0, n_top * np.log1p((total - n_top) / n_top), 0.0)

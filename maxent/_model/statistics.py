@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from maxent._kernels._special import digamma_diff_array, lgamma_diff_array, trigamma_diff_array
+from maxent._kernels._special import (
+    DIGAMMA_DIFF,
+    LGAMMA_DIFF,
+    TRIGAMMA_DIFF,
+    gamma_diff_array,
+)
 from maxent._model.special import digamma, gammaln, trigamma, xlogy
 from maxent._util.errors import ValidationError
 
@@ -68,7 +73,7 @@ def log_weight(stat: int, n, g) -> np.ndarray:
     """Exact per-class log-weight ln w_k(n) (without the Boltzmann N!).
 
     The Bose and Fermi binomial coefficients are taken as differences of ln Gamma that
-    do not cancel (``lgamma_diff``): at n = 1e15 the plain three-term form keeps no digit.
+    do not cancel (:func:`gamma_diff`): at n = 1e15 the plain three-term form keeps no digit.
     """
     n = np.asarray(n, dtype=np.float64)
     if stat == BOLTZMANN:
@@ -76,13 +81,13 @@ def log_weight(stat: int, n, g) -> np.ndarray:
     nb, gb = np.broadcast_arrays(n, np.asarray(g, dtype=np.float64))
     with np.errstate(invalid="ignore"):
         if stat == BOSE:  # ln C(n + g - 1, n) = [lnG(n + g) - lnG(n + 1)] - lnG(g)
-            out = _bose_diff(lgamma_diff_array, nb, gb) - gammaln(gb)
+            out = gamma_diff(LGAMMA_DIFF, nb + 1.0, gb - 1.0) - gammaln(gb)
             plain = gammaln(nb + gb) - gammaln(nb + 1.0) - gammaln(gb)
             return np.where(nb >= 0.0, out, plain)
         # ln C(g, n): the smaller of n and g - n is the difference taken
         small = np.minimum(nb, gb - nb)
         big = gb - small
-        out = lgamma_diff(big + 1.0, small) - gammaln(small + 1.0)
+        out = gamma_diff(LGAMMA_DIFF, big + 1.0, small) - gammaln(small + 1.0)
         plain = gammaln(gb + 1.0) - gammaln(nb + 1.0) - gammaln(gb - nb + 1.0)
         return np.where(small >= 0.0, out, plain)
 
@@ -111,10 +116,16 @@ def _xlog1p(a, r):
     return np.where(a == 0.0, 0.0, a * np.log1p(r))
 
 
-def lgamma_diff(a, d) -> np.ndarray:
-    """``lnG(a + d) - lnG(a)`` elementwise (nan where a <= 0 or d < 0)."""
+def gamma_diff(kind: int, a, d) -> np.ndarray:
+    """``f(a + d) - f(a)`` for f = ln Gamma, digamma or trigamma (``kind``), elementwise.
+
+    Broadcast and shaped like ``a + d``; nan where a <= 0 or d < 0. No cancellation at
+    large a (see :mod:`maxent._kernels._special`).
+    """
     ab, db = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(d, dtype=np.float64))
-    flat = lgamma_diff_array(np.ascontiguousarray(ab).ravel(), np.ascontiguousarray(db).ravel())
+    flat = gamma_diff_array(
+        kind, np.ascontiguousarray(ab).ravel(), np.ascontiguousarray(db).ravel()
+    )
     return flat.reshape(ab.shape) if ab.ndim else flat[0]
 
 
@@ -135,20 +146,13 @@ def h_prime(stat: int, n, g, objective: str) -> np.ndarray:
             if stat == BOLTZMANN:
                 return np.log(g) - digamma(n + 1.0)
             if stat == BOSE:  # no cancellation of the two digammas at large n
-                return _bose_diff(digamma_diff_array, n, g)
+                return gamma_diff(DIGAMMA_DIFF, n + 1.0, g - 1.0)
             return digamma(g - n + 1.0) - digamma(n + 1.0)
         if stat == BOLTZMANN:
             return np.log(g) - np.log(n)
         if stat == BOSE:
             return np.log1p(g / n)
         return np.log(g - n) - np.log(n)
-
-
-def _bose_diff(kernel, n, g) -> np.ndarray:
-    """kernel(n + 1, g - 1) elementwise, broadcast and shaped like n + g."""
-    nb, gb = np.broadcast_arrays(np.asarray(n, dtype=np.float64), np.asarray(g, dtype=np.float64))
-    flat = kernel(np.ascontiguousarray(nb).ravel() + 1.0, np.ascontiguousarray(gb).ravel() - 1.0)
-    return flat.reshape(nb.shape) if nb.ndim else flat[0]
 
 
 def h_second(stat: int, n, g, objective: str) -> np.ndarray:
@@ -158,7 +162,7 @@ def h_second(stat: int, n, g, objective: str) -> np.ndarray:
         if stat == BOLTZMANN:
             return -trigamma(n + 1.0)
         if stat == BOSE:
-            return _bose_diff(trigamma_diff_array, n, g)
+            return gamma_diff(TRIGAMMA_DIFF, n + 1.0, g - 1.0)
         return -trigamma(g - n + 1.0) - trigamma(n + 1.0)
     tiny = 1e-300
     if stat == BOLTZMANN:
