@@ -64,10 +64,13 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
             pair = np.where(n_top > 0, n_top * np.log1p((total - n_top) / n_top), 0.0)
             others = np.where(rest & (n > 0), -n * np.log(total / n), 0.0).sum(axis=-1)
             others = others - (total - n.sum(axis=-1)) * (np.log(total) - 1.0)
-    plain = S.constant(problem.stat, problem.n, objective) + (
-        S.log_weight if objective == "exact" else S.stirling_log_weight
-    )(problem.stat, n, g).sum(axis=-1)
-    out = np.where(n_top <= total, pair - others + gain.sum(axis=-1), plain)
+    out = pair - others + gain.sum(axis=-1)
+    over = n_top > total  # more items in one class than in all: the plain sum there
+    if np.any(over):
+        plain = S.constant(problem.stat, problem.n, objective) + (
+            S.log_weight if objective == "exact" else S.stirling_log_weight
+        )(problem.stat, n, g).sum(axis=-1)
+        out = np.where(over, plain, out)
     return float(out) if np.ndim(out) == 0 else out
 
 

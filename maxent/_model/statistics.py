@@ -82,14 +82,20 @@ def log_weight(stat: int, n, g) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         if stat == BOSE:  # ln C(n + g - 1, n) = [lnG(n + g) - lnG(n + 1)] - lnG(g)
             out = gamma_diff(LGAMMA_DIFF, nb + 1.0, gb - 1.0) - gammaln(gb)
-            plain = gammaln(nb + gb) - gammaln(nb + 1.0) - gammaln(gb)
-            return np.where(nb >= 0.0, out, plain)
+            bad = ~(nb >= 0.0)  # outside the domain: the plain form, as before
+            if np.any(bad):
+                plain = gammaln(nb + gb) - gammaln(nb + 1.0) - gammaln(gb)
+                out = np.where(bad, plain, out)
+            return out
         # ln C(g, n): the smaller of n and g - n is the difference taken
         small = np.minimum(nb, gb - nb)
         big = gb - small
         out = gamma_diff(LGAMMA_DIFF, big + 1.0, small) - gammaln(small + 1.0)
-        plain = gammaln(gb + 1.0) - gammaln(nb + 1.0) - gammaln(gb - nb + 1.0)
-        return np.where(small >= 0.0, out, plain)
+        bad = ~(small >= 0.0)
+        if np.any(bad):
+            plain = gammaln(gb + 1.0) - gammaln(nb + 1.0) - gammaln(gb - nb + 1.0)
+            out = np.where(bad, plain, out)
+        return out
 
 
 def stirling_log_weight(stat: int, n, g) -> np.ndarray:
