@@ -90,12 +90,28 @@ def best_integers(stat, x, g, lg, guess, caps):
     return r
 
 
-@jit(
-    # a window never passes its class's cap, nor the total max_total
-    cost=lambda stat, x, g, lg, guess, caps, budget, max_total: (
-        60 * x.size + 20 * min(max_total, caps.sum(dtype=float) if budget > 0.0 else x.size)
-    )
-)
+def _windows_work(stat, x, g, lg, guess, caps, budget, max_total):
+    """Predicted length of the windows (for the kernel's declared cost).
+
+    Near its best integer r a class's loss grows like h**2 / (2 var) with var about r
+    (Boltzmann, and Fermi below it) or r (1 + r / g) (Bose); beyond, faster than that
+    (slower only for a Bose level whose variance is then larger still). So a window is
+    at most about 2 (2 b + 1 + sqrt(2 b var)) values, b the budget; twice that is
+    declared, and never more than the class's cap or ``max_total`` allows.
+    """
+    k = x.size
+    if not budget > 0.0:
+        return 80 * k
+    if not math.isfinite(budget):
+        return 60 * k + 20 * min(max_total, caps.sum(dtype=float))
+    r = np.maximum(np.asarray(guess, dtype=float), 0.0) + 1.0
+    var = r * (1.0 + r / g) if stat == BOSE else r
+    half = 2.0 * budget + 1.0 + np.sqrt(2.0 * budget * var)
+    width = np.minimum(4.0 * half + 1.0, caps + 1.0)
+    return 60 * k + 20 * min(max_total, float(width.sum()))
+
+
+@jit(cost=_windows_work)
 def build_windows(stat, x, g, lg, guess, caps, budget_d, max_total):
     """Per class: best integer r, window [lo, hi] of values with cost <= budget_d, costs.
 
@@ -158,7 +174,19 @@ def build_windows(stat, x, g, lg, guess, caps, budget_d, max_total):
     return r, lo, hi, offsets, costs, full
 
 
-@jit
+def _search_work(order, det_idx, coef, rhs, adj, det, r, lo, hi, offsets, costs, bound, max_nodes):
+    """At most one node per prefix of the free classes' windows, each O(d**2)."""
+    d = coef.shape[0]
+    nodes, prefix = 1.0, 1.0
+    for w in (hi[order] - lo[order] + 1).tolist():
+        prefix *= w
+        nodes += prefix
+        if nodes > max_nodes:
+            break
+    return (d + 1) ** 2 * min(nodes, max_nodes) + d * coef.shape[1]
+
+
+@jit(cost=_search_work)
 def search(order, det_idx, coef, rhs, adj, det, r, lo, hi, offsets, costs, bound, max_nodes):
     """Depth-first branch and bound over the classes in ``order``.
 
