@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import threading
 import types
@@ -45,6 +46,15 @@ _lock = threading.Lock()
 # Declared work run as Python in this process (for tests of the small-problem path).
 interpreted_work = 0
 
+# Called with each kernel as numba builds it (the CLI says so when that means compiling).
+_on_build = None
+
+
+def on_build(callback) -> None:
+    """Call ``callback(kernel)`` whenever a kernel's numba build is made (None: stop)."""
+    global _on_build
+    _on_build = callback
+
 
 @contextlib.contextmanager
 def compiled():
@@ -59,6 +69,49 @@ def compiled():
         yield
     finally:
         _local.compiled = old
+
+
+def thread_limit() -> int:
+    """numba's thread-pool size, read as numba reads it (without importing numba)."""
+    if "numba" in sys.modules:
+        return int(sys.modules["numba"].config.NUMBA_NUM_THREADS)
+    try:
+        default = max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        default = max(1, os.cpu_count() or 1)
+    value = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+@contextlib.contextmanager
+def threads(count: int):
+    """Run the parallel builds of the kernels called inside the block on ``count`` threads.
+
+    The count is applied when a parallel build runs (and restored after), so a block
+    whose kernels all run as Python or serial never loads numba for it.
+    """
+    old = getattr(_local, "threads", None)
+    _local.threads = int(count)
+    try:
+        yield
+    finally:
+        _local.threads = old
+
+
+def _run_parallel(build, args):
+    count = getattr(_local, "threads", None)
+    if count is None:
+        return build(*args)
+    numba = sys.modules["numba"]
+    old = numba.get_num_threads()
+    numba.set_num_threads(count)
+    try:
+        return build(*args)
+    finally:
+        numba.set_num_threads(old)
 
 
 def _numba():
@@ -113,21 +166,26 @@ class Kernel:
         with _lock:
             if self._serial is not None:
                 return
-            if "prange" in self.fn.__globals__:
-                self.fn.__globals__["prange"] = numba.prange
-            opts = dict(self.options)
-            if self.chunks is None:
-                self._serial = numba.njit(**opts)(self.fn)
-                return
-            self._parallel = numba.njit(parallel=True, **opts)(self.fn)
-            # a distinct function object (and qualified name) so the two builds keep
-            # separate entries in numba's on-disk cache
-            twin = types.FunctionType(
-                self.fn.__code__, self.fn.__globals__, self.fn.__name__ + "_serial"
-            )
-            twin.__qualname__ = self.fn.__qualname__ + "_serial"
-            twin.__defaults__ = self.fn.__defaults__
-            self._serial = numba.njit(**opts)(twin)
+            self._make_builds(numba)
+        if _on_build is not None:
+            _on_build(self)
+
+    def _make_builds(self, numba) -> None:
+        if "prange" in self.fn.__globals__:
+            self.fn.__globals__["prange"] = numba.prange
+        opts = dict(self.options)
+        if self.chunks is None:
+            self._serial = numba.njit(**opts)(self.fn)
+            return
+        self._parallel = numba.njit(parallel=True, **opts)(self.fn)
+        # a distinct function object (and qualified name) so the two builds keep
+        # separate entries in numba's on-disk cache
+        twin = types.FunctionType(
+            self.fn.__code__, self.fn.__globals__, self.fn.__name__ + "_serial"
+        )
+        twin.__qualname__ = self.fn.__qualname__ + "_serial"
+        twin.__defaults__ = self.fn.__defaults__
+        self._serial = numba.njit(**opts)(twin)
 
     @property
     def dispatcher(self):
@@ -174,7 +232,9 @@ class Kernel:
         if self._serial is None:
             self._build()
         if self._parallel is not None and self.chunks(*args) > 1:
-            return self._parallel(*args)
+            return _run_parallel(self._parallel, args)
+        if self.options.get("parallel"):
+            return _run_parallel(self._serial, args)
         return self._serial(*args)
 
     def _interpret(self, args):

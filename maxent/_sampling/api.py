@@ -6,7 +6,10 @@ Three methods, one result type:
     Independent, exactly distributed draws for energies on a lattice (see
     :mod:`maxent._kernels._sample`): a product of tilted per-class laws conditioned on
     the constraints, by rejection on a small determined set of classes. Threads run
-    fixed chunks of draws, each with its own random stream.
+    fixed chunks of draws, each with its own random stream. A run predicted to need
+    few variates is drawn vectorised in numpy on one thread instead (same algorithm,
+    its own streams; no numba to start), so the draws for a seed depend on the number
+    of draws only through that choice.
 ``mcmc``
     Markov chains: on a lattice, moves of the allocation itself (see
     :mod:`maxent._sampling.alloc_mcmc`; cost per draw flat in N); item-level
@@ -28,9 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numba
 import numpy as np
 
+from maxent._kernels._config import thread_limit
+from maxent._kernels._config import threads as use_threads
 from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
@@ -259,7 +263,7 @@ def sample(
     chains = as_count(chains, "chains")
     if threads is not None:
         threads = as_count(threads, "threads")
-        limit = numba.config.NUMBA_NUM_THREADS
+        limit = thread_limit()
         if threads > limit:
             raise ValidationError("threads", f"must be between 1 and {limit} (got {threads})")
     seq = as_seed_sequence(seed)
@@ -283,54 +287,53 @@ def sample(
         )
     if method in ("exact", "mcmc") and problem.levels is not None and problem.reachable is None:
         _ensure_reachable(problem)
-    used_threads = threads or numba.config.NUMBA_NUM_THREADS
-    old_threads = numba.get_num_threads()
-    numba.set_num_threads(used_threads)
+    used_threads = threads or thread_limit()
     diagnostics: dict[str, Any] = {}
     stopped = None
-    try:
-        t1 = time.perf_counter()
-        if method == "exact":
-            plan = exact_plan(problem)
+    with use_threads(used_threads):  # numba threads, if a parallel kernel runs
+        try:
             t1 = time.perf_counter()
-            batch = max(1, 64 * used_threads)
-            draws, proposals = run_exact(plan, seq, samples, batch, progress)
-            diagnostics = {
-                "acceptance": draws.shape[0] * getattr(plan, "stages", 1) / max(proposals, 1),
-                "proposals": proposals,
-                "determined_classes": plan.det_idx.tolist(),
-                "algorithm": plan.algorithm,
-            }
-        elif method == "enumerate":
-            en = enumerate_allocations(problem)
-            t1 = time.perf_counter()
-            rng = np.random.Generator(np.random.PCG64(seq))
-            idx = rng.choice(en.size, size=samples, p=en.probabilities)
-            draws = en.allocations[idx]
-            diagnostics = {"acceptance": 1.0, "lattice_size": en.size}
-            if progress is not None:
-                progress(samples, samples)
-        elif problem.levels is not None:  # lattice: allocation-level moves, cost flat in N
-            draws, diagnostics = run_alloc_mcmc(
-                problem, seq, samples, min(chains, samples), burn_in, thin, progress
-            )
-        else:
-            n = problem.n
-            if n > 10**9:
-                raise ValidationError("n", "MCMC tracks every item: N must be <= 1e9")
-            require_memory(4.0 * min(chains, samples), n, "n", "the item labels of the chains")
-            b = 20 * n if burn_in is None else as_count(burn_in, "burn_in", minimum=0)
-            th = n if thin is None else as_count(thin, "thin")
-            draws, diagnostics = run_mcmc(
-                problem, seq, samples, min(chains, samples), b, th, progress
-            )
-    except KeyboardInterrupt as exc:
-        if getattr(exc, "partial", None) is None:
-            raise
-        stopped = exc
-        draws, diagnostics = exc.partial
-    finally:
-        numba.set_num_threads(old_threads)
+            if method == "exact":
+                plan = exact_plan(problem)
+                t1 = time.perf_counter()
+                batch = max(1, 64 * used_threads)
+                draws, proposals = run_exact(plan, seq, samples, batch, progress)
+                if getattr(plan, "prefers_numpy", None) and plan.prefers_numpy(samples):
+                    used_threads = 1  # a small run, vectorised in numpy on one thread
+                diagnostics = {
+                    "acceptance": draws.shape[0] * getattr(plan, "stages", 1) / max(proposals, 1),
+                    "proposals": proposals,
+                    "determined_classes": plan.det_idx.tolist(),
+                    "algorithm": plan.algorithm,
+                }
+            elif method == "enumerate":
+                en = enumerate_allocations(problem)
+                t1 = time.perf_counter()
+                rng = np.random.Generator(np.random.PCG64(seq))
+                idx = rng.choice(en.size, size=samples, p=en.probabilities)
+                draws = en.allocations[idx]
+                diagnostics = {"acceptance": 1.0, "lattice_size": en.size}
+                if progress is not None:
+                    progress(samples, samples)
+            elif problem.levels is not None:  # lattice: allocation-level moves, cost flat in N
+                draws, diagnostics = run_alloc_mcmc(
+                    problem, seq, samples, min(chains, samples), burn_in, thin, progress
+                )
+            else:
+                n = problem.n
+                if n > 10**9:
+                    raise ValidationError("n", "MCMC tracks every item: N must be <= 1e9")
+                require_memory(4.0 * min(chains, samples), n, "n", "the item labels of the chains")
+                b = 20 * n if burn_in is None else as_count(burn_in, "burn_in", minimum=0)
+                th = n if thin is None else as_count(thin, "thin")
+                draws, diagnostics = run_mcmc(
+                    problem, seq, samples, min(chains, samples), b, th, progress
+                )
+        except KeyboardInterrupt as exc:
+            if getattr(exc, "partial", None) is None:
+                raise
+            stopped = exc
+            draws, diagnostics = exc.partial
     t2 = time.perf_counter()
     timings = {"setup": t1 - t0, "sampling": t2 - t1, "total": t2 - t0}
     result = SampleResult(

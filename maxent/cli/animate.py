@@ -75,7 +75,6 @@ def animate(kind, out, frames, fps, dpi, seed, classes, energies, n, mean_energy
     draws on the three-class simplex tighten around the Boltzmann point as N grows.
     temperature: softmax(z/T) sweeps from the argmax (T -> 0) to uniform (T -> inf).
     """
-    from maxent._kernels import _sample as kernels
     from maxent._plotting.animate import animate as run
     from maxent._plotting.animate import check_animation
     from maxent._util.errors import ValidationError
@@ -106,10 +105,7 @@ def animate(kind, out, frames, fps, dpi, seed, classes, energies, n, mean_energy
         options.update(n=n, mean_energy=mean_energy)
     # every one-line error before the compile notice and the progress bar
     path = check_animation(kind, out, frames=frames, fps=fps, dpi=dpi, **options)
-    if kind == "relaxation":
-        compile_notice(kernels.run_chains)
-    elif kind == "concentration":
-        compile_notice(kernels.exact_rejection)
+    compile_notice()
     with Progress("rendering frames") as bar:
         res = run(
             kind, path, frames=frames, fps=fps, dpi=dpi, seed=seed, progress=bar.callback, **options

@@ -55,7 +55,6 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
     import numpy as np
 
     from maxent._compare.converge import converge as run
-    from maxent._kernels import _sample as kernels
     from maxent._plotting.style import check_figure_path
     from maxent._util.errors import ValidationError
     from maxent._util.format import print_table, to_json
@@ -75,7 +74,7 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
         samples = as_count(samples, "samples")
     seed = fresh_seed(seed)
     energies = args.pop("energies")
-    compile_notice(kernels.exact_rejection, kernels.run_chains)
+    compile_notice()
     with Progress("converge", enabled=not as_json) as bar:
         study = run(
             energies,

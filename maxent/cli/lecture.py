@@ -60,7 +60,6 @@ def lecture(as_json, out, only, formats, logits, seed, **kw) -> int:
     (counting-simplex, entropy-concentration, relaxation); an option that none of the
     chosen figures takes is an error.
     """
-    from maxent._kernels import _sample as kernels
     from maxent._plotting.lecture import lecture as run
     from maxent.cli.render import Progress, compile_notice
 
@@ -81,7 +80,7 @@ def lecture(as_json, out, only, formats, logits, seed, **kw) -> int:
         del given["classes"]
     if "constraints" in given:
         given["constraints"] = list(given["constraints"])
-    compile_notice(kernels.exact_rejection, kernels.run_chains)
+    compile_notice()
     with Progress("figures", enabled=not as_json) as bar:
         written = run(
             out,

@@ -39,7 +39,6 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw) -> int:
     """Item-level dynamics: energy-conserving pair exchanges relaxing to Boltzmann."""
     import numpy as np
 
-    from maxent._kernels import _sample as kernels
     from maxent._model.defaults import DEFAULT_CLASSES
     from maxent._model.problem import default_energies
     from maxent._sampling.dynamics import relax as run
@@ -62,7 +61,7 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw) -> int:
     if save:
         check_save_path(save)
     seed = fresh_seed(seed)
-    compile_notice(kernels.run_chains)
+    compile_notice()
     with Progress("relaxing", enabled=not as_json) as bar:
         res = run(
             problem,

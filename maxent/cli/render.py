@@ -157,15 +157,24 @@ class Progress:
         return False
 
 
-def compile_notice(*kernels) -> None:
-    """Say so before a first run compiles the numba kernels (tens of seconds)."""
+def compile_notice() -> None:
+    """Say so when a kernel is about to be compiled rather than loaded from the cache.
+
+    The note comes only when a numba build is really made (a small problem runs its
+    kernels as Python and never meets it), once per process.
+    """
+    from maxent._kernels._config import on_build
     from maxent._util.jitcache import needs_compiling
 
-    if needs_compiling(*kernels):
-        click.echo(
-            "note: compiling numba kernels (first run after install, ~30 s; cached after)",
-            err=True,
-        )
+    def say(kernel) -> None:
+        if needs_compiling(kernel):
+            on_build(None)
+            click.echo(
+                "note: compiling numba kernels (first run after install, ~30 s; cached after)",
+                err=True,
+            )
+
+    on_build(say)
 
 
 def save_sample(path, res) -> None:
@@ -209,7 +218,8 @@ def sampler_lines(out, res) -> None:
     rate = res.samples / secs if secs > 0 else math.inf
     out.print(
         f"draws: {res.samples} in {res.timings['total']:.3g} s ({rate:.3g} draws/s, "
-        f"{res.threads} threads); acceptance {d.get('acceptance', float('nan')):.3g}; "
+        f"{res.threads} {'thread' if res.threads == 1 else 'threads'}); "
+        f"acceptance {d.get('acceptance', float('nan')):.3g}; "
         f"seed {res.seed}"
     )
     if res.method == "mcmc":

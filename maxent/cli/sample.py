@@ -43,7 +43,6 @@ from maxent.cli.types import Count
 @SAVE
 def sample(as_json, samples, method, seed, threads, save, **kw) -> int:
     """Draw allocations with probability proportional to W(n) = N!/prod n_k!."""
-    from maxent._kernels import _sample as kernels
     from maxent._sampling.api import sample as run
     from maxent._util.io import check_save_path
 
@@ -52,7 +51,7 @@ def sample(as_json, samples, method, seed, threads, save, **kw) -> int:
     if save:
         check_save_path(save)
     seed = fresh_seed(seed)
-    compile_notice(kernels.exact_rejection, kernels.run_chains)
+    compile_notice()
     with Progress("sampling", enabled=not as_json) as bar:
         try:
             res = run(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)

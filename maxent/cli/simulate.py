@@ -51,7 +51,6 @@ from maxent.cli.types import Count
 def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
     """Sample and optimise side by side, and measure both against Boltzmann."""
     from maxent._compare.compare import compare
-    from maxent._kernels import _sample as kernels
     from maxent._plotting.style import check_figure_path
     from maxent._util.format import fmt, fmt_pm, print_table
     from maxent._util.io import check_save_path
@@ -67,7 +66,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
     seed = fresh_seed(seed)
     if not as_json:
         click.echo(f"note: {samples} draws, seed {seed}", err=True)
-    compile_notice(kernels.exact_rejection, kernels.run_chains)
+    compile_notice()
     with Progress("sampling", enabled=not as_json) as bar:
         cmp = compare(problem, samples, method, seed=seed, threads=threads, progress=bar.callback)
     res = cmp.sample
