@@ -10,7 +10,8 @@ weights to its maximum (:func:`maxent._kernels._sample.exact_rejection`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +29,26 @@ __all__ = ["CHUNK", "ExactPlan", "exact_plan", "product_family", "run_exact"]
 
 CHUNK = 1024  # draws per random stream in the exact sampler
 MAX_TRIES = 10**9  # proposals allowed for a single exact draw before giving up
+# Variates (proposals x free classes) up to which a run is drawn in numpy, not numba:
+# about 0.1 to 0.2 s of numpy, against about a second to load numba and its kernel.
+NUMPY_WORK = 4_000_000
+BATCH = 1 << 20  # variates per vectorised batch (memory: a few tens of MB)
+
+
+def log_weights(fam: int, p1: np.ndarray, p2: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """:func:`maxent._kernels._sample.log_weight` vectorised: ``n`` is (m, d) counts."""
+    n = n.astype(np.float64)
+    if fam == K.POISSON:
+        return n * np.log(p1) - _lgamma(n + 1.0)
+    if fam == K.NEGBIN:
+        return _lgamma(n + p2) - _lgamma(n + 1.0) + n * np.log(p1)
+    return -_lgamma(n + 1.0) - _lgamma(p2 - n + 1.0) + n * np.log(p1 / (1.0 - p1))
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """The log-gamma function, evaluated once per distinct value (counts repeat)."""
+    values, where = np.unique(x, return_inverse=True)
+    return np.array([math.lgamma(v) for v in values.tolist()])[where].reshape(x.shape)
 
 
 @dataclass
@@ -45,18 +66,107 @@ class ExactPlan:
     det: int
     log_max: np.ndarray
     fixed: np.ndarray
+    _pilots: dict = field(default_factory=dict, repr=False)  # pilot acceptance by length
 
     algorithm = "conditioned rejection"
 
     def pilot_acceptance(self, proposals: int = 20_000) -> float:
-        """Acceptance measured on a short pilot run (0 when no draw came within it)."""
-        states = stream_states(np.random.SeedSequence(0x5EED), 1)
-        out = np.zeros((4, self.p1.size), dtype=np.int64)
-        try:
-            tries = self.draw(states, 4, out, max_tries=proposals)
-        except RuntimeError:
-            return 0.0
-        return 4.0 / max(tries, 1)
+        """Acceptance measured on a fixed pilot batch of proposals (a fixed seed)."""
+        if proposals not in self._pilots:
+            self._pilots[proposals] = self._pilot(proposals)
+        return self._pilots[proposals]
+
+    def _pilot(self, proposals: int) -> float:
+        if self.rest.size * proposals > NUMPY_WORK:
+            states = stream_states(np.random.SeedSequence(0x5EED), 1)
+            out = np.zeros((4, self.p1.size), dtype=np.int64)
+            try:
+                tries = self.draw(states, 4, out, max_tries=proposals)
+            except RuntimeError:
+                return 0.0
+            return 4.0 / max(tries, 1)
+        rng = np.random.Generator(np.random.PCG64(0x5EED))
+        accepted, _ = self._propose(rng, proposals)
+        return float(accepted.sum()) / proposals
+
+    def prefers_numpy(self, samples: int) -> bool:
+        """Whether ``samples`` draws are cheaper vectorised in numpy than through numba.
+
+        Loading numba and its cached kernel costs about a second on a small machine; a
+        run predicted to need at most :data:`NUMPY_WORK` variates (from the pilot's
+        acceptance) takes less than that in numpy. The choice depends on the plan and
+        ``samples`` only, so a given call always takes the same path.
+        """
+        if self.rest.size * samples > NUMPY_WORK:
+            return False
+        acc = self.pilot_acceptance()
+        return acc > 0.0 and (self.rest.size + 1) * samples / acc <= NUMPY_WORK
+
+    def _propose(self, rng: np.random.Generator, m: int):
+        """``m`` proposals at once: (accepted mask, (m, K) allocations of the accepted)."""
+        rest, det_idx = self.rest, self.det_idx
+        v = np.empty((m, rest.size), dtype=np.int64)
+        for j, k in enumerate(rest.tolist()):  # per class: a vector of its law
+            if self.fam == K.POISSON:
+                v[:, j] = rng.poisson(self.p1[k], m)
+            elif self.fam == K.NEGBIN:
+                v[:, j] = (
+                    rng.negative_binomial(self.p2[k], 1.0 - self.p1[k], m) if self.p1[k] > 0 else 0
+                )
+            else:
+                v[:, j] = rng.binomial(int(self.p2[k]), self.p1[k], m)
+        d = det_idx.size  # as the kernel: the first d rows (none when nothing is free)
+        r = self.rhs[None, :d] - v @ self.coef[:d, rest].T
+        ok = ~(self.nonneg[None, :d] & (r < 0)).any(axis=1)
+        num = r @ self.adj.T  # adj @ r per proposal; the counts are num / det
+        ok &= (num % self.det == 0).all(axis=1)
+        nd = num // self.det
+        ok &= ((nd >= 0) & (nd <= self.cap[det_idx][None, :])).all(axis=1)
+        logacc = np.full(m, -np.inf)
+        idx = np.flatnonzero(ok)
+        if idx.size:
+            logacc[idx] = (
+                log_weights(self.fam, self.p1[det_idx], self.p2[det_idx], nd[idx]).sum(axis=1)
+                - self.log_max.sum()
+            )
+        u = rng.random(m)
+        accepted = np.log(u) <= logacc  # log(0) = -inf: accepted only where logacc is finite
+        out = np.zeros((m, self.p1.size), dtype=np.int64)
+        out[:, rest] = v
+        out[:, det_idx] = nd
+        return accepted, out
+
+    def draw_numpy(
+        self, rng: np.random.Generator, out: np.ndarray, max_tries: int = MAX_TRIES
+    ) -> int:
+        """:meth:`draw` vectorised over proposals in numpy, for small runs; one stream.
+
+        Batch lengths follow the acceptance seen so far, never the number of draws
+        wanted, so the first draws of a stream do not depend on how many follow.
+        """
+        need = out.shape[0]
+        filled = proposals = since = 0
+        acc = 0.5
+        cap = max(64, BATCH // max(1, self.rest.size))
+        while filled < need:
+            m = int(min(max(64, 1.2 * CHUNK / acc + 16), cap))
+            accepted, cand = self._propose(rng, m)
+            at = np.flatnonzero(accepted)[: need - filled]
+            gaps = np.diff(at, prepend=-1 - since)
+            if (gaps > max_tries).any() or (at.size == 0 and since + m > max_tries):
+                raise RuntimeError(
+                    f"exact sampler: a draw needed more than {max_tries:.3g} proposals; "
+                    "use method='mcmc'"
+                )
+            out[filled : filled + at.size] = cand[at]
+            filled += at.size
+            used = int(at[-1]) + 1 if filled == need else m
+            proposals += used
+            since = m - 1 - int(at[-1]) if at.size else since + m
+            acc = max(accepted.mean(), 1e-4)
+        if self.fixed.any():
+            out[:, self.fixed > 0] = self.fixed[self.fixed > 0]
+        return proposals
 
     def draw(
         self, states: np.ndarray, chunk: int, out: np.ndarray, max_tries: int = MAX_TRIES
@@ -217,12 +327,20 @@ def run_exact(plan, seq, samples, batch_chunks, progress, start_chunk=0, out=Non
     draws = np.zeros((samples, k), dtype=np.int64) if out is None else out
     proposals = 0
     done = 0
+    small = isinstance(plan, ExactPlan) and plan.prefers_numpy(samples)
     try:
         for c0 in range(start_chunk, n_chunks, batch_chunks):
             c1 = min(n_chunks, c0 + batch_chunks)
             rows = slice(c0 * CHUNK, min(samples, c1 * CHUNK))
             states = stream_states(seq, c1 - c0, start=c0)
-            proposals += plan.draw(states, CHUNK, draws[rows])
+            if small:  # each chunk's stream seeds a numpy generator instead
+                for i, st in enumerate(states):
+                    part = draws[rows][i * CHUNK : (i + 1) * CHUNK]
+                    proposals += plan.draw_numpy(
+                        np.random.Generator(np.random.PCG64(st.tolist())), part
+                    )
+            else:
+                proposals += plan.draw(states, CHUNK, draws[rows])
             done = rows.stop
             if progress is not None:
                 progress(done, samples)
