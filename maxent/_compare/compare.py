@@ -153,13 +153,28 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     one = np.bincount(levels, weights=p, minlength=int(levels.max()) + 1)
     nfft = 1 << (size - 1).bit_length()
     f = np.fft.rfft(one, nfft)
-    pn = np.fft.irfft(f**n, nfft)
-    pn1 = np.fft.irfft(f ** (n - 1), nfft)
+    fn1 = _power(f, n - 1)
+    pn = np.fft.irfft(fn1 * f, nfft)
+    pn1 = np.fft.irfft(fn1, nfft)
     idx = total - levels
     ok = (idx >= 0) & (idx <= (n - 1) * int(levels.max()))
     ratio = np.where(ok, pn1[np.clip(idx, 0, nfft - 1)], 0.0) / pn[total]
     out = p * ratio
     return out / out.sum(), "convolution"
+
+
+def _power(f: np.ndarray, k: int) -> np.ndarray:
+    """``f ** k`` for a characteristic function (``|f| <= 1``), in polar form.
+
+    ``|f| ** k`` underflows to 0 away from the few frequencies near 0 that matter; the
+    phase is computed only where it does not (a complex power costs ~0.5 us an entry).
+    """
+    with np.errstate(under="ignore"):
+        mod = np.abs(f) ** k
+    out = np.zeros_like(f)
+    keep = np.flatnonzero(mod)
+    out[keep] = mod[keep] * np.exp(1j * (k * np.angle(f[keep])))
+    return out
 
 
 @dataclass(frozen=True, repr=False)
