@@ -237,7 +237,8 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
     ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$" if boltz else r"$2\,(\ln W^*_S - \ln W_S(n))$")
     ax.set_ylabel("probability density")
     ax.set_title("how far below the maximum" if boltz else "how far below the optimum")
-    ax.set_xlim(0, hi)
+    # a little room left of 0, so that the two axes' zero labels do not meet at the corner
+    ax.set_xlim(-0.03 * hi, hi)
     art["legend"] = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
     return art
 
