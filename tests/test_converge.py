@@ -80,3 +80,21 @@ def test_converge_runs_when_there_is_no_exact_optimum():
     assert np.all(np.isnan(st.tv_optimum))
     assert any("no exact optimum" in note for note in st.notes)
     assert np.all(np.isfinite(st.tv_pooled_mean))
+
+
+def test_mean_fitted_beta_without_warnings_where_no_run_has_a_fit():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        st = maxent.converge([0, 1], [1, 2, 3], seeds=2, samples=50, seed=1)
+        mean = st.mean_fitted_beta
+    fb = st.fitted_beta
+    for i in range(len(st.n_values)):
+        finite = fb[i][np.isfinite(fb[i])]
+        if finite.size:
+            assert mean[i] == pytest.approx(finite.mean())
+        else:
+            assert np.isnan(mean[i])
+    st2 = maxent.converge([0, 1, 2, 3], [100, 1000], seeds=2, samples=200, seed=1)
+    assert np.allclose(st2.mean_fitted_beta, st2.fitted_beta.mean(axis=1))

@@ -150,6 +150,15 @@ class ConvergenceStudy(ShortRepr):
     extra: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    @property
+    def mean_fitted_beta(self) -> np.ndarray:
+        """Fitted beta averaged over the seeds at each N (``nan`` where no run had one)."""
+        fb = np.asarray(self.fitted_beta, dtype=np.float64)
+        ok = np.isfinite(fb)
+        total = np.where(ok, fb, 0.0).sum(axis=1)
+        count = ok.sum(axis=1)
+        return np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
+
     def rows(self) -> list[dict[str, Any]]:
         """One tidy row per (N, seed), for CSV output."""
         out = []

@@ -123,7 +123,7 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
                 study.tv_pooled_mean[i],
                 study.tv_floor[i],
                 float(np.mean(study.tv_single_draw[i])),
-                float(np.nanmean(study.fitted_beta[i])),
+                float(study.mean_fitted_beta[i]),
                 study.beta[i],
             ]
         )
