@@ -23,6 +23,7 @@ __all__ = [
     "face_allocation",
     "is_reachable",
     "lattice_levels",
+    "lattice_point",
     "log_compositions",
     "nearest_reachable",
     "reachable_neighbours",
@@ -414,3 +415,100 @@ def _capped_face(levels: np.ndarray, n: int, total: int, caps: np.ndarray):
             counts[k] = put
             want -= put
     return counts
+
+
+#: Wall-clock limit (s) of each integer program of :func:`lattice_point`.
+POINT_TIME_LIMIT = 10.0
+
+
+def lattice_point(
+    coef: np.ndarray,
+    rhs: np.ndarray,
+    caps: np.ndarray,
+    target: np.ndarray,
+    time_limit: float = POINT_TIME_LIMIT,
+):
+    """A point of the lattice ``coef @ n = rhs``, ``0 <= n <= caps``, near ``target``.
+
+    Feasibility integer programs (scipy's HiGHS, no objective) in boxes of half-width
+    w = 1, 4, 16, ... around ``target``, up to the full box ``0..caps``: the first box
+    holding a point gives it, so the point lies near the target. A feasibility solve ends
+    at its first integer point (deterministic, unlike an incumbent cut off by a time
+    limit, which is not used). Each answer is checked in exact integers; where HiGHS's
+    floating-point answer misses a row (totals beyond 2**53), the same box is solved
+    again for the offsets from its lower corner, whose totals are small.
+
+    Parameters
+    ----------
+    coef : ndarray of int64, shape (R, K)
+        Integer constraint rows (count, energy levels, moment levels).
+    rhs : ndarray of int64, shape (R,)
+        Their totals.
+    caps : ndarray, shape (K,)
+        Largest count of each class.
+    target : ndarray, shape (K,)
+        Real counts to search around (the large-N limit or the real optimum).
+    time_limit : float, optional
+        Wall-clock limit (s) of each integer program.
+
+    Returns
+    -------
+    ndarray of int64 or bool or None
+        The counts; ``False`` when the program over the full box ``0..caps`` is
+        infeasible (the lattice is empty; trusted only while every total
+        ``|coef| @ caps`` is below 2**53, exact in float64); ``None`` when undecided (a
+        time limit, or an answer that misses a row in exact integers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coef = np.array([[1, 1, 1, 1], [0, 1, 2, 3], [0, 1, 4, 9]])
+    >>> n = lattice_point(coef, np.array([6, 6, 12]), np.full(4, 6), np.full(4, 1.5))
+    >>> (coef @ n).tolist()
+    [6, 6, 12]
+    >>> lattice_point(coef, np.array([6, 6, 13]), np.full(4, 6), np.full(4, 1.5))
+    False
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
+
+    coef = np.asarray(coef, dtype=np.int64)
+    rhs = np.asarray(rhs, dtype=np.int64)
+    caps_i = np.asarray(caps, dtype=np.int64)
+    caps_f = caps_i.astype(np.float64)
+    k = coef.shape[1]
+    target = np.minimum(np.nan_to_num(np.asarray(target, dtype=np.float64), posinf=0.0), caps_f)
+    target = np.maximum(target, 0.0)
+    options = {"time_limit": float(time_limit)}
+
+    def solve(lo, hi, shift):
+        # shift: solve for n - lo (totals rhs - coef @ lo, exact while they fit float64)
+        base = lo.astype(np.int64) if shift else np.zeros(k, dtype=np.int64)
+        want = rhs - coef @ base
+        res = milp(
+            np.zeros(k),
+            constraints=LinearConstraint(coef.astype(np.float64), want, want),
+            integrality=np.ones(k),
+            bounds=Bounds(lo - base, hi - base),
+            options=options,
+        )
+        if res.status != 0 or res.x is None:
+            return res.status, None
+        counts = base + np.rint(res.x).astype(np.int64)
+        ok = np.all(counts >= 0) and np.all(counts <= caps_i) and np.array_equal(coef @ counts, rhs)
+        return 0, counts if ok else None
+
+    width = 1.0
+    while True:
+        lo = np.maximum(np.floor(target) - width, 0.0)
+        hi = np.minimum(np.ceil(target) + width, caps_f)
+        status, counts = solve(lo, hi, False)
+        if status == 0:
+            # a point exists in this box: where the answer missed a row, one more try
+            return counts if counts is not None else solve(lo, hi, True)[1]
+        full = bool(np.all(lo <= 0.0) and np.all(hi >= caps_f))
+        if full:
+            # HiGHS works in float64: its "infeasible" proves nothing where the totals
+            # are not exact there
+            exact = float((np.abs(coef).astype(np.float64) @ caps_f).max()) < 2.0**53
+            return False if status == 2 and exact else None
+        width *= 4.0

@@ -8,21 +8,21 @@ import time
 import numpy as np
 
 from maxent._kernels._mode import best_integers, build_windows, increment, search
-from maxent._kernels._mode_dual import total_loss
 from maxent._model import statistics as S
 from maxent._model.faces import boundary_energy
-from maxent._model.lattice import choose_determined, face_allocation
+from maxent._model.lattice import choose_determined, face_allocation, lattice_point
 from maxent._model.logcount import class_multipliers, log_count
 from maxent._model.problem import Problem
 from maxent._optimize.mode_dual import (
     ABANDON_ABOVE_N,
     dual_mode,
     exact_multipliers,
-    improve,
+    finish,
     pinned_multipliers,
+    raise_empty,
 )
 from maxent._optimize.optimum import maximize_log_count
-from maxent._util.errors import UnreachableError, ValidationError
+from maxent._util.errors import ValidationError
 from maxent._util.result import OptimizeResult
 
 __all__ = ["log_count", "most_probable_allocation"]
@@ -97,11 +97,9 @@ def most_probable_allocation(
     t0 = time.perf_counter()
     problem.require_lattice("the most probable integer allocation")
     out = _search(problem, t0, max_nodes, max_window)
-    if out.counts is None:
-        # never "no allocation found" when one exists: build one from a face of the lattice
-        built = _from_face(problem, t0, out)
-        if built is not None:
-            return built
+    if out.counts is None or not math.isfinite(out.gap):
+        # never "no allocation found" when one exists, and never a point without its gap
+        return _fallback(problem, t0, out, max_nodes, max_window)
     return out
 
 
@@ -199,61 +197,89 @@ def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> Opt
                 rounds=rounds,
             )
         if full:
-            raise UnreachableError(
-                "mean_energy",
-                f"no allocation of {problem.n} items meets the constraints (total energy "
-                f"{problem.total_energy:.12g}): the integer lattice is empty",
-            )
+            raise_empty(problem)
         bound *= 4.0
 
 
-def _from_face(problem, t0, failed):
-    """A lattice point built from the nearer face, improved by exact local moves.
+def _fallback(problem, t0, failed, max_nodes, max_window):
+    """A lattice point when the search gave up, improved by exact local moves, with its gap.
 
-    Only without extra constraints (see :func:`maxent._model.lattice.face_allocation`);
-    raises :class:`UnreachableError` when that construction proves the lattice empty.
+    The search's own best point when it has one (then only its dual gap is added); else,
+    with count and energy only, one built from the nearer face of the lattice
+    (:func:`maxent._model.lattice.face_allocation`); else, or beyond that construction's
+    table, any point near the real optimum found by an integer program
+    (:func:`maxent._model.lattice.lattice_point`). Raises :class:`UnreachableError` when
+    either construction proves the lattice empty; returns ``failed`` (no allocation, the
+    question undecided) when neither finds a point.
     """
     coef, rhs = problem.integer_rows()
     caps = problem.caps.astype(np.int64)
-    if coef.shape[0] != 2:
-        return None
-    counts = face_allocation(coef[1], problem.n, int(rhs[1]), caps)
-    if counts is False:
-        raise UnreachableError(
-            "mean_energy",
-            f"no allocation of {problem.n} items meets the constraints (total energy "
-            f"{problem.total_energy:.12g}): the integer lattice is empty",
-        )
+    counts = None
+    if failed.counts is not None:
+        counts = np.array(failed.counts, dtype=np.int64)
+        how = "is the best point the search met"
+    elif coef.shape[0] == 2:
+        counts = face_allocation(coef[1], problem.n, int(rhs[1]), caps)
+        if counts is False:
+            raise_empty(problem)
+        how = "was built from the nearest face of the lattice"
+    x, target = _any_multipliers(problem)
     if counts is None:
-        return None
-    stat, g = problem.stat, problem.degeneracies
-    lg = np.log(g)
-    try:
-        real = maximize_log_count(problem)
-        x = _mode_x(problem, real)
-    except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
-        # any multipliers give a bound (the dual is an upper bound for every theta):
-        # the exact dual's with a pinned single-state level, else the large-N limit's
-        x = pinned_multipliers(problem)
-        if x is None:
-            try:
-                x = _mode_x(problem, maximize_log_count(problem, "stirling"))
-            except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
-                x = np.full(counts.size, np.nan)
-    gap = math.inf
-    if np.all(np.isfinite(x)):
-        x = exact_multipliers(coef, x)
-        improve(problem, x, counts)
-        r = best_integers(stat, x, g, lg, counts, caps)
-        gap = max(float(total_loss(stat, x, g, lg, r, counts)), 0.0)
-    else:
-        improve(problem, np.zeros(counts.size), counts)
+        counts = lattice_point(coef, rhs, caps, target)
+        if counts is False:
+            raise_empty(problem)
+        if counts is None:
+            message = (
+                f"{failed.message} (nor did an integer program find one within its time "
+                "limit: whether the lattice is empty is undecided)"
+            )
+            return _result(problem, t0, None, 2, message, ties=0, nodes=failed.nodes, rounds=0)
+        how = "was found by an integer program near the real optimum"
+    # any multipliers bound ln W on the lattice (the dual is an upper bound for every
+    # theta); theta = 0 where none could be computed, a loose but finite bound
+    xq = exact_multipliers(coef, x)
+    out = finish(problem, xq, counts, max_nodes=max_nodes, max_window=max_window, polish=True)
+    if out is None:  # cannot happen: the local moves keep every row
+        return failed
+    n, status, message, ties, nodes, gap = out
+    nodes += failed.nodes
+    if status == 0:
+        return _result(problem, t0, n, 0, message, ties=ties, nodes=nodes, rounds=0)
     why = failed.message.split("(", 1)[-1].split(")", 1)[0]
     message = (
-        f"best found, not certified (the search gave up: {why}; this allocation was built "
-        "from the nearest face of the lattice and improved by exact local moves)"
+        f"best found, not certified (the search gave up: {why}; this allocation {how}, "
+        "improved by exact local moves): ln W is within "
+        f"{gap:.3g} of the maximum (Lagrangian dual bound)"
     )
-    return _result(problem, t0, counts, 1, message, ties=0, nodes=failed.nodes, rounds=0, gap=gap)
+    return _result(problem, t0, n, 1, message, ties=0, nodes=nodes, rounds=0, gap=gap)
+
+
+def _any_multipliers(problem):
+    """Finite multipliers x (one per class) and real counts to search around.
+
+    The real optimum's where it is solved; the exact dual's with a pinned single-state
+    level; the large-N limit's; else x = 0 and an even spread.
+    """
+    k = problem.classes
+    caps = problem.caps.astype(np.float64)
+    fallback = np.minimum(np.full(k, problem.n / k), caps)
+    for form in ("exact", "stirling"):
+        try:
+            real = maximize_log_count(problem, form)
+            x = _mode_x(problem, real)
+        except (ValidationError, ArithmeticError, np.linalg.LinAlgError):
+            x = None
+        if x is not None and np.all(np.isfinite(x)) and np.all(np.isfinite(real.counts)):
+            return x, np.asarray(real.counts, dtype=np.float64)
+        if form == "exact":
+            pinned = pinned_multipliers(problem)
+            if pinned is not None:
+                return pinned, fallback
+    try:
+        target = problem.limit_fractions * problem.n
+    except (ValidationError, ArithmeticError):
+        target = fallback
+    return np.zeros(k), target
 
 
 def _first_bound(stat, x, g, lg, r, caps):

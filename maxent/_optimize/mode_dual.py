@@ -39,14 +39,23 @@ from maxent._kernels._mode_dual import (
     even_groups,
     level_repair,
     local_search,
+    loss,
     responses,
     total_loss,
 )
 from maxent._kernels._mode_dual import responses as _responses
 from maxent._model import statistics as S
 from maxent._model.lattice import choose_determined
+from maxent._util.errors import UnreachableError
 
-__all__ = ["dual_mode", "exact_multipliers", "improve", "pinned_multipliers"]
+__all__ = [
+    "dual_mode",
+    "exact_multipliers",
+    "finish",
+    "improve",
+    "pinned_multipliers",
+    "raise_empty",
+]
 
 # Branch and bound over the gap windows only when it is small.
 CERTIFY_MAX_FREE = 400
@@ -482,12 +491,193 @@ def dual_mode(problem, x, counts, *, max_nodes: int, max_window: int):
         _small_fix(n, caps, coef[1], int(rhs[1]))
     if not _feasible(coef, rhs, caps, n):
         if not _subset_fix(stat, xq, g, lg, n, caps, coef, rhs, 200_000, max_window):
+            # (the exact search of the caller comes next, then a point from an integer
+            # program with the same kind of bound: see maxent._optimize.mode)
             return None
-    improve(problem, xq, n)
-    if not _feasible(coef, rhs, caps, n):  # cannot happen: every move keeps the rows
-        return None
-    gap = max(float(total_loss(stat, xq, g, lg, r, n)), 0.0)
-    return _certify(problem, stat, xq, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window)
+    return finish(problem, xq, n, r, max_nodes=max_nodes, max_window=max_window)
+
+
+def finish(problem, x, n, r=None, *, max_nodes: int, max_window: int, polish: bool = False):
+    """Improve a lattice point by exact local moves, then bound its gap or certify it.
+
+    ``x`` are multipliers on the grid of :func:`exact_multipliers` (any such x gives a
+    valid bound); ``r`` the best integers at x (computed when omitted). With ``polish``,
+    an uncertified point is then replaced by the best one an integer program finds
+    inside its gap (:func:`_polish`), and bounded again. Returns what :func:`dual_mode`
+    returns; ``n`` is changed in place.
+    """
+    stat, g = problem.stat, problem.degeneracies
+    lg = np.log(g)
+    caps = problem.caps.astype(np.int64)
+    coef, rhs = problem.integer_rows()
+    if r is None:
+        r = best_integers(stat, x, g, lg, n, caps)
+    out = None
+    for attempt in range(2):
+        improve(problem, x, n)
+        if not _feasible(coef, rhs, caps, n):  # cannot happen: every move keeps the rows
+            return out
+        if polish:
+            x, r = _tighten(stat, g, lg, caps, coef, x, n)
+        gap = max(float(total_loss(stat, x, g, lg, r, n)), 0.0)
+        out = _certify(problem, stat, x, g, lg, caps, coef, rhs, r, n, gap, max_nodes, max_window)
+        if out[1] == 0 or not polish or attempt or not _polish(problem, x, n, r, gap):
+            break
+    return out
+
+
+@compiled()  # hundreds of bound evaluations
+def _tighten(stat, g, lg, caps, coef, x, n, evals=400):
+    """Multipliers with a smaller dual bound for the lattice point n: (x, r).
+
+    ``L(theta) - ln W(n)`` is convex and piecewise smooth in theta (R numbers, one per
+    row); a pattern search along each row and along the subgradient ``b - A r`` lowers
+    it. At small counts the real optimum's multipliers can leave a bound several units
+    of ln W above the integer optimum; any theta keeps the bound valid.
+    """
+    a = coef.astype(np.float64)
+    theta = np.linalg.lstsq(a.T, x, rcond=None)[0]
+    rhs = coef @ n
+
+    def value(th):
+        xs = exact_multipliers(coef, th @ a)
+        if not np.all(np.isfinite(xs)):
+            return math.inf, xs, None
+        r = best_integers(stat, xs, g, lg, n, caps)
+        return float(total_loss(stat, xs, g, lg, r, n)), xs, r
+
+    best, bx, br = value(theta)
+    if not math.isfinite(best):
+        return x, best_integers(stat, x, g, lg, n, caps)
+    step = 0.5 / np.maximum(np.abs(a).max(axis=1), 1.0)
+    used = 1
+    while used < evals and np.any(step > 1e-9):
+        moved = False
+        sub = (rhs - coef @ br).astype(np.float64)
+        dirs = [np.eye(a.shape[0])[i] * step[i] for i in range(a.shape[0])]
+        norm = float(np.abs(sub).max())
+        if norm > 0:
+            dirs.append(-sub / norm * float(step.max()))
+        for d in dirs:
+            for sign in (1.0, -1.0):
+                val, xs, r = value(theta + sign * d)
+                used += 1
+                if val < best - 1e-12:
+                    best, bx, br, theta, moved = val, xs, r, theta + sign * d, True
+                    break
+            if moved:
+                break
+        if not moved:
+            step = step / 4.0
+    return bx, br
+
+
+#: Largest number of unit steps (binary variables) of the polishing integer program.
+POLISH_MAX_STEPS = 800
+POLISH_MAX_NODES = 200
+#: A safety net only: the node limit ends the program first (deterministic).
+POLISH_TIME_LIMIT = 5.0
+
+
+@compiled()  # a loss per value of every box
+def _polish(problem, x, n, r, gap) -> bool:
+    """Replace n (in place) by the best lattice point an integer program finds near it.
+
+    The loss ``sum_k c_k(n_k)`` is convex in each class, so written as a sum of unit
+    steps out of the lowest value of each box (binary, with increasing costs) a linear
+    objective pays the loss exactly at integer counts. The box is the windows of loss at
+    most ``gap`` (which hold every point at least as good as n) where their steps fit
+    :data:`POLISH_MAX_STEPS`; else a box around n, moved to each better point found (a
+    few rounds). HiGHS's answer is checked in exact integers and on its exact loss; n
+    changes only when that is smaller. Returns whether it changed.
+    """
+    stat, g = problem.stat, problem.degeneracies
+    lg = np.log(g)
+    caps = problem.caps.astype(np.int64)
+    coef, rhs = problem.integer_rows()
+    budget = gap * (1.0 + 1e-9) + 1e-13
+    _, lo, hi, _, costs, _ = build_windows(
+        stat, x, g, lg, n, caps, budget, POLISH_MAX_STEPS + n.size
+    )
+    if costs.size:
+        return _box_best(stat, x, g, lg, r, n, caps, coef, rhs, lo, hi)
+    w = max(1, POLISH_MAX_STEPS // (2 * n.size))
+    changed = False
+    for _ in range(POLISH_ROUNDS):
+        lo = np.maximum(n - w, 0)
+        hi = np.minimum(n + w, caps)
+        if not _box_best(stat, x, g, lg, r, n, caps, coef, rhs, lo, hi):
+            break
+        changed = True
+    return changed
+
+
+POLISH_ROUNDS = 2
+
+
+def _box_best(stat, x, g, lg, r, n, caps, coef, rhs, lo, hi) -> bool:
+    """The best lattice point in the box lo..hi by an integer program; into n if better."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
+
+    cls = np.repeat(np.arange(n.size), hi - lo)  # the class of every unit step
+    if cls.size == 0:
+        return False
+    value = lo[cls] + 1 + np.arange(cls.size) - np.repeat(np.cumsum(hi - lo) - (hi - lo), hi - lo)
+    price = np.array(
+        [
+            loss(stat, x[k], g[k], lg[k], r[k], v) - loss(stat, x[k], g[k], lg[k], r[k], v - 1)
+            for k, v in zip(cls.tolist(), value.tolist(), strict=True)
+        ]
+    )
+    # integer counts m and real steps z, m_k = lo_k + sum of its steps: the steps'
+    # costs increase, so the relaxation takes them in order and pays c_k(m_k) exactly
+    k, s = n.size, cls.size
+    link = np.zeros((k, k + s))
+    link[:, :k] = np.eye(k)
+    link[cls, k + np.arange(s)] = -1.0
+    rows = np.hstack([coef.astype(np.float64), np.zeros((coef.shape[0], s))])
+    res = milp(
+        np.concatenate([np.zeros(k), price]),
+        constraints=[
+            LinearConstraint(rows, rhs.astype(np.float64), rhs.astype(np.float64)),
+            LinearConstraint(link, lo.astype(np.float64), lo.astype(np.float64)),
+        ],
+        integrality=np.concatenate([np.ones(k), np.zeros(s)]),
+        bounds=Bounds(
+            np.concatenate([lo, np.zeros(s)]).astype(np.float64),
+            np.concatenate([hi, np.ones(s)]).astype(np.float64),
+        ),
+        options={
+            "node_limit": POLISH_MAX_NODES,
+            "time_limit": POLISH_TIME_LIMIT,
+            "mip_rel_gap": 1e-9,
+        },
+    )
+    # (an answer cut off by the time limit would depend on the machine: not used)
+    if res.x is None or "time" in str(res.message).lower():
+        return False
+    new = np.rint(res.x[:k]).astype(np.int64)
+    if not _feasible(coef, rhs, caps, new):
+        return False
+    before = float(total_loss(stat, x, g, lg, r, n))
+    after = float(total_loss(stat, x, g, lg, r, new))
+    if not after < before - 1e-12 * max(1.0, abs(before)):
+        return False
+    n[:] = new
+    return True
+
+
+def raise_empty(problem) -> None:
+    """Raise :class:`UnreachableError`: no integer allocation meets the constraints."""
+    rows = problem.integer_rows()[0].shape[0]
+    what = f"total energy {problem.total_energy:.12g}"
+    if rows > 2:
+        what += " and the extra constraints"
+    raise UnreachableError(
+        "mean_energy",
+        f"no allocation of {problem.n} items meets the constraints ({what}): the integer "
+        "lattice is empty",
+    )
 
 
 def _small_fix(n, caps, levels, target, max_top=2000) -> bool:

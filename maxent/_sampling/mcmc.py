@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from maxent._kernels import _sample as K
+from maxent._model.lattice import lattice_point
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._sampling.diagnostics import integrated_time
@@ -51,45 +52,18 @@ def initial_counts(problem: Problem) -> np.ndarray:
 def lattice_start(problem: Problem, time_limit: float = START_TIME_LIMIT):
     """Any allocation on the constraint lattice, near the large-N limit, or ``None``.
 
-    Feasibility integer programs (scipy's HiGHS, no objective): counts meeting every
-    integer row exactly inside a box of half-width w around the real limit, w = 1, 4,
-    16, ... up to 0..cap, so that the chain starts in the bulk. A feasibility solve
-    ends at its first integer point (deterministic, unlike an incumbent cut off by a
-    time limit, which is not used). The answer is checked in exact integers; ``None``
-    when none is found or HiGHS's floating-point answer misses a row (counts ~1e15).
+    Feasibility integer programs in boxes widening around the real limit, so that the
+    chain starts in the bulk; checked in exact integers (see
+    :func:`maxent._model.lattice.lattice_point`). ``None`` when none is found (an empty
+    lattice, a time limit, or a floating-point answer that misses a row).
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
-
     coef, rhs = problem.integer_rows()
-    caps = problem.caps.astype(np.float64)
-    k = problem.classes
     try:
-        target = np.minimum(problem.limit_fractions * problem.n, caps)
+        target = problem.limit_fractions * problem.n
     except (ValidationError, ArithmeticError):
-        target = np.minimum(np.full(k, problem.n / k), caps)
-    rows = LinearConstraint(coef.astype(np.float64), rhs, rhs)
-    width = 1.0
-    while True:
-        lo = np.maximum(np.floor(target) - width, 0.0)
-        hi = np.minimum(np.ceil(target) + width, caps)
-        res = milp(
-            np.zeros(k),
-            constraints=rows,
-            integrality=np.ones(k),
-            bounds=Bounds(lo, hi),
-            options={"time_limit": float(time_limit)},
-        )
-        if res.status == 0 and res.x is not None:
-            counts = np.rint(res.x).astype(np.int64)
-            ok = (
-                np.all(counts >= 0)
-                and np.all(counts <= problem.caps)
-                and np.array_equal(coef @ counts, rhs)
-            )
-            return counts if ok else None
-        if np.all(lo <= 0.0) and np.all(hi >= caps):
-            return None
-        width *= 4.0
+        target = np.full(problem.classes, problem.n / problem.classes)
+    counts = lattice_point(coef, rhs, problem.caps, target, time_limit)
+    return counts if isinstance(counts, np.ndarray) else None
 
 
 def shell_start(problem: Problem) -> np.ndarray:
