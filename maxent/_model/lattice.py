@@ -469,7 +469,9 @@ def lattice_point(
     >>> lattice_point(coef, np.array([6, 6, 13]), np.full(4, 6), np.full(4, 1.5))
     False
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
+    from scipy.optimize import Bounds, LinearConstraint  # only when needed
+
+    from maxent._util.solvers import milp
 
     coef = np.asarray(coef, dtype=np.int64)
     rhs = np.asarray(rhs, dtype=np.int64)

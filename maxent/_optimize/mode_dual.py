@@ -617,7 +617,9 @@ POLISH_ROUNDS = 2
 
 def _box_best(stat, x, g, lg, r, n, caps, coef, rhs, lo, hi) -> bool:
     """The best lattice point in the box lo..hi by an integer program; into n if better."""
-    from scipy.optimize import Bounds, LinearConstraint, milp  # only when needed
+    from scipy.optimize import Bounds, LinearConstraint  # only when needed
+
+    from maxent._util.solvers import milp
 
     cls = np.repeat(np.arange(n.size), hi - lo)  # the class of every unit step
     if cls.size == 0:
