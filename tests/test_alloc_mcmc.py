@@ -36,6 +36,11 @@ CASES = {
     ),
     "irregular": dict(energies=[0, 1, 3, 4, 7], n=8, mean_energy=2.5),
     "moment": dict(energies=[0, 1, 2, 3, 4, 5], n=12, mean_energy=2.5, constraints=["E**2=8.5"]),
+    # three rows on eight levels, classes with under one item expected (issue #11):
+    # circuits alone, with no pair move conserving k**2, must still reach the whole law
+    "three_rows": dict(
+        energies=list(range(8)), n=24, total_energy=58, constraints=[f"k**2={230 / 24!r}"]
+    ),
 }
 
 

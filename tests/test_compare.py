@@ -65,6 +65,83 @@ def test_concentration_accepts_exact_and_rejects_unconstrained():
     assert bad.ks_pvalue < 1e-10
 
 
+def test_concentration_of_mcmc_draws_counts_effective_draws():
+    # Negative control for correlated draws (issue #11): MCMC draws thinned by a single
+    # proposal are strongly autocorrelated (tau about 30 draws). Counted as independent
+    # they "fail" a chi2 law that is accurate here (K = 4, N = 1e5: the exact sampler
+    # passes it above); at M / tau effective draws the same draws pass (false alarm
+    # 0.1%, and the correction is conservative), and a chain with a wrong target still
+    # fails.
+    from maxent._sampling.alloc_mcmc import AllocMoves
+    from maxent._sampling.mcmc import initial_counts
+
+    p = Problem([0, 1, 2, 3], 100_000, mean_energy=1.2)
+    res = maxent.sample(p, 20_000, "mcmc", seed=5, thin=1)
+    chains = res.diagnostics["chains"]
+    naive = maxent.concentration(p, res.draws)
+    assert naive.ks_pvalue < 1e-8 and not naive.correlated
+    assert naive.effective_draws == 20_000 and naive.tau == 1.0
+    c = maxent.concentration(p, res.draws, chains)
+    assert c.correlated and c.tau > 10 and c.effective_draws == pytest.approx(20_000 / c.tau)
+    assert c.ks_statistic == naive.ks_statistic  # same statistic, honest null law
+    assert c.ks_pvalue > 1e-3
+    assert "effective_draws" in repr(c) and c.to_dict()["tau"] == c.tau
+    # a chain whose acceptance targets the uniform law on the lattice: still rejected
+    ch = AllocMoves(p, initial_counts(p), chains, np.random.SeedSequence(5))
+    ch.stat, ch.g = 1, np.ones(p.classes)  # Bose-Einstein, g = 1: h(n) = 0
+    rec = np.zeros((chains, 5000, p.classes), dtype=np.int64)
+    ch.run(500, 500 + 1, np.zeros((chains, 0, p.classes), dtype=np.int64))
+    ch.run(5000, 1, rec)
+    bad = maxent.concentration(p, rec.reshape(-1, p.classes), chains)
+    assert bad.correlated and bad.ks_pvalue < 1e-10
+
+
+def test_ks_p_value_at_effective_draws_is_calibrated_on_ar1_chains():
+    # AR(1) chains (rho = 0.9, tau = 19) against their exact normal law: with M / tau
+    # draws the p-value falls below 0.01 in at most 5 of 100 runs (at most 1% each for a
+    # calibrated or conservative test: binomial false alarm < 1e-3); counted as
+    # independent it falls below 0.01 in most runs.
+    from scipy import special
+
+    from maxent._compare.compare import ks_test, values_time
+
+    rng = np.random.default_rng(2)
+    rho, reps = 0.9, 100
+    e = rng.standard_normal((reps, 4, 2500))
+    x = np.empty_like(e)
+    x[..., 0] = e[..., 0]
+    for i in range(1, e.shape[-1]):
+        x[..., i] = rho * x[..., i - 1] + math.sqrt(1 - rho**2) * e[..., i]
+    naive, fixed = [], []
+    for run in x:
+        v = run.ravel()
+        tau = values_time(v, 4)
+        assert 10 < tau < 40
+        naive.append(ks_test(v, special.ndtr)[1])
+        fixed.append(ks_test(v, special.ndtr, v.size / tau)[1])
+    assert np.sum(np.array(fixed) < 0.01) <= 5
+    assert np.sum(np.array(naive) < 0.01) >= 40
+
+
+def test_concentration_says_when_chi2_is_off_at_finite_n():
+    # 60 items on six levels (about 6 in the emptiest class): the exact mean of
+    # 2N (H_max - H) from enumeration is above chi2's dof by about Williams' leading term
+    # (0.112 against 0.106); 20,000 draws can see that, 20 cannot, and K = 4 at N = 1e5
+    # is at the limit.
+    p = Problem([0, 1, 2, 3, 4, 5], 60, total_energy=120)
+    en = maxent.enumerate_allocations(p)
+    exact = float(en.probabilities @ maxent.concentration(p, en.allocations).values)
+    c = maxent.concentration(p, maxent.sample(p, 20_000, seed=1).draws)
+    assert c.finite_n_excess == pytest.approx(exact - c.dof, rel=0.15)
+    assert c.finite_n_detectable()
+    assert not maxent.concentration(p, maxent.sample(p, 20, seed=1).draws).finite_n_detectable()
+    cmp = maxent.compare(p, 20_000, seed=1)
+    assert any("large-N law of the concentration values" in n for n in cmp.notes)
+    big = maxent.compare(Problem([0, 1, 2, 3], 100_000, mean_energy=1.2), 2000, seed=1)
+    assert not big.concentration.finite_n_detectable()
+    assert not any("concentration values" in n for n in big.notes)
+
+
 @pytest.mark.parametrize("n", [2, 3, 10, 100, 1000, 5000])
 def test_ks_test_against_scipy(n):
     """Our KS p-value (no scipy.stats import) against scipy's exact two-sided law."""

@@ -232,7 +232,8 @@ def plot_concentration(comparison, ax=None, bins: int = 40) -> dict[str, Any]:
         grid,
         stats.chi2(dof).pdf(grid),
         color=ROLE["exact_mean"],
-        label=rf"$\chi^2_{{{dof}}}$ law (test of fit: p = {c.ks_pvalue:.2g})",
+        label=rf"$\chi^2_{{{dof}}}$ law (test of fit: p = {c.ks_pvalue:.2g}"
+        + (f" at {c.effective_draws:.3g} effective draws)" if c.correlated else ")"),
     )[0]
     ax.set_xlabel(r"$2N\,(H_{\max} - H(n/N))$" if boltz else r"$2\,(\ln W^*_S - \ln W_S(n))$")
     ax.set_ylabel("probability density")

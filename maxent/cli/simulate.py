@@ -150,8 +150,19 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
         digits=4,
     )
     out.print(
-        f"mean {c.mean:.4g} (chi2 mean {c.dof}); Kolmogorov-Smirnov statistic "
-        f"{c.ks_statistic:.3g}, p-value {c.ks_pvalue:.3g}"
+        f"mean {c.mean:.4g} (chi2 mean {c.dof}"
+        + (
+            f", about {c.dof + c.finite_n_excess:.4g} at this N"
+            if c.finite_n_excess >= 0.01
+            else ""
+        )
+        + f"); Kolmogorov-Smirnov statistic {c.ks_statistic:.3g}, p-value {c.ks_pvalue:.3g}"
+        + (
+            f" (at {c.effective_draws:.4g} effective draws of {c.values.size}: MCMC draws "
+            f"are correlated, tau = {c.tau:.3g})"
+            if c.correlated
+            else ""
+        )
     )
     sampler_lines(out, res)
     for note in cmp.notes:
