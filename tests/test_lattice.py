@@ -105,3 +105,31 @@ def test_level_total_is_exact_beyond_2_53_items(n):
         warnings.simplefilter("error", RuntimeWarning)
         res = maxent.optimize(top)
     assert res.exact.counts.tolist() == [0, n] and res.exact.log_count == 0.0
+
+
+@pytest.mark.parametrize(
+    ("n", "k"),
+    [
+        (0, 1),
+        (1, 1),
+        (5, 1),
+        (0, 5),
+        (10, 3),
+        (10**5, 4),
+        (10**6, 10**5),
+        (10**18, 4),
+        (3 * 10**18, 10**4),
+        (10**18, 2),
+    ],
+)
+def test_log_compositions_against_exact_sums(n, k):
+    from maxent._model.lattice import compositions_at_most, log_compositions
+
+    # ln C(n + k - 1, k - 1) = sum_{j < k} log1p(n / j): exact in Python for small n, a
+    # sum of k - 1 well-conditioned terms otherwise (lgamma differences at n = 1e18 cancel)
+    if n < 10**7 and k < 10**5:
+        want = math.log(math.comb(n + k - 1, k - 1))
+    else:
+        want = math.fsum(math.log1p(n / j) for j in range(1, k))
+    assert log_compositions(n, k) == pytest.approx(want, rel=1e-12, abs=1e-12)
+    assert compositions_at_most(n, k, 200_000) == (want <= math.log(200_000))

@@ -237,7 +237,13 @@ def log_compositions(n_items: int, classes: int) -> float:
     computed with log-gamma so it never overflows (callers compare it with ``ln`` of a
     limit).
     """
-    return math.lgamma(n_items + classes) - math.lgamma(n_items + 1) - math.lgamma(classes)
+    # ln Gamma(big + small + 1) - ln Gamma(big + 1) - ln Gamma(small + 1), with the first
+    # difference taken without cancellation (three lgamma's of ~4e19 at N = 1e18 left
+    # nothing but rounding, and called that lattice small enough to enumerate)
+    from maxent._model.statistics import LGAMMA_DIFF, gamma_diff
+
+    small, big = sorted((int(n_items), int(classes) - 1))
+    return float(gamma_diff(LGAMMA_DIFF, big + 1.0, float(small))) - math.lgamma(small + 1.0)
 
 
 def compositions_at_most(n_items: int, classes: int, limit: float) -> bool:
