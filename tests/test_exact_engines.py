@@ -107,3 +107,13 @@ def test_numpy_engine_reports_a_draw_beyond_max_tries(monkeypatch):
     out = np.zeros((4, 4), dtype=np.int64)
     with pytest.raises(RuntimeError, match="more than 1e\\+03 proposals"):
         plan.draw_numpy(np.random.default_rng(0), out, max_tries=1000)
+
+
+def test_log_max_weight_when_the_mode_lies_beyond_the_cap():
+    # a Bose tilt near 1 (N = 1e18 at the top of the range) puts the mode past the cap,
+    # where no candidate was left and max() of nothing raised
+    p1, p2, cap = np.array([1.0 - 1e-12, 0.5]), np.array([3.0, 2.0]), np.array([10, 10])
+    got = E.log_max_weight(E.K.NEGBIN, p1, p2, cap)
+    for i in range(2):
+        want = max(E.K.log_weight(E.K.NEGBIN, p1[i], p2[i], float(c)) for c in range(11))
+        assert got[i] == pytest.approx(want, rel=1e-12)

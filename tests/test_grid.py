@@ -191,3 +191,34 @@ def test_large_grid_optimize(tmp_path, k, n, kind, position, stat, constraint):
         check_refusal(proc.returncode, proc.stderr)
         return
     check_optimize(json.loads(proc.stdout), e)
+
+
+HUGE_N = grid(20261124, ks=(2, 3, 4, 10), ns=(10**6, 10**9, 10**15, 10**18), count=24)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("k", "n", "kind", "position", "stat", "constraint"), HUGE_N)
+def test_huge_n_grid_sample(tmp_path, k, n, kind, position, stat, constraint):
+    # a few classes and N up to 1e18: sample must answer (or refuse in one line) within
+    # a bound, every draw keeping both constraints (a lattice size computed with
+    # cancelling lgamma's once sent N = 1e18 to enumeration, which never ended)
+    rng = np.random.default_rng([k, n % 2**32, KINDS.index(kind), POSITIONS.index(position)])
+    args, e = make_case(rng, k, n, kind, position, stat, constraint)
+    code, out, err = run("optimize", *args, "--json")
+    if code != 0:
+        check_refusal(code, err)
+        return
+    d = json.loads(out)
+    save = tmp_path / "draws.npy"
+    cmd = [sys.executable, "-m", "maxent", "sample", *args, "--samples", "200", "--seed", "5"]
+    try:
+        proc = subprocess.run(
+            [*cmd, "--save", str(save)], capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within 120 s: {' '.join(cmd[3:])}")
+    if proc.returncode != 0:
+        check_refusal(proc.returncode, proc.stderr)
+        return
+    assert "Traceback" not in proc.stderr
+    check_draws(save, e, d["n"], float(d["total_energy"]))

@@ -229,6 +229,10 @@ def log_max_weight(fam, p1, p2, cap):
         mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
     else:
         mode = np.floor((p2 + 1.0) * p1)
+    # the log pmf is concave on 0..cap: its maximum there is at the mode clipped into
+    # 0..cap or next to it (a Bose tilt near 1 puts the unclipped mode beyond the cap)
+    with np.errstate(invalid="ignore"):
+        mode = np.clip(np.nan_to_num(mode, nan=0.0, posinf=np.inf), 0.0, cap.astype(np.float64))
     out = np.empty(p1.size)
     for i in range(p1.size):
         cands = [c for c in (mode[i] - 1, mode[i], mode[i] + 1) if 0 <= c <= cap[i]]
