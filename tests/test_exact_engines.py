@@ -75,7 +75,7 @@ def test_negative_control_fails_the_same_test(monkeypatch):
     # a sampler that skips the acceptance step (keeps every solvable proposal) is wrong
     p = CASES["boltzmann"]()
     plan = E.exact_plan(p)
-    plan.log_max = plan.log_max - 1e9  # log u <= huge: every solvable proposal kept
+    monkeypatch.setattr(E, "log_ratios", lambda *a: np.zeros(a[3].shape))  # all kept
     rng = np.random.default_rng(1)
     ok, cand = plan._propose(rng, 40_000)
     wrong = cand[ok][:20_000]
@@ -103,17 +103,46 @@ def test_small_run_takes_numpy_and_large_run_numba():
 def test_numpy_engine_reports_a_draw_beyond_max_tries(monkeypatch):
     monkeypatch.setitem(exact_pdc.FORCE, "old", True)
     plan = E.exact_plan(CASES["boltzmann"]())
-    plan.log_max = plan.log_max + 1e9  # nothing is ever accepted
+    monkeypatch.setattr(E, "log_ratios", lambda *a: np.full(a[3].shape, -np.inf))  # none
     out = np.zeros((4, 4), dtype=np.int64)
     with pytest.raises(RuntimeError, match="more than 1e\\+03 proposals"):
         plan.draw_numpy(np.random.default_rng(0), out, max_tries=1000)
 
 
-def test_log_max_weight_when_the_mode_lies_beyond_the_cap():
+def test_top_counts_when_the_mode_lies_beyond_the_cap():
     # a Bose tilt near 1 (N = 1e18 at the top of the range) puts the mode past the cap,
     # where no candidate was left and max() of nothing raised
     p1, p2, cap = np.array([1.0 - 1e-12, 0.5]), np.array([3.0, 2.0]), np.array([10, 10])
-    got = E.log_max_weight(E.K.NEGBIN, p1, p2, cap)
+    top = E.top_counts(E.K.NEGBIN, p1, p2, cap)
     for i in range(2):
-        want = max(E.K.log_weight(E.K.NEGBIN, p1[i], p2[i], float(c)) for c in range(11))
-        assert got[i] == pytest.approx(want, rel=1e-12)
+        ratios = [E.K.log_ratio(E.K.NEGBIN, p1[i], p2[i], float(c), top[i]) for c in range(11)]
+        assert max(ratios) <= 1e-12
+
+
+@pytest.mark.parametrize("fam", [0, 1, 2])
+def test_log_ratio_against_mpmath_at_huge_counts(fam):
+    # log f(n) - log f(m) at counts ~1e15: each log f is ~3e16, so their difference in
+    # doubles kept an error of order one (the acceptance test then drew the wrong law)
+    import mpmath
+
+    mpmath.mp.dps = 60
+    lam = 1e15
+    p1, p2 = {0: (lam, 0.0), 1: (0.999, 1e12), 2: (0.4, 2.5e15)}[fam]
+    m = {0: lam, 1: 1e15 - 1.0, 2: 1e15}[fam]
+    for n in (m - 3e7, m - 1.0, m + 12345.0, m + 4e7):
+
+        def logf(c, p1=p1, p2=p2):
+            c, a, b = mpmath.mpf(c), mpmath.mpf(p1), mpmath.mpf(p2)
+            if fam == 0:
+                return c * mpmath.log(a) - mpmath.loggamma(c + 1)
+            if fam == 1:
+                return mpmath.loggamma(c + b) - mpmath.loggamma(c + 1) + c * mpmath.log(a)
+            return (
+                -mpmath.loggamma(c + 1) - mpmath.loggamma(b - c + 1) + c * mpmath.log(a / (1 - a))
+            )
+
+        want = float(logf(n) - logf(m))
+        kernel = E.K.log_ratio(fam, p1, p2, n, m)
+        vector = E.log_ratios(fam, np.array([p1]), np.array([p2]), np.array([[n]]), [m])[0, 0]
+        assert kernel == pytest.approx(want, rel=1e-9, abs=1e-6)
+        assert vector == pytest.approx(want, rel=1e-9, abs=1e-6)

@@ -5,7 +5,7 @@ from a ``SeedSequence`` exactly as the package seeds its streams, and half a mil
 are compared with the exact law by a chi-square test on counts (cells pooled until every
 expected count is at least 5). Parameters straddle the switch between inversion and
 rejection of every generator. A correct generator fails one test with probability
-ALPHA = 1e-4; there are 33 such tests, so the family-wise false-alarm rate is below 0.4%
+ALPHA = 1e-4; there are 39 such tests, so the family-wise false-alarm rate is below 0.4%
 (the seeds are fixed, so a pass is reproducible). Power checks show that the same draws
 fail the same test against a law whose mean is off by 1% (Poisson, binomial) or 2%
 (negative binomial, gamma).
@@ -208,3 +208,45 @@ def test_streams_are_reproducible_and_distinct():
     a = draws(POISSON, 30.0, m=1000, seed=9)
     assert np.array_equal(a, draws(POISSON, 30.0, m=1000, seed=9))
     assert not np.array_equal(a, draws(POISSON, 30.0, m=1000, seed=10))
+
+
+# -- huge parameters: the exact tests must not cancel -------------------------------------
+# At a mean of 1e15 the log pmf is ~3.5e16, and written as a difference of such terms the
+# rejection tests had errors of order one: the variance of Poisson variates came out 1%
+# off at 1e15 and 50% at 3e17, binomial ones 16% at n = 1e15, gamma ones detectably at
+# shape 1e15. Laws this wide are normal to far better than the test can see (skewness
+# below 1e-7), so the standardised variates (jittered by a uniform over each integer's
+# cell) are compared with N(0, 1) in 100 equiprobable cells; ALPHA = 1e-4 each, 6 tests.
+
+HUGE = [
+    (POISSON, 1e15, 0.0),
+    (POISSON, 3e17, 0.0),
+    (BINOMIAL, 1e15, 0.3),
+    (BINOMIAL, 1e18, 0.4),
+    (GAMMA, 1e15, 0.0),
+    (NEGATIVE_BINOMIAL, 1e15, 0.5),
+]
+
+
+@pytest.mark.parametrize(("kind", "a", "b"), HUGE)
+def test_generators_at_huge_parameters_match_their_normal_limit(kind, a, b):
+    x = draws(kind, a, b, m=200_000, seed=3)
+    if kind == POISSON:
+        mean, var = a, a
+    elif kind == BINOMIAL:
+        mean, var = a * b, a * b * (1.0 - b)
+    elif kind == GAMMA:
+        mean, var = a, a
+    else:  # negative binomial: size a, success probability b (as draw_count takes it)
+        mean, var = a * b / (1.0 - b), a * b / (1.0 - b) ** 2
+    jitter = np.random.default_rng(4).random(x.size) - 0.5 if kind != GAMMA else 0.0
+    z = (x + jitter - mean) / math.sqrt(var)
+    assert continuous_pvalue(z, stats.norm) > ALPHA
+
+
+def test_huge_parameter_test_has_power():
+    # the same draws fail the same test against a law 3% wider (numpy's own Poisson
+    # generator is about that far off at a mean of 1e15)
+    x = draws(POISSON, 1e15, m=200_000, seed=3)
+    z = (x + np.random.default_rng(4).random(x.size) - 0.5 - 1e15) / math.sqrt(1e15)
+    assert continuous_pvalue(z, stats.norm(scale=1.03)) < 1e-6

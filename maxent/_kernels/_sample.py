@@ -18,6 +18,7 @@ import numpy as np
 from ._config import jit, jit_parallel_chunks, prange
 from ._lattice import lattice_circuit, solve_determined
 from ._random import below, binomial, gamma, poisson, two_below, uniform
+from ._special import lgamma_diff
 
 POISSON = 0
 NEGBIN = 1
@@ -36,14 +37,32 @@ def draw_count(s, fam, p1, p2):
     return binomial(s, np.int64(p2), p1)
 
 
-@jit(cost=lambda fam, p1, p2, n: 5)  # called from Python by the exact plan
-def log_weight(fam, p1, p2, n):
-    """log f(n) up to a constant that depends only on the class."""
+@jit
+def _lgamma_step(x, y):
+    """lgamma(y) - lgamma(x) for x, y > 0, without cancellation when both are large."""
+    if y >= x:
+        return lgamma_diff(x, y - x)
+    return -lgamma_diff(y, x - y)
+
+
+@jit(cost=lambda fam, p1, p2, n, m: 40)  # called from Python by the exact plan
+def log_ratio(fam, p1, p2, n, m):
+    """log f(n) - log f(m) for one class's law f, taken term by term as differences.
+
+    (log f itself is ~N ln N: at N = 1e15 the difference of two such values keeps an
+    error of order one, and the acceptance test built on it drew from the wrong law.)
+    """
     if fam == POISSON:
-        return n * math.log(p1) - math.lgamma(n + 1.0)
+        return (n - m) * math.log(p1) - _lgamma_step(m + 1.0, n + 1.0)
     if fam == NEGBIN:
-        return math.lgamma(n + p2) - math.lgamma(n + 1.0) + n * math.log(p1)
-    return -math.lgamma(n + 1.0) - math.lgamma(p2 - n + 1.0) + n * math.log(p1 / (1.0 - p1))
+        return (
+            _lgamma_step(m + p2, n + p2) - _lgamma_step(m + 1.0, n + 1.0) + (n - m) * math.log(p1)
+        )
+    return (
+        (n - m) * math.log(p1 / (1.0 - p1))
+        - _lgamma_step(m + 1.0, n + 1.0)
+        - _lgamma_step(p2 - m + 1.0, p2 - n + 1.0)
+    )
 
 
 @jit_parallel_chunks(lambda *args: args[12].shape[0])  # one chunk per random stream
@@ -59,7 +78,7 @@ def exact_rejection(
     nonneg,
     adj,
     det,
-    log_max,
+    top,
     states,
     chunk,
     out,
@@ -69,7 +88,8 @@ def exact_rejection(
     """Fill ``out`` (draws x K, zeroed) with exact draws; ``tries`` gets proposals per chunk.
 
     ``coef`` (d x K) are the integer constraint rows and ``rhs`` their targets; ``adj``
-    and ``det`` invert the d x d block of the determined classes ``det_idx``. Rows with
+    and ``det`` invert the d x d block of the determined classes ``det_idx``, and ``top``
+    holds the count at which each determined class's weight peaks. Rows with
     ``nonneg`` set have non-negative coefficients, so a partial sum above the target
     rejects early. Returns -1 on success or the first chunk that exceeded ``max_tries``
     proposals for a single draw.
@@ -112,7 +132,7 @@ def exact_rejection(
                 logacc = 0.0
                 for i in range(d):
                     k = det_idx[i]
-                    logacc += log_weight(fam, p1[k], p2[k], nd[i]) - log_max[i]
+                    logacc += log_ratio(fam, p1[k], p2[k], float(nd[i]), top[i])
                 if math.log(uniform(s)) <= logacc:
                     for i in range(d):
                         out[j, det_idx[i]] = nd[i]

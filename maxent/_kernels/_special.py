@@ -190,6 +190,18 @@ def lgamma_diff(a, d):
     return lead + _series_diff(_LGAMMA_C, a, b, d) - s3
 
 
+@jit
+def lgamma_shift(a, d):
+    """lgamma(a + d) - lgamma(a) for a > 0, a + d > 0 and d of either sign.
+
+    Pass the shift ``d`` exactly (a difference of integer counts, say): at counts ~1e18
+    the doubles a and a + d are 128 apart, and ``d`` recomputed from them would be off.
+    """
+    if d >= 0.0:
+        return lgamma_diff(a, d)
+    return -lgamma_diff(a + d, -d)
+
+
 # which difference gamma_diff_array takes
 LGAMMA_DIFF, DIGAMMA_DIFF, TRIGAMMA_DIFF = 0, 1, 2
 

@@ -10,7 +10,6 @@ weights to its maximum (:func:`maxent._kernels._sample.exact_rejection`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined
 from maxent._model.logcount import class_multipliers
 from maxent._model.problem import Problem
+from maxent._model.special import lgamma_step
 from maxent._sampling import exact_pdc
 from maxent._util.errors import UnreachableError, interrupted
 from maxent._util.streams import stream_states
@@ -33,22 +33,22 @@ MAX_TRIES = 10**9  # proposals allowed for a single exact draw before giving up
 # about 0.1 to 0.2 s of numpy, against about a second to load numba and its kernel.
 NUMPY_WORK = 4_000_000
 BATCH = 1 << 20  # variates per vectorised batch (memory: a few tens of MB)
+# numpy's Poisson (and so negative binomial) generator takes the log pmf as a difference
+# of terms ~lam ln lam: measured right at mean 1e12, 3% off in variance at 1e15. Beyond
+# this mean the kernels' generators (which take it as a difference in k - m) are used.
+NUMPY_MAX_MEAN = 1e12
 
 
-def log_weights(fam: int, p1: np.ndarray, p2: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """:func:`maxent._kernels._sample.log_weight` vectorised: ``n`` is (m, d) counts."""
+def log_ratios(fam: int, p1: np.ndarray, p2: np.ndarray, n: np.ndarray, top) -> np.ndarray:
+    """:func:`maxent._kernels._sample.log_ratio` vectorised: ``n`` is (m, d) counts."""
     n = n.astype(np.float64)
+    top = np.asarray(top, dtype=np.float64)
+    step = -lgamma_step(top + 1.0, n + 1.0)
     if fam == K.POISSON:
-        return n * np.log(p1) - _lgamma(n + 1.0)
+        return (n - top) * np.log(p1) + step
     if fam == K.NEGBIN:
-        return _lgamma(n + p2) - _lgamma(n + 1.0) + n * np.log(p1)
-    return -_lgamma(n + 1.0) - _lgamma(p2 - n + 1.0) + n * np.log(p1 / (1.0 - p1))
-
-
-def _lgamma(x: np.ndarray) -> np.ndarray:
-    """The log-gamma function, evaluated once per distinct value (counts repeat)."""
-    values, where = np.unique(x, return_inverse=True)
-    return np.array([math.lgamma(v) for v in values.tolist()])[where].reshape(x.shape)
+        return lgamma_step(top + p2, n + p2) + step + (n - top) * np.log(p1)
+    return (n - top) * np.log(p1 / (1.0 - p1)) + step - lgamma_step(p2 - top + 1.0, p2 - n + 1.0)
 
 
 @dataclass
@@ -64,7 +64,7 @@ class ExactPlan:
     nonneg: np.ndarray
     adj: np.ndarray
     det: int
-    log_max: np.ndarray
+    top: np.ndarray  # where each determined class's weight peaks (the acceptance's 1)
     fixed: np.ndarray
     _pilots: dict = field(default_factory=dict, repr=False)  # pilot acceptance by length
 
@@ -77,7 +77,7 @@ class ExactPlan:
         return self._pilots[proposals]
 
     def _pilot(self, proposals: int) -> float:
-        if self.rest.size * proposals > NUMPY_WORK:
+        if self.rest.size * proposals > NUMPY_WORK or self._largest_mean() > NUMPY_MAX_MEAN:
             states = stream_states(np.random.SeedSequence(0x5EED), 1)
             out = np.zeros((4, self.p1.size), dtype=np.int64)
             try:
@@ -97,10 +97,21 @@ class ExactPlan:
         acceptance) takes less than that in numpy. The choice depends on the plan and
         ``samples`` only, so a given call always takes the same path.
         """
-        if self.rest.size * samples > NUMPY_WORK:
+        if self.rest.size * samples > NUMPY_WORK or self._largest_mean() > NUMPY_MAX_MEAN:
             return False
         acc = self.pilot_acceptance()
         return acc > 0.0 and (self.rest.size + 1) * samples / acc <= NUMPY_WORK
+
+    def _largest_mean(self) -> float:
+        """The largest mean count of a freely drawn class."""
+        p1, p2 = self.p1[self.rest], self.p2[self.rest]
+        if p1.size == 0:
+            return 0.0
+        if self.fam == K.POISSON:
+            return float(p1.max())
+        if self.fam == K.NEGBIN:
+            return float(np.max(p2 * p1 / np.maximum(1.0 - p1, 1e-300)))
+        return float(np.max(p2 * p1))
 
     def _propose(self, rng: np.random.Generator, m: int):
         """``m`` proposals at once: (accepted mask, (m, K) allocations of the accepted)."""
@@ -125,10 +136,8 @@ class ExactPlan:
         logacc = np.full(m, -np.inf)
         idx = np.flatnonzero(ok)
         if idx.size:
-            logacc[idx] = (
-                log_weights(self.fam, self.p1[det_idx], self.p2[det_idx], nd[idx]).sum(axis=1)
-                - self.log_max.sum()
-            )
+            p1, p2 = self.p1[det_idx], self.p2[det_idx]
+            logacc[idx] = log_ratios(self.fam, p1, p2, nd[idx], self.top).sum(axis=1)
         u = rng.random(m)
         accepted = np.log(u) <= logacc  # log(0) = -inf: accepted only where logacc is finite
         out = np.zeros((m, self.p1.size), dtype=np.int64)
@@ -185,7 +194,7 @@ class ExactPlan:
             self.nonneg,
             self.adj,
             self.det,
-            self.log_max,
+            self.top,
             states,
             chunk,
             out,
@@ -221,22 +230,21 @@ def product_family(stat: int, g: np.ndarray, x: np.ndarray, n_items: int, fracti
     return rho, g, g * rho * (1.0 - rho)
 
 
-def log_max_weight(fam, p1, p2, cap):
-    """Max over integers 0..cap of the unnormalised log pmf (unimodal: check the mode)."""
+def top_counts(fam, p1, p2, cap):
+    """Where each class's weight peaks on 0..cap (unimodal: the mode, clipped, or a neighbour)."""
     if fam == K.POISSON:
         mode = np.floor(p1)
     elif fam == K.NEGBIN:
         mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
     else:
         mode = np.floor((p2 + 1.0) * p1)
-    # the log pmf is concave on 0..cap: its maximum there is at the mode clipped into
-    # 0..cap or next to it (a Bose tilt near 1 puts the unclipped mode beyond the cap)
+    # a Bose tilt near 1 puts the unclipped mode beyond the cap
     with np.errstate(invalid="ignore"):
         mode = np.clip(np.nan_to_num(mode, nan=0.0, posinf=np.inf), 0.0, cap.astype(np.float64))
     out = np.empty(p1.size)
     for i in range(p1.size):
         cands = [c for c in (mode[i] - 1, mode[i], mode[i] + 1) if 0 <= c <= cap[i]]
-        out[i] = max(K.log_weight(fam, p1[i], p2[i], float(c)) for c in cands)
+        out[i] = max(cands, key=lambda c, i=i: K.log_ratio(fam, p1[i], p2[i], c, mode[i]))
     return out
 
 
@@ -288,7 +296,7 @@ def exact_plan(problem: Problem) -> ExactPlan:
     fam = {S.BOLTZMANN: K.POISSON, S.BOSE: K.NEGBIN, S.FERMI: K.BINOMIAL}[stat]
     p1 = np.asarray(p1, dtype=np.float64)
     p2 = np.asarray(p2, dtype=np.float64)
-    log_max = log_max_weight(fam, p1[det_idx], p2[det_idx], caps[det_idx])
+    top = top_counts(fam, p1[det_idx], p2[det_idx], caps[det_idx])
     return ExactPlan(
         fam=fam,
         p1=p1,
@@ -301,7 +309,7 @@ def exact_plan(problem: Problem) -> ExactPlan:
         nonneg=np.ones(rows.size, dtype=np.bool_),
         adj=adj,
         det=det,
-        log_max=log_max,
+        top=top,
         fixed=fixed,
     )
 
