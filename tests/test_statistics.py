@@ -394,3 +394,40 @@ def test_log_count_does_not_cancel_at_huge_n(n):
     # Stirling: (n+2) ln(n+2) - n ln n - 2 ln 2 = n log1p(2/n) + 2 log1p(n/2)
     ref = n * math.log1p(2.0 / n) + 2.0 * math.log1p(n / 2.0)
     assert S.stirling_log_weight(S.BOSE, one, two)[0] == pytest.approx(ref, rel=1e-13)
+
+
+@pytest.mark.parametrize("stat", [S.BOLTZMANN, S.BOSE, S.FERMI])
+def test_stirling_divergence_is_the_difference_without_cancellation(stat):
+    # moderate counts: equals s(m) - s(n) + s'(m)(n - m) taken directly
+    rng = np.random.default_rng(7)
+    g = rng.uniform(50.0, 80.0, 6) if stat == S.FERMI else rng.uniform(0.5, 3.0, 6)
+    m = rng.uniform(5.0, 40.0, 6)
+    n = np.clip(m + rng.normal(0.0, 4.0, 6), 0.0, None)
+    sm, sn = S.stirling_log_weight(stat, m, g), S.stirling_log_weight(stat, n, g)
+    h = 1e-6 * m
+    slope = (S.stirling_log_weight(stat, m + h, g) - S.stirling_log_weight(stat, m - h, g)) / (
+        2 * h
+    )
+    direct = sm - sn + slope * (n - m)
+    got = S.stirling_divergence(stat, n, m, g)
+    assert np.all(got >= 0.0)
+    assert np.allclose(got, direct, rtol=1e-6, atol=1e-9)
+    # counts of 1e15 one standard deviation apart: ~1/2, where the direct form keeps
+    # only rounding of terms ~3e16
+    import mpmath
+
+    mpmath.mp.dps = 50
+    big_m, big_g = 1e15, (3e15 if stat == S.FERMI else 2e15)
+    big_n = big_m + 3.2e7
+
+    def s(x):
+        x, gg = mpmath.mpf(x), mpmath.mpf(big_g)
+        if stat == S.BOLTZMANN:
+            return x - x * mpmath.log(x / gg)
+        if stat == S.BOSE:
+            return (x + gg) * mpmath.log(x + gg) - x * mpmath.log(x) - gg * mpmath.log(gg)
+        return gg * mpmath.log(gg) - x * mpmath.log(x) - (gg - x) * mpmath.log(gg - x)
+
+    ds = mpmath.diff(s, big_m)
+    want = float(s(big_m) - s(big_n) + ds * (big_n - big_m))
+    assert S.stirling_divergence(stat, big_n, big_m, big_g) == pytest.approx(want, rel=1e-8)
