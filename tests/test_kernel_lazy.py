@@ -112,3 +112,20 @@ def test_small_optimize_loads_neither_numba_nor_scipy():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in r.stderr, r.stderr
+
+
+def test_cached_kernels_are_dropped_when_any_kernel_source_changes(tmp_path):
+    # numba keys a cached kernel to its own file only; a changed callee elsewhere (a
+    # generator in _random.py) left callers running stale machine code
+    from maxent._kernels import _config
+
+    for name in ("a.f-1.py311.nbi", "a.f-1.py311.1.nbc", "keep.pyc"):
+        (tmp_path / name).write_bytes(b"x")
+    assert _config.check_cache(str(tmp_path)) is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.pyc", "maxent-kernels.sha256"]
+    (tmp_path / "b.g-2.py311.nbi").write_bytes(b"x")
+    assert _config.check_cache(str(tmp_path)) is False  # same sources: the cache stays
+    assert (tmp_path / "b.g-2.py311.nbi").exists()
+    (tmp_path / "maxent-kernels.sha256").write_text("an older fingerprint\n")
+    assert _config.check_cache(str(tmp_path)) is True
+    assert not (tmp_path / "b.g-2.py311.nbi").exists()

@@ -118,7 +118,53 @@ def _numba():
     """Import numba (the first kernel build pays for it)."""
     import numba
 
+    if not _cache_checked:
+        check_cache(os.path.join(os.path.dirname(__file__), "__pycache__"))
     return numba
+
+
+_cache_checked = False
+
+
+def check_cache(cache_dir: str) -> bool:
+    """Drop numba's cached kernels in ``cache_dir`` if any kernel source has changed.
+
+    numba keys a cached kernel to its own file's time stamp only: a kernel whose callee
+    in another module changed (a variate generator, say) kept loading the old machine
+    code. A fingerprint of every kernel module is kept beside the cache; when it
+    differs, the cached kernels are deleted and rebuilt on their next call. Returns
+    whether it deleted anything. (An installed copy gets fresh time stamps anyway; this
+    guards a working tree.)
+    """
+    global _cache_checked
+    _cache_checked = True
+    import hashlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as fh:
+                digest.update(name.encode() + b"\0" + fh.read())
+    stamp = os.path.join(cache_dir, "maxent-kernels.sha256")
+    try:
+        with open(stamp) as fh:
+            if fh.read().strip() == digest.hexdigest():
+                return False
+    except OSError:
+        pass
+    dropped = False
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        for name in os.listdir(cache_dir):
+            if name.endswith((".nbi", ".nbc")):
+                os.remove(os.path.join(cache_dir, name))
+                dropped = True
+        with open(stamp, "w") as fh:
+            fh.write(digest.hexdigest() + "\n")
+    except OSError:  # a read-only install: numba caches elsewhere, stamps are fresh there
+        return False
+    return dropped
 
 
 class Kernel:
