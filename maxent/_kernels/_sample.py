@@ -17,7 +17,7 @@ import numpy as np
 
 from ._config import jit, jit_parallel_chunks, prange
 from ._lattice import lattice_circuit, solve_determined
-from ._random import below, binomial, gamma, poisson, two_below, uniform
+from ._random import HUGE_MEAN, below, binomial, gamma, poisson, two_below, uniform
 from ._special import lgamma_diff
 
 POISSON = 0
@@ -40,6 +40,8 @@ def draw_count(s, fam, p1, p2):
 @jit
 def _lgamma_step(x, y):
     """lgamma(y) - lgamma(x) for x, y > 0, without cancellation when both are large."""
+    if x < HUGE_MEAN and y < HUGE_MEAN:  # plain: an error below 1e-7 there, and cheaper
+        return math.lgamma(y) - math.lgamma(x)
     if y >= x:
         return lgamma_diff(x, y - x)
     return -lgamma_diff(y, x - y)
@@ -65,7 +67,17 @@ def log_ratio(fam, p1, p2, n, m):
     )
 
 
-@jit_parallel_chunks(lambda *args: args[12].shape[0])  # one chunk per random stream
+@jit(cost=lambda fam, p1, p2, n: 5)  # called from Python by the exact plan
+def log_weight(fam, p1, p2, n):
+    """log f(n) up to a constant that depends only on the class (plain: n < HUGE_MEAN)."""
+    if fam == POISSON:
+        return n * math.log(p1) - math.lgamma(n + 1.0)
+    if fam == NEGBIN:
+        return math.lgamma(n + p2) - math.lgamma(n + 1.0) + n * math.log(p1)
+    return -math.lgamma(n + 1.0) - math.lgamma(p2 - n + 1.0) + n * math.log(p1 / (1.0 - p1))
+
+
+@jit_parallel_chunks(lambda *args: args[14].shape[0])  # one chunk per random stream
 def exact_rejection(
     fam,
     p1,
@@ -79,6 +91,8 @@ def exact_rejection(
     adj,
     det,
     top,
+    log_top,
+    huge,
     states,
     chunk,
     out,
@@ -89,7 +103,9 @@ def exact_rejection(
 
     ``coef`` (d x K) are the integer constraint rows and ``rhs`` their targets; ``adj``
     and ``det`` invert the d x d block of the determined classes ``det_idx``, and ``top``
-    holds the count at which each determined class's weight peaks. Rows with
+    holds the count at which each determined class's weight peaks (``log_top`` its
+    :func:`log_weight`); with ``huge`` (counts can pass HUGE_MEAN) the acceptance is
+    taken by :func:`log_ratio` instead, without cancellation. Rows with
     ``nonneg`` set have non-negative coefficients, so a partial sum above the target
     rejects early. Returns -1 on success or the first chunk that exceeded ``max_tries``
     proposals for a single draw.
@@ -132,7 +148,10 @@ def exact_rejection(
                 logacc = 0.0
                 for i in range(d):
                     k = det_idx[i]
-                    logacc += log_ratio(fam, p1[k], p2[k], float(nd[i]), top[i])
+                    if huge:  # counts past HUGE_MEAN: differences, no cancellation
+                        logacc += log_ratio(fam, p1[k], p2[k], float(nd[i]), top[i])
+                    else:
+                        logacc += log_weight(fam, p1[k], p2[k], nd[i]) - log_top[i]
                 if math.log(uniform(s)) <= logacc:
                     for i in range(d):
                         out[j, det_idx[i]] = nd[i]

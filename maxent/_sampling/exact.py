@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maxent._kernels import _sample as K
+from maxent._kernels._random import HUGE_MEAN
 from maxent._model import statistics as S
 from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined
@@ -65,6 +66,8 @@ class ExactPlan:
     adj: np.ndarray
     det: int
     top: np.ndarray  # where each determined class's weight peaks (the acceptance's 1)
+    log_top: np.ndarray  # the plain log weight there (for the kernel's fast path)
+    huge: bool  # counts or trials can pass HUGE_MEAN: acceptance by log ratios instead
     fixed: np.ndarray
     _pilots: dict = field(default_factory=dict, repr=False)  # pilot acceptance by length
 
@@ -195,6 +198,8 @@ class ExactPlan:
             self.adj,
             self.det,
             self.top,
+            self.log_top,
+            self.huge,
             states,
             chunk,
             out,
@@ -297,6 +302,13 @@ def exact_plan(problem: Problem) -> ExactPlan:
     p1 = np.asarray(p1, dtype=np.float64)
     p2 = np.asarray(p2, dtype=np.float64)
     top = top_counts(fam, p1[det_idx], p2[det_idx], caps[det_idx])
+    log_top = np.array(
+        [
+            K.log_weight(fam, float(a), float(b), float(t))
+            for a, b, t in zip(p1[det_idx], p2[det_idx], top, strict=True)
+        ],
+        dtype=np.float64,
+    )
     return ExactPlan(
         fam=fam,
         p1=p1,
@@ -310,6 +322,8 @@ def exact_plan(problem: Problem) -> ExactPlan:
         adj=adj,
         det=det,
         top=top,
+        log_top=log_top,
+        huge=bool(np.any(caps[det_idx] >= HUGE_MEAN) or np.any(p2[det_idx] >= HUGE_MEAN)),
         fixed=fixed,
     )
 
