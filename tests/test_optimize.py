@@ -102,6 +102,14 @@ def test_mean_at_extreme_gives_infinite_beta_and_equal_split():
     np.testing.assert_allclose(r.counts, [0, 4.5, 0, 4.5])
 
 
+def test_stirling_log_count_with_a_subnormal_class():
+    # N / n overflowed for a class driven to ~1e-320 (an extreme mean with an extra
+    # constraint): a RuntimeWarning and ln W = +inf instead of the value without it
+    p = Problem([0, 1, 2], 10, mean_energy=1.0)
+    tiny = maxent.log_count(p, [5.0, 5.0, 1e-320], "stirling")
+    assert tiny == pytest.approx(maxent.log_count(p, [5.0, 5.0, 0.0], "stirling"), rel=1e-12)
+
+
 def test_all_equal_energies():
     p = Problem([2, 2, 2], 10, mean_energy=2)
     r = maxent.maximize_log_count(p)
