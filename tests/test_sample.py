@@ -230,6 +230,19 @@ def test_relax_class_start_and_bad_starts():
         maxent.relax(p, 5, "sideways")
 
 
+def test_relax_unreachable_total_is_named_as_such():
+    # energies on a lattice but a mean no allocation reaches: the error used to say
+    # "'bracket' needs energies on a lattice; use 'mode'"
+    for e, n, mean, words in [
+        ([0, 1, 2], 1, 0.8, "not on the energy lattice"),
+        ([0, 4, 13], 1, 7.0, "no allocation of 1 items"),
+    ]:
+        p = Problem(e, n, mean_energy=mean)
+        for start in ("bracket", "extremes"):
+            with pytest.raises(UnreachableError, match=words):
+                maxent.relax(p, 2, start, seed=1)
+
+
 # -- errors and interruption ---------------------------------------------------------------
 
 
