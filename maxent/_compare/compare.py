@@ -248,9 +248,17 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
     dy = S.h_second(stat, n[use], g[use], "stirling") * n_items * s[use]
     w = 1.0 / dy**2
     design = np.column_stack([r[use] for r in rows])
-    a = design.T @ (design * w[:, None])
-    cov = np.linalg.inv(a)
-    coef = cov @ (design.T @ (w * y))
+    # QR of the row-weighted design, not the inverse of its normal matrix: a class whose
+    # count barely varies (stderr ~1e-9) squares the weight ratio into a numerically
+    # singular normal matrix (LinAlgError from 'converge' at an extreme mean)
+    sw = np.sqrt(w)
+    q, r = np.linalg.qr(design * sw[:, None])
+    diag = np.abs(np.diag(r))
+    if not np.all(np.isfinite(r)) or diag.min() <= 1e-12 * diag.max():
+        return FittedBeta(math.nan, math.nan, math.nan, 0)
+    r_inv = np.linalg.solve(r, np.eye(r.shape[0]))
+    cov = r_inv @ r_inv.T
+    coef = r_inv @ (q.T @ (sw * y))
     resid = y - design @ coef
     chi2 = float(np.sum(w * resid**2))
     return FittedBeta(float(coef[1]), float(math.sqrt(cov[1, 1])), chi2, int(use.sum() - len(rows)))
