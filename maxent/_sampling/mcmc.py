@@ -117,11 +117,13 @@ def _shell_program(problem: Problem, time_limit: float = START_TIME_LIMIT):
     shifted = e - e.min()  # small coefficients: HiGHS's tolerances are absolute
     want = problem.total_energy - n * e.min()
     k = e.size
+    # inside the shell by more than HiGHS's feasibility tolerance (1e-7, absolute)
+    inner = max(tol - 1e-6 - 1e-12 * abs(want), 0.5 * tol)
     res = milp(
         np.zeros(k),
         constraints=[
             LinearConstraint(np.ones((1, k)), n, n),
-            LinearConstraint(shifted[None, :], want - 0.5 * tol, want + 0.5 * tol),
+            LinearConstraint(shifted[None, :], want - inner, want + inner),
         ],
         integrality=np.ones(k),
         bounds=Bounds(0.0, float(n)),
