@@ -205,6 +205,18 @@ def test_exact_draws_are_prefix_stable_and_seedsequence_driven():
     assert np.array_equal(via_seq.draws, short.draws)
 
 
+def test_enumeration_fixes_the_last_class_from_the_count():
+    # equal energies prune nothing: the last class was stepped up one by one, O(N) per
+    # prefix, and 'sample --energies 1.5,1.5 --n 1e5' ran for minutes
+    en = maxent.enumerate_allocations(Problem([1.5, 1.5], 100_000, mean_energy=1.5))
+    assert en.allocations.shape == (100_001, 2)
+    assert (en.allocations.sum(axis=1) == 100_000).all()
+    for e, n, total in [([0, 1, 1, 3], 7, 9), ([2, 2, 2], 5, 10), ([0, 2, 5], 6, 12)]:
+        p = Problem(e, n, total_energy=total)
+        got = sorted(map(tuple, maxent.enumerate_allocations(p).allocations.tolist()))
+        assert got == sorted(map(tuple, lattice(p.levels, n, p.level_total)))
+
+
 # -- item dynamics -------------------------------------------------------------------------
 
 
