@@ -322,3 +322,23 @@ def test_concentration_at_huge_n_with_an_extra_constraint():
     c = maxent.compare(p, 20_000, "exact", seed=1)
     assert c.concentration.dof == 2
     assert c.concentration.ks_pvalue > 1e-3
+
+
+def test_fit_beta_with_a_nearly_constant_class_does_not_raise():
+    # the top class held 9 of 10 items in every draw (stderr ~5e-9, floating noise): the
+    # normal matrix of the weighted fit was singular and 'converge' died on LinAlgError
+    p = Problem([0, 49, 49, 49, 50], n=10, mean_energy=49.9)
+    f = [0.0, 0.0375, 0.0317, 0.0308, 0.9]
+    fb = maxent.fit_beta(p, f, [0.0, 2.26e-3, 2.17e-3, 2.15e-3, 5.36e-9])
+    assert fb.dof == 2 and np.isfinite([fb.beta, fb.stderr, fb.chi2]).all()
+    assert -3.6 < fb.beta < -3.0  # the limit law there has beta -3.3
+
+
+def test_fit_beta_leaves_out_classes_without_a_finite_weight():
+    # a zero error on y (h'' underflowing) gave an infinite weight: RuntimeWarnings and
+    # a nan fit; such a class is now left out, and the others still fit
+    p = Problem([0, 1, 2, 3], n=10**6, beta=0.5)
+    s = np.full(4, 1e-6)
+    s[3] = 1e-320  # (1e-320 N h'')**2 underflows to 0
+    fb = maxent.fit_beta(p, p.boltzmann, s)
+    assert fb.dof == 1 and abs(fb.beta - p.beta) < 1e-6

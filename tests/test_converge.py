@@ -98,3 +98,20 @@ def test_mean_fitted_beta_without_warnings_where_no_run_has_a_fit():
             assert np.isnan(mean[i])
     st2 = maxent.converge([0, 1, 2, 3], [100, 1000], seeds=2, samples=200, seed=1)
     assert np.allclose(st2.mean_fitted_beta, st2.fitted_beta.mean(axis=1))
+
+
+def test_converge_without_a_lattice_skips_the_mode():
+    # energies with no common quantum: the study died on "the most probable integer
+    # allocation needs energies on a common lattice ... use MCMC with an energy_tolerance"
+    # although the tolerance was given; the mode curve is now left out with a note
+    st = maxent.converge(
+        [0, 0.5, 2**0.5],
+        [10, 100],
+        seeds=1,
+        samples=50,
+        seed=1,
+        mean_energy=0.7,
+        energy_tolerance=0.1,
+    )
+    assert np.isnan(st.tv_mode).all() and np.isfinite(st.tv_sampled_mean).all()
+    assert any("no common quantum" in note for note in st.notes)

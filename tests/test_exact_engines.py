@@ -174,3 +174,12 @@ def test_exact_draws_at_huge_n_follow_the_concentration_law(case):
     # see (finite-N corrections ~1/N); KS at p < 1e-3 rejects (0.1% false alarm, 4 tests).
     c = maxent.compare(HUGE[case](), 20_000, "exact", seed=2)
     assert c.concentration.ks_pvalue > 1e-3, c.concentration
+
+
+def test_bose_condensed_tilt_at_n_1e18_raises_no_warning():
+    # the ground level's multiplier ~1e-18 rounds exp(-x) to 1.0: the planner divided
+    # by 1 - q = 0 (RuntimeWarning, an error under the test settings) before falling
+    # back to MCMC. g = 1: the allocations are uniform, so n_2 / N averages 0.2.
+    p = Problem([0, 1, 2], 10**18, mean_energy=0.8, statistics="bose")
+    r = maxent.sample(p, 200, seed=1)
+    assert abs(r.mean_fractions[2] - 0.2) < 5 * r.stderr[2] + 1e-3

@@ -246,3 +246,26 @@ def test_cli_uses_the_new_sampler():
     )
     assert out.exit_code == 0, out.stderr
     assert '"method": "exact"' in out.stdout
+
+
+def test_huge_n_keeps_the_log_factorial_table_small(pdc):
+    # the plan tabulated log k! up to N itself: 8 GB at N = 1e9, MemoryError at 1e12
+    # (simulate with 100 levels); binomials past the table use lgamma differences
+    p = Problem([0, 1, 2, 3, 5], 10**8, mean_energy=1.7)
+    plan = X.pdc_plan(p)
+    assert plan.logfact.size == X.LOGFACT_TABLE + 1
+    res = maxent.sample(p, 200, "exact", seed=5, threads=1)
+    assert_constraints(res)
+    z = (res.mean_fractions - p.boltzmann) / res.stderr
+    assert np.abs(z).max() < 4.4  # Bonferroni over 5 classes at a 1e-4 false-alarm rate
+
+
+def test_a_refused_plan_is_refused_quickly_and_once(monkeypatch):
+    # an oversized plan was found out only after all its convolutions (35 s at N = 1e9
+    # with 100 irregular levels), and again for the MCMC's exact refresh
+    calls = []
+    monkeypatch.setattr(X, "MAX_TABLE", 10)
+    monkeypatch.setattr(X, "_conv", lambda *a: calls.append(1) or signal.convolve(*a))
+    p = Problem(np.arange(40), 10_000, mean_energy=11.7)
+    assert X.pdc_plan(p) is None and X.pdc_plan(p) is None
+    assert calls == []

@@ -102,6 +102,24 @@ def test_mean_at_extreme_gives_infinite_beta_and_equal_split():
     np.testing.assert_allclose(r.counts, [0, 4.5, 0, 4.5])
 
 
+def test_stirling_log_count_with_a_subnormal_class():
+    # N / n overflowed for a class driven to ~1e-320 (an extreme mean with an extra
+    # constraint): a RuntimeWarning and ln W = +inf instead of the value without it
+    p = Problem([0, 1, 2], 10, mean_energy=1.0)
+    tiny = maxent.log_count(p, [5.0, 5.0, 1e-320], "stirling")
+    assert tiny == pytest.approx(maxent.log_count(p, [5.0, 5.0, 0.0], "stirling"), rel=1e-12)
+
+
+def test_mean_at_the_lowest_level_survives_the_round_trip_through_n():
+    # 7 * E0 / 7 rounds one ulp below E0: 'mean must lie in [min E, max E]' for a mean
+    # given as min E exactly (converge --n 10,1000,1e5 failed at N = 1e5)
+    e = [1.3795580690434597, 3.528707529391776, 5.4546467726118477]
+    for n in (3, 7, 10, 100_000):
+        for end, beta in ((e[0], math.inf), (e[-1], -math.inf)):
+            p = Problem(e, n, mean_energy=end, energy_tolerance=0.2)
+            assert p.mean_energy == end and p.beta == beta
+
+
 def test_all_equal_energies():
     p = Problem([2, 2, 2], 10, mean_energy=2)
     r = maxent.maximize_log_count(p)

@@ -205,6 +205,18 @@ def test_exact_draws_are_prefix_stable_and_seedsequence_driven():
     assert np.array_equal(via_seq.draws, short.draws)
 
 
+def test_enumeration_fixes_the_last_class_from_the_count():
+    # equal energies prune nothing: the last class was stepped up one by one, O(N) per
+    # prefix, and 'sample --energies 1.5,1.5 --n 1e5' ran for minutes
+    en = maxent.enumerate_allocations(Problem([1.5, 1.5], 100_000, mean_energy=1.5))
+    assert en.allocations.shape == (100_001, 2)
+    assert (en.allocations.sum(axis=1) == 100_000).all()
+    for e, n, total in [([0, 1, 1, 3], 7, 9), ([2, 2, 2], 5, 10), ([0, 2, 5], 6, 12)]:
+        p = Problem(e, n, total_energy=total)
+        got = sorted(map(tuple, maxent.enumerate_allocations(p).allocations.tolist()))
+        assert got == sorted(map(tuple, lattice(p.levels, n, p.level_total)))
+
+
 # -- item dynamics -------------------------------------------------------------------------
 
 
@@ -228,6 +240,19 @@ def test_relax_class_start_and_bad_starts():
         maxent.relax(p, 5, "class:2")
     with pytest.raises(ValidationError, match="start"):
         maxent.relax(p, 5, "sideways")
+
+
+def test_relax_unreachable_total_is_named_as_such():
+    # energies on a lattice but a mean no allocation reaches: the error used to say
+    # "'bracket' needs energies on a lattice; use 'mode'"
+    for e, n, mean, words in [
+        ([0, 1, 2], 1, 0.8, "not on the energy lattice"),
+        ([0, 4, 13], 1, 7.0, "no allocation of 1 items"),
+    ]:
+        p = Problem(e, n, mean_energy=mean)
+        for start in ("bracket", "extremes"):
+            with pytest.raises(UnreachableError, match=words):
+                maxent.relax(p, 2, start, seed=1)
 
 
 # -- errors and interruption ---------------------------------------------------------------

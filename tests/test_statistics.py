@@ -431,3 +431,12 @@ def test_stirling_divergence_is_the_difference_without_cancellation(stat):
     ds = mpmath.diff(s, big_m)
     want = float(s(big_m) - s(big_n) + ds * (big_n - big_m))
     assert S.stirling_divergence(stat, big_n, big_m, big_g) == pytest.approx(want, rel=1e-8)
+
+
+def test_bose_stirling_curvature_keeps_its_precision_at_huge_counts():
+    # 1/(n + g) - 1/n cancelled to 0 at n ~ 1e17: simulate --statistics bose --n 1e18
+    # then fitted beta with zero error bars (a divide-by-zero warning and no fit)
+    n = np.array([0.5, 3.0, 1e9, 3e17])
+    g = np.array([2.0, 3.0, 1.0, 1.0])
+    ref = -g / (n * (n + g))
+    assert np.allclose(S.h_second(S.BOSE, n, g, "stirling"), ref, rtol=1e-14, atol=0)

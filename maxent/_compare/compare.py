@@ -246,11 +246,28 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
         return FittedBeta(math.nan, math.nan, math.nan, 0)
     y = -S.h_prime(stat, n[use], g[use], "stirling")  # -(alpha + beta E + ...)
     dy = S.h_second(stat, n[use], g[use], "stirling") * n_items * s[use]
-    w = 1.0 / dy**2
+    # a class whose y has no finite, non-zero error (Bose at N = 1e18: dy**2 underflows)
+    # carries no usable weight: leave it out rather than weigh it infinitely
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        w = 1.0 / dy**2
+    good = np.isfinite(w) & (w > 0) & np.isfinite(y)
+    if not good.all():
+        use[np.flatnonzero(use)[~good]] = False
+        y, w = y[good], w[good]
+        if use.sum() < len(rows) or np.ptp(e[use]) == 0:
+            return FittedBeta(math.nan, math.nan, math.nan, 0)
     design = np.column_stack([r[use] for r in rows])
-    a = design.T @ (design * w[:, None])
-    cov = np.linalg.inv(a)
-    coef = cov @ (design.T @ (w * y))
+    # QR of the row-weighted design, not the inverse of its normal matrix: a class whose
+    # count barely varies (stderr ~1e-9) squares the weight ratio into a numerically
+    # singular normal matrix (LinAlgError from 'converge' at an extreme mean)
+    sw = np.sqrt(w)
+    q, r = np.linalg.qr(design * sw[:, None])
+    diag = np.abs(np.diag(r))
+    if not np.all(np.isfinite(r)) or diag.min() <= 1e-12 * diag.max():
+        return FittedBeta(math.nan, math.nan, math.nan, 0)
+    r_inv = np.linalg.solve(r, np.eye(r.shape[0]))
+    cov = r_inv @ r_inv.T
+    coef = r_inv @ (q.T @ (sw * y))
     resid = y - design @ coef
     chi2 = float(np.sum(w * resid**2))
     return FittedBeta(float(coef[1]), float(math.sqrt(cov[1, 1])), chi2, int(use.sum() - len(rows)))

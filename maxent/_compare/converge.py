@@ -350,8 +350,15 @@ def converge(
         except ValidationError as exc:  # no unique exact optimum (single-state Bose levels)
             if i == 0:
                 notes.append(f"no exact optimum of ln W: {exc.message}")
-        mode = most_probable_allocation(p)
-        if mode.counts is not None:
+        if p.levels is None:  # no lattice: no integer mode, but MCMC in the shell samples
+            mode = None
+            if i == 0:
+                notes.append("no most probable allocation: the energies have no common quantum")
+        else:
+            mode = most_probable_allocation(p)
+        if mode is None:
+            pass
+        elif mode.counts is not None:
             tv_mode[i] = distances(mode.fractions, boltz).tv
         else:  # the search gave up: no point on that curve, and say why
             notes.append(f"N = {int(ns[i])}: no most probable allocation ({mode.message})")

@@ -254,7 +254,8 @@ def binomial_table(s, n, p, lpq, l1q, logfact):
     For many variates with few distinct ``p`` (the divide-and-conquer sampler):
     ``lpq = log(q / (1 - q))`` and ``l1q = log1p(-q)`` with ``q = min(p, 1 - p)``, and
     ``logfact[k] = log k!`` for ``0 <= k <= n``, so the exact test of BTRS costs one
-    ``log`` and inversion one ``exp`` instead of five and two transcendental calls.
+    ``log`` and inversion one ``exp`` instead of five and two transcendental calls; for
+    ``n`` beyond the table the test takes lgamma differences as :func:`binomial` does.
     """
     if n <= 0 or p <= 0.0:
         return 0
@@ -290,7 +291,11 @@ def binomial_table(s, n, p, lpq, l1q, logfact):
             break
         alpha = (2.83 + 5.1 / b) * spq
         v = math.log(v * alpha / (a / (us * us) + b))
-        lhs = logfact[m] + logfact[n - m] - logfact[k] - logfact[n - k]
+        if n < logfact.size:
+            lhs = logfact[m] + logfact[n - m] - logfact[k] - logfact[n - k]
+        else:  # beyond the table (kept small at huge N): differences in k - m, as binomial
+            dk = float(np.int64(k) - np.int64(m))
+            lhs = -lgamma_shift(m + 1.0, dk) - lgamma_shift(float(n - m) + 1.0, -dk)
         if v <= lhs + (k - m) * lpq:
             break
     k = np.int64(k)

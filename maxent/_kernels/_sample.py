@@ -567,6 +567,10 @@ def enumerate_lattice(coef, rhs, cap, max_points, out):
     cur[0] = -1
     while k >= 0:
         cur[k] += 1
+        if k == k_count - 1 and cur[k] < rem[k, 0]:
+            # the count row fixes the last class: stepping it up one by one cost O(N) per
+            # prefix (minutes for two equal levels and N = 1e5, where no row prunes)
+            cur[k] = rem[k, 0]
         v = cur[k]
         over = v > cap[k]
         for row in range(d):

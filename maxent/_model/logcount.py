@@ -62,7 +62,9 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
             others = np.where(rest, gammaln(n + 1.0), 0.0).sum(axis=-1)
         else:  # N ln N - N - sum (n ln n - n) = sum n ln(N/n) + (N - sum n)(ln N - 1)
             pair = np.where(n_top > 0, n_top * np.log1p((total - n_top) / n_top), 0.0)
-            others = np.where(rest & (n > 0), -n * np.log(total / n), 0.0).sum(axis=-1)
+            # n ln(n/N) as n ln n - n ln N: N/n overflows for subnormal n (a class the
+            # optimiser drove to ~1e-320 gave ln W = +inf)
+            others = np.where(rest & (n > 0), n * np.log(n) - n * np.log(total), 0.0).sum(axis=-1)
             others = others - (total - n.sum(axis=-1)) * (np.log(total) - 1.0)
     out = pair - others + gain.sum(axis=-1)
     over = n_top > total  # more items in one class than in all: the plain sum there

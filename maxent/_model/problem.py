@@ -491,7 +491,8 @@ class Problem:
             if abs(self.total_energy - end) <= tol and self.u_min < self.u_max:
                 self.extreme = sign
                 self.total_energy = end
-                self.mean_energy = end / n_items
+                # N min E / N can round one ulp below min E (N = 7, E = 1.3795580690434597)
+                self.mean_energy = min(max(end / n_items, self.e_min), self.e_max)
         if self.extreme and self.levels is not None and self.quantum is not None:
             # on a lattice the integer level total decides: N = 1e15 items with total
             # U_max - 1 quantum lie within 1e-12 of the end but are not on its face

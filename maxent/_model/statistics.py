@@ -214,5 +214,7 @@ def h_second(stat: int, n, g, objective: str) -> np.ndarray:
     if stat == BOLTZMANN:
         return -1.0 / np.maximum(n, tiny)
     if stat == BOSE:
-        return 1.0 / (n + g) - 1.0 / np.maximum(n, tiny)
+        # -g / (n (n + g)), not 1/(n + g) - 1/n: that difference is 0 at n ~ 1e17 (a
+        # fitted beta with zero error bars, so no fit at all, at N = 1e18)
+        return -g / (np.maximum(n, tiny) * (n + g))
     return -1.0 / np.maximum(n, tiny) - 1.0 / np.maximum(g - n, tiny)

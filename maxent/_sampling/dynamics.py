@@ -158,8 +158,11 @@ def start_allocation(problem: Problem, start: str = "bracket", seed=None) -> np.
         return sample(problem, 1, "exact", seed=seed).draws[0]
     if start not in ("bracket", "extremes"):
         raise ValidationError("start", f"must be one of {', '.join(STARTS)} (got {start!r})")
-    if problem.levels is None or problem.level_total is None:
+    if problem.levels is None:
         raise ValidationError("start", f"{start!r} needs energies on a lattice; use 'mode'")
+    if problem.level_total is None or problem.reachable is False:
+        # energies on a lattice but a total no allocation reaches: say so, not "no lattice"
+        problem.require_lattice(f"the {start!r} start")
     levels, n, total = problem.levels, problem.n, problem.level_total
     distinct = np.unique(levels)
     if start == "bracket":

@@ -228,7 +228,10 @@ def product_family(stat: int, g: np.ndarray, x: np.ndarray, n_items: int, fracti
         return lam, np.zeros_like(lam), lam
     if stat == S.BOSE:
         q = np.exp(-x)
-        return q, g, g * q / (1.0 - q) ** 2
+        # a condensed ground level at N ~ 1e18 has x ~ 1e-18, so q == 1.0: infinite
+        # variance, as intended, without a RuntimeWarning
+        with np.errstate(divide="ignore"):
+            return q, g, g * q / (1.0 - q) ** 2
     # Any tilt gives the same conditional law; keeping rho off 0 and 1 keeps every
     # allowed count reachable by the proposals.
     rho = np.clip(1.0 / (np.exp(np.minimum(x, 700.0)) + 1.0), 1e-12, 1.0 - 1e-12)
@@ -240,7 +243,8 @@ def top_counts(fam, p1, p2, cap):
     if fam == K.POISSON:
         mode = np.floor(p1)
     elif fam == K.NEGBIN:
-        mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
+        with np.errstate(divide="ignore", invalid="ignore"):  # p1 == 1.0: see below
+            mode = np.floor(np.maximum(p2 - 1.0, 0.0) * p1 / (1.0 - p1))
     else:
         mode = np.floor((p2 + 1.0) * p1)
     # a Bose tilt near 1 puts the unclipped mode beyond the cap

@@ -30,6 +30,8 @@ TAIL = 1e-18
 MAX_SHIFT = 6
 #: Largest total table length (float64 entries) a plan may build.
 MAX_TABLE = 1 << 26
+#: Longest table of log k! (the binomials of larger stages use lgamma differences).
+LOGFACT_TABLE = 1 << 22
 #: Per-stage proposals allowed before a draw gives up.
 MAX_TRIES = 10**9
 #: Free items are drawn one by one (alias table) below this many per level.
@@ -61,7 +63,7 @@ class PdcPlan:
     cond_p: np.ndarray  # (stages, NZ, L)
     lpq: np.ndarray  # (stages, NZ, L): log(q / (1 - q)), q = min(cond_p, 1 - cond_p)
     l1q: np.ndarray  # (stages, NZ, L): log1p(-q)
-    logfact: np.ndarray  # log k! for k = 0 .. n
+    logfact: np.ndarray  # log k! for k = 0 .. min(n, LOGFACT_TABLE)
     alias_p: np.ndarray  # (stages, NZ, L)
     alias_i: np.ndarray  # (stages, NZ, 2 L): alias of column j at 2 j, j itself at 2 j + 1
     tab_lo: np.ndarray
@@ -159,9 +161,9 @@ def pdc_plan(problem: Problem) -> PdcPlan | None:
     plan = _CACHE.get(problem)
     if plan is None:
         plan = _build(problem)
-        if plan is not None:
-            _CACHE[problem] = plan
-    return plan
+        # a refusal is remembered too: the sampler's chooser and its MCMC refresh both ask
+        _CACHE[problem] = plan if plan is not None else False
+    return plan or None
 
 
 def logsumexp(w: np.ndarray) -> float:
@@ -292,10 +294,25 @@ def _build(problem: Problem) -> PdcPlan | None:
     one_sup = one > 0
     contiguous = nl == top + 1
     tables: dict[int, tuple[int, np.ndarray]] = {1: (0, one / one.max())}
+    chain = bin(int(ms[1]) if stages else 1)[3:]
+    # the table sizes follow from the windows alone: add them up before convolving (an
+    # oversized plan took 35 s of FFTs to be refused, N = 1e9 with 100 irregular levels)
+    c_lo, c_size, x = 0, one.size, 1
+    size = 0
+    for bit in chain:
+        n_lo, n_size, x = 2 * c_lo, 2 * c_size - 1, 2 * x
+        if bit == "1":
+            n_size, x = n_size + one.size - 1, x + 1
+        lo, hi = window(x)
+        a, b = max(lo - n_lo, 0), min(hi - n_lo + 1, n_size)
+        c_lo, c_size = n_lo + a, b - a
+        size += c_size
+        if size > MAX_TABLE:
+            return None
     # binary chain x -> 2x (-> 2x + 1) through every ms[t]; all tables share one chain
     cur_lo, cur, cur_sup, x = 0, one, one_sup, 1
     size = 0
-    for bit in bin(int(ms[1]) if stages else 1)[3:]:
+    for bit in chain:
         new_lo, new = 2 * cur_lo, _conv(cur, cur)
         new_sup = None if contiguous else _support_conv(cur_sup, cur_sup)
         x = 2 * x
@@ -354,7 +371,9 @@ def _build(problem: Problem) -> PdcPlan | None:
     l1q = np.log1p(-qq)
     from scipy.special import gammaln
 
-    logfact = gammaln(np.arange(n + 1, dtype=np.float64) + 1.0)
+    # a table up to N itself took 8 GB at N = 1e9 and failed at 1e12 (MemoryError); the
+    # kernel computes stages with more free items than this from lgamma differences
+    logfact = gammaln(np.arange(min(n, LOGFACT_TABLE) + 1, dtype=np.float64) + 1.0)
     return PdcPlan(
         classes=problem.classes,
         lv=lv.astype(np.int64),

@@ -90,10 +90,51 @@ def shell_start(problem: Problem) -> np.ndarray:
             break
         counts[occ[best]] -= 1
         counts[order[cand[best]]] += 1
+    # single moves stall where the shell needs several at once (all 10 items on the
+    # middle of 0, 1.38, 3.53): an integer program with the shell as a two-sided row
+    found = _shell_program(problem)
+    if found is not None:
+        return found
     raise ValidationError(
         "energy_tolerance",
         f"no allocation within {tol:g} of U = {target:.10g} was found; widen the shell",
     )
+
+
+def _shell_program(problem: Problem, time_limit: float = START_TIME_LIMIT):
+    """Any allocation with ``|sum n E - U| <= tol`` by an integer program, or ``None``.
+
+    Only while the totals are exact in float64; the answer is checked before use.
+    """
+    n, tol = problem.n, problem.energy_tolerance
+    if n >= 2**52:
+        return None
+    from scipy.optimize import Bounds, LinearConstraint  # only when needed
+
+    from maxent._util.solvers import milp
+
+    e = problem.energies
+    shifted = e - e.min()  # small coefficients: HiGHS's tolerances are absolute
+    want = problem.total_energy - n * e.min()
+    k = e.size
+    # inside the shell by more than HiGHS's feasibility tolerance (1e-7, absolute)
+    inner = max(tol - 1e-6 - 1e-12 * abs(want), 0.5 * tol)
+    res = milp(
+        np.zeros(k),
+        constraints=[
+            LinearConstraint(np.ones((1, k)), n, n),
+            LinearConstraint(shifted[None, :], want - inner, want + inner),
+        ],
+        integrality=np.ones(k),
+        bounds=Bounds(0.0, float(n)),
+        options={"time_limit": float(time_limit)},
+    )
+    if res.x is None:
+        return None
+    counts = np.maximum(np.rint(res.x).astype(np.int64), 0)
+    counts[np.argmax(counts)] += n - int(counts.sum())
+    ok = counts.min() >= 0 and abs(problem.total_energy - float(counts @ e)) <= tol
+    return counts if ok else None
 
 
 def level_index(levels: np.ndarray):
