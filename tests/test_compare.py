@@ -342,3 +342,13 @@ def test_fit_beta_leaves_out_classes_without_a_finite_weight():
     s[3] = 1e-320  # (1e-320 N h'')**2 underflows to 0
     fb = maxent.fit_beta(p, p.boltzmann, s)
     assert fb.dof == 1 and abs(fb.beta - p.beta) < 1e-6
+
+
+def test_concentration_note_gives_no_number_where_williams_series_fails():
+    # a class expected to hold 0.06 items: 1/6 of 1/n* is no estimate of the gap (at
+    # N = 1e12 the note said "off by about 1.8e+121")
+    p = maxent.Problem(np.arange(30.0), 1000, mean_energy=3.0)
+    c = maxent.compare(p, 5000, "exact", seed=1)
+    notes = [n for n in c.notes if n.startswith("chi2(")]
+    assert len(notes) == 1
+    assert "less than one item" in notes[0] and "off by about" not in notes[0]

@@ -665,11 +665,19 @@ def _caveats(
         )
     if conc.finite_n_detectable() and not (size is not None and size <= 20):
         occ = problem.n * problem.limit_fractions
+        least = float(occ[occ > 0].min())
+        # Williams' series holds while every class expects several items; below one the
+        # excess it gives (1/6 of 1/n*) is no estimate, only a sign that chi2 does not apply
+        gap = (
+            f"its mean is off by about {conc.finite_n_excess:.2g} at this N (Williams' "
+            f"correction), which {conc.effective_draws:.3g} effective draws can detect"
+            if least >= 1.0
+            else "the expansion behind chi2 does not hold for a class expected to hold "
+            "less than one item"
+        )
         out.append(
             f"chi2({conc.dof}) is the large-N law of the concentration values: with "
-            f"{float(occ[occ > 0].min()):.3g} items expected in the emptiest class its mean "
-            f"is off by about {conc.finite_n_excess:.2g} at this N (Williams' correction), "
-            f"which {conc.effective_draws:.3g} effective draws can detect; a small "
+            f"{least:.3g} items expected in the emptiest class {gap}; a small "
             "Kolmogorov-Smirnov p-value then measures that finite-N gap, not a sampler fault"
         )
     return tuple(out)
