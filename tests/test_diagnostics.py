@@ -56,3 +56,13 @@ def test_single_chain_and_constant_variables():
     const = np.column_stack([x[:, 0], np.full(100_000, 7.0)])
     got = integrated_time(const)
     assert got[1] == 1.0 and got[0] == pytest.approx(3.0, abs=tolerance(3.0, 100_000))
+
+
+def test_chains_that_never_move_are_not_counted_as_independent():
+    # four chains stuck at four different values (a shell too narrow for any move): the
+    # records carry four values' worth of information, not 4 x 500
+    stuck = np.repeat(np.arange(4.0)[:, None, None], 500, axis=1)
+    tau = integrated_time(stuck)
+    assert tau[0] > 250
+    # one value everywhere: nothing to estimate, tau = 1 by convention
+    assert integrated_time(np.ones((4, 500, 1)))[0] == 1.0

@@ -16,7 +16,9 @@ def autocorrelation(x: np.ndarray) -> np.ndarray:
     acf = np.fft.irfft(f * np.conjugate(f), n=size, axis=0)[:n].real
     with np.errstate(invalid="ignore", divide="ignore"):
         acf = acf / acf[0]
-    return np.nan_to_num(acf, nan=0.0)
+    # a series that never moves is perfectly correlated with itself, not uncorrelated:
+    # read as 0, chains stuck in a narrow shell reported tau = 1 and every draw effective
+    return np.nan_to_num(acf, nan=1.0)
 
 
 def integrated_time(chains: np.ndarray, c: float = 5.0) -> np.ndarray:
@@ -32,14 +34,15 @@ def integrated_time(chains: np.ndarray, c: float = 5.0) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_vars,)
-        tau in units of recorded steps (1 for independent records). Constant variables
-        get tau = 1.
+        tau in units of recorded steps (1 for independent records). A variable with one
+        value in every chain gets tau = 1; a chain that never moves while the variable
+        differs elsewhere counts as fully correlated (tau up to 2 n_steps - 1).
     """
     chains = np.asarray(chains, dtype=np.float64)
     if chains.ndim == 2:
         chains = chains[None]
     n_steps = chains.shape[1]
-    constant = np.all(chains == chains[:, :1], axis=(0, 1))
+    constant = np.all(chains == chains[:1, :1], axis=(0, 1))
     acf = np.mean([autocorrelation(ch) for ch in chains], axis=0)
     taus = 2.0 * np.cumsum(acf, axis=0) - 1.0
     lags = np.arange(n_steps)[:, None]
