@@ -17,8 +17,8 @@ import numpy as np
 
 from ._config import jit, jit_parallel_chunks, prange
 from ._lattice import lattice_circuit, solve_determined
-from ._random import HUGE_MEAN, below, binomial, gamma, poisson, two_below, uniform
-from ._special import lgamma_diff
+from ._random import below, binomial, gamma, poisson, two_below, uniform
+from ._special import lgamma_shift
 
 POISSON = 0
 NEGBIN = 1
@@ -37,16 +37,6 @@ def draw_count(s, fam, p1, p2):
     return binomial(s, np.int64(p2), p1)
 
 
-@jit
-def _lgamma_step(x, y):
-    """lgamma(y) - lgamma(x) for x, y > 0, without cancellation when both are large."""
-    if x < HUGE_MEAN and y < HUGE_MEAN:  # plain: an error below 1e-7 there, and cheaper
-        return math.lgamma(y) - math.lgamma(x)
-    if y >= x:
-        return lgamma_diff(x, y - x)
-    return -lgamma_diff(y, x - y)
-
-
 @jit(cost=lambda fam, p1, p2, n, m: 40)  # called from Python by the exact plan
 def log_ratio(fam, p1, p2, n, m):
     """log f(n) - log f(m) for one class's law f, taken term by term as differences.
@@ -54,17 +44,12 @@ def log_ratio(fam, p1, p2, n, m):
     (log f itself is ~N ln N: at N = 1e15 the difference of two such values keeps an
     error of order one, and the acceptance test built on it drew from the wrong law.)
     """
+    d = n - m  # exact for counts below 2**53 (and near each other beyond, by Sterbenz)
     if fam == POISSON:
-        return (n - m) * math.log(p1) - _lgamma_step(m + 1.0, n + 1.0)
+        return d * math.log(p1) - lgamma_shift(m + 1.0, d)
     if fam == NEGBIN:
-        return (
-            _lgamma_step(m + p2, n + p2) - _lgamma_step(m + 1.0, n + 1.0) + (n - m) * math.log(p1)
-        )
-    return (
-        (n - m) * math.log(p1 / (1.0 - p1))
-        - _lgamma_step(m + 1.0, n + 1.0)
-        - _lgamma_step(p2 - m + 1.0, p2 - n + 1.0)
-    )
+        return lgamma_shift(m + p2, d) - lgamma_shift(m + 1.0, d) + d * math.log(p1)
+    return d * math.log(p1 / (1.0 - p1)) - lgamma_shift(m + 1.0, d) - lgamma_shift(p2 - m + 1.0, -d)
 
 
 @jit(cost=lambda fam, p1, p2, n: 5)  # called from Python by the exact plan
