@@ -129,6 +129,17 @@ def check_draws(path, energies, n, u):
     assert np.all(np.abs(tot - u) <= 1e-9 * (abs(u) + 1) + 1e-6)
 
 
+def optimize_or_refuse(args, e):
+    """``optimize --json`` of a case, sanity-checked; None after a checked one-line refusal."""
+    code, out, err = run("optimize", *args, "--json")
+    if code != 0:
+        check_refusal(code, err)
+        return None
+    d = json.loads(out)
+    check_optimize(d, e)
+    return d
+
+
 def grid(seed, ks, ns, count):
     rng = np.random.default_rng(seed)
     cases = []
@@ -150,14 +161,11 @@ SMALL = grid(20261122, ks=(2, 3, 4, 10), ns=(1, 2, 7, 60, 1000, 10**5), count=50
 def test_small_grid_optimize_and_sample(tmp_path, k, n, kind, position, stat, constraint):
     rng = np.random.default_rng([k, n, KINDS.index(kind), POSITIONS.index(position)])
     args, e = make_case(rng, k, n, kind, position, stat, constraint)
-    code, out, err = run("optimize", *args, "--json")
-    if code != 0:
-        check_refusal(code, err)
+    d = optimize_or_refuse(args, e)
+    if d is None:
         return
-    d = json.loads(out)
-    check_optimize(d, e)
     save = tmp_path / "draws.npy"
-    code, out, err = run("sample", *args, "--samples", "40", "--seed", "3", "--save", str(save))
+    code, _, err = run("sample", *args, "--samples", "40", "--seed", "3", "--save", str(save))
     if code != 0:
         check_refusal(code, err)
         return
@@ -204,11 +212,9 @@ def test_huge_n_grid_sample(tmp_path, k, n, kind, position, stat, constraint):
     # cancelling lgamma's once sent N = 1e18 to enumeration, which never ended)
     rng = np.random.default_rng([k, n % 2**32, KINDS.index(kind), POSITIONS.index(position)])
     args, e = make_case(rng, k, n, kind, position, stat, constraint)
-    code, out, err = run("optimize", *args, "--json")
-    if code != 0:
-        check_refusal(code, err)
+    d = optimize_or_refuse(args, e)
+    if d is None:
         return
-    d = json.loads(out)
     save = tmp_path / "draws.npy"
     cmd = [sys.executable, "-m", "maxent", "sample", *args, "--samples", "200", "--seed", "5"]
     try:

@@ -196,13 +196,8 @@ def test_same_seed_same_draws_for_any_thread_count(method):
     assert not np.array_equal(a.draws, c.draws)
 
 
-def test_exact_draws_are_prefix_stable_and_seedsequence_driven():
-    p = Problem([0, 1, 2, 3], 5000, mean_energy=1.2)
-    long = maxent.sample(p, 2500, "exact", seed=3)
-    short = maxent.sample(p, 700, "exact", seed=3)
-    assert np.array_equal(long.draws[:700], short.draws)
-    via_seq = maxent.sample(p, 700, "exact", seed=np.random.SeedSequence(3))
-    assert np.array_equal(via_seq.draws, short.draws)
+# prefix stability and SeedSequence seeding of the exact draws: per engine, in
+# tests/test_exact_engines.py::test_prefix_stable_within_each_engine
 
 
 def test_enumeration_fixes_the_last_class_from_the_count():
