@@ -151,7 +151,12 @@ def poisson(s, lam):
 
 @jit
 def _poisson_huge(s, lam):
-    """PTRS as in :func:`poisson`, with the exact test taken without cancellation."""
+    """PTRS as in :func:`poisson`, with the exact test taken without cancellation.
+
+    A copy of the loop on purpose: one body with a flag for the two tests measured
+    6.6e4 conditioned-rejection draws/s at K = 10 against 1.1e5 with the plain loop
+    kept separate (numba then stops inlining the common path).
+    """
     # PTRS (Hormann 1993): transformed rejection with squeeze, for lam >= 10.
     slam = math.sqrt(lam)
     loglam = math.log(lam)
