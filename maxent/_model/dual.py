@@ -71,6 +71,28 @@ def solve_count(stat, exact, coef, rhs, lg, g, theta, counts, offset, tol=1e-10,
     return theta, counts, nfev, converged
 
 
+#: Largest Newton step in any scaled multiplier (a row of scaled coefficients in [-1, 1]
+#: moves the classes' multipliers by at most this; the line search halves from there).
+MAX_STEP = 1e4
+
+
+def _row_scales(abs_coef, counts, rhs):
+    """What each row's residual is measured against: N for the count, else the row's sum.
+
+    A row's sum ``sum_k |A_rk| n_k`` (at least its target, and at least one item's worth)
+    is both the size of what its residual can resolve in float64 and the size of the
+    target: near an end of the range (a few quanta above the face), a residual relative
+    to N would call a count that is 3% off converged.
+    """
+    out = abs_coef @ np.where(np.isfinite(counts), counts, 0.0)
+    # at least one item on the level nearest the row's centre: at a face the row's sum
+    # and target are both 0, and the residual is then counted in items
+    unit = np.where(abs_coef > 0, abs_coef, np.inf).min(axis=1)
+    out = np.maximum(np.maximum(out, np.abs(rhs)), np.where(np.isfinite(unit), unit, 1.0))
+    out[0] = max(rhs[0], 1.0)
+    return out
+
+
 def solve_dual(
     stat, exact, coef, rhs, lg, g, theta0, guess=None, offset=None, tol=1e-14, maxiter=200
 ):
@@ -83,7 +105,8 @@ def solve_dual(
     s_n, s_v, hess = dual_pass(stat, exact, coef, theta, offset, lg, g, counts)
     nfev += 1
     d_val = s_v + theta @ rhs
-    scale = max(rhs[0], 1.0)
+    abs_coef = np.abs(coef)
+    scale = _row_scales(abs_coef, counts, rhs)
     message = "maximum number of iterations reached"
     success = False
     nit = 0
@@ -91,7 +114,7 @@ def solve_dual(
     for it in range(1, maxiter + 1):
         nit = it
         grad = rhs - s_n
-        gnorm = float(np.abs(grad).max()) / scale
+        gnorm = float(np.max(np.abs(grad) / scale))
         if gnorm <= tol:
             success, message = True, "converged"
             break
@@ -101,11 +124,20 @@ def solve_dual(
         if gnorm <= 1e-12 and len(history) >= 3 and gnorm > 0.5 * min(history[-3:-1]):
             success, message = True, "converged to rounding level"
             break
-        ridge = 1e-13 * np.trace(hess) + 1e-300
+        # Jacobi-scaled: the count row's curvature is ~N, an energy row a few quanta above
+        # its face ~1; a ridge relative to the trace (1e-13 N = 100 at N = 1e15) erased
+        # it. Each row gets a ridge of 1e-13 of its own curvature. A row whose classes all
+        # sit at a bound has none: its step is capped (the line search halves it).
+        dvals = np.diag(hess)
+        reg = hess + np.diag(np.maximum(1e-13 * np.abs(dvals), 1e-300))
+        diag = np.sqrt(np.diag(reg))
         try:
-            step = -np.linalg.solve(hess + ridge * np.eye(d), grad)
+            step = -np.linalg.solve(reg / np.outer(diag, diag), grad / diag) / diag
         except np.linalg.LinAlgError:
             step = -grad
+        big = float(np.max(np.abs(step))) if np.all(np.isfinite(step)) else math.inf
+        if big > MAX_STEP:
+            step = step * (MAX_STEP / big) if math.isfinite(big) else -grad
         if not np.all(np.isfinite(step)):
             step = -grad
         slope = float(grad @ step)
@@ -117,7 +149,7 @@ def solve_dual(
             sn_t, sv_t, h_t = dual_pass(stat, exact, coef, th_t, offset, lg, g, trial)
             nfev += 1
             d_t = sv_t + th_t @ rhs
-            g_t = float(np.abs(rhs - sn_t).max()) / scale
+            g_t = float(np.max(np.abs(rhs - sn_t) / scale))
             if math.isfinite(d_t) and (
                 d_t <= d_val + 1e-4 * t * slope + 1e-14 * abs(d_val) or g_t < 0.5 * gnorm
             ):
@@ -132,4 +164,5 @@ def solve_dual(
             break
         theta, d_val, s_n, hess = th_t, d_t, sn_t, h_t
         counts, trial = trial, counts
+        scale = _row_scales(abs_coef, counts, rhs)
     return DualSolution(counts, theta, nit, nfev, success, message)

@@ -41,7 +41,8 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
     >>> maxent.log_count(p, [[1, 2, 1], [2, 0, 2]]).round(6).tolist()  # ln 12, ln 6
     [2.484907, 1.791759]
     """
-    n = np.asarray(counts, dtype=np.float64)
+    raw = np.asarray(counts)
+    n = raw.astype(np.float64)
     g = problem.degeneracies
     if problem.stat != S.BOLTZMANN:
         weight = S.log_weight if objective == "exact" else S.stirling_log_weight
@@ -55,13 +56,24 @@ def log_count(problem, counts: ArrayLike, objective: str = "exact") -> np.ndarra
     n_top = np.take_along_axis(n, top, axis=-1)[..., 0]
     rest = np.ones(n.shape, dtype=bool)
     np.put_along_axis(rest, top, False, axis=-1)
+    # The items outside the largest class, N - n_top, summed from those classes: exact for
+    # integer counts (1e18 - 1 rounds to 1e18 in float64, and ln W = ln N came out 0), and
+    # for real counts as precise as the small classes themselves (the largest carries the
+    # count's rounding: 0.6 items at N = 1e15). Counts that do not sum to N (to rounding)
+    # keep the plain N - n_top.
+    if np.issubdtype(raw.dtype, np.integer):
+        others_sum = (problem.n - np.take_along_axis(raw, top, axis=-1)[..., 0]).astype(float)
+    else:
+        others_sum = np.where(rest, n, 0.0).sum(axis=-1)
+        direct = total - n_top
+        others_sum = np.where(np.abs(others_sum - direct) <= 1e-9 * total, others_sum, direct)
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = n * np.log(g)
         if objective == "exact":
-            pair = S.gamma_diff(S.LGAMMA_DIFF, n_top + 1.0, total - n_top)
+            pair = S.gamma_diff(S.LGAMMA_DIFF, n_top + 1.0, others_sum)
             others = np.where(rest, gammaln(n + 1.0), 0.0).sum(axis=-1)
         else:  # N ln N - N - sum (n ln n - n) = sum n ln(N/n) + (N - sum n)(ln N - 1)
-            pair = np.where(n_top > 0, n_top * np.log1p((total - n_top) / n_top), 0.0)
+            pair = np.where(n_top > 0, n_top * np.log1p(others_sum / n_top), 0.0)
             # n ln(n/N) as n ln n - n ln N: N/n overflows for subnormal n (a class the
             # optimiser drove to ~1e-320 gave ln W = +inf)
             others = np.where(rest & (n > 0), n * np.log(n) - n * np.log(total), 0.0).sum(axis=-1)

@@ -31,8 +31,16 @@ from maxent._model.lattice import (
 )
 from maxent._model.theory import beta_from_mean, boltzmann
 from maxent._util.errors import UnreachableError, ValidationError
-from maxent._util.format import ShortRepr
-from maxent._util.validate import as_count, as_degeneracies, as_energies, as_real
+from maxent._util.format import ShortRepr, format_exact
+from maxent._util.validate import (
+    as_count,
+    as_degeneracies,
+    as_energies,
+    as_exact,
+    as_real,
+    exact_decimal,
+    written_as_float,
+)
 
 __all__ = ["Constraint", "Limit", "Problem", "default_energies", "parse_constraint"]
 
@@ -381,6 +389,8 @@ class Problem:
         energy_tolerance: float | None = None,
         snap: bool = False,
     ):
+        #: remarks on how the input was read (a total taken within float rounding)
+        self.notes: list[str] = []
         self.energies = as_energies(energies, min_size=2)
         self.n = as_count(n, "n")
         self.stat = S.code(statistics)
@@ -454,57 +464,44 @@ class Problem:
             self.mean_energy = self._mean_at_beta(b)
             self._snap_to_lattice()
         else:
-            if self.spec == "mean_energy":
-                mean = as_real(mean_energy, "mean_energy")
-                lo, hi = self.u_min / n_items, self.u_max / n_items
-                if not lo <= mean <= hi:
-                    what = "[min E, max E]" if self.stat != S.FERMI else "the attainable range"
-                    raise ValidationError(
-                        "mean_energy",
-                        f"must lie in {what} = [{lo:.10g}, {hi:.10g}] (got {mean:.10g})",
-                    )
+            value = mean_energy if self.spec == "mean_energy" else total_energy
+            given = as_exact(value, self.spec)
+            self._given = given
+            total = given * n_items if self.spec == "mean_energy" else given
+            if self.quantum is not None:
+                self._place_on_lattice(total, written_as_float(given), snap)
             else:
-                total = as_real(total_energy, "total_energy")
-                lo, hi = self.u_min, self.u_max
-                if not lo <= total <= hi:
-                    raise ValidationError(
-                        "total_energy",
-                        f"must lie in the attainable range [{lo:.10g}, {hi:.10g}]"
-                        f" (got {total:.10g})",
-                    )
-                mean = total / n_items
-                # the lattice total is read from the total itself: at N ~ 1e15 the
-                # round trip through total / N moves it by several quanta
-                self._given_total = total
-            self.mean_energy = min(max(mean, self.e_min), self.e_max)
-            if snap:
-                self._snap_to_lattice()
-            elif self.levels is not None:
-                self._place_on_lattice()
-        self.total_energy = self.mean_energy * n_items
-        # An end of the attainable range (to rounding) is that end exactly: beta = +/-inf.
-        # The tolerance is the rounding of the two numbers compared, not of the whole
-        # range: with energies 0, 1, 1e12 a mean of 0.5 is far from the end at 0.
-        self.extreme = 0
-        for sign, end in ((1, self.u_min), (-1, self.u_max)):
-            tol = 1e-12 * (abs(self.total_energy) + abs(end)) + 1e-300
-            if abs(self.total_energy - end) <= tol and self.u_min < self.u_max:
-                self.extreme = sign
-                self.total_energy = end
-                # N min E / N can round one ulp below min E (N = 7, E = 1.3795580690434597)
-                self.mean_energy = min(max(end / n_items, self.e_min), self.e_max)
-        if self.extreme and self.levels is not None and self.quantum is not None:
-            # on a lattice the integer level total decides: N = 1e15 items with total
-            # U_max - 1 quantum lie within 1e-12 of the end but are not on its face
-            face = self._face_level_total(self.extreme)
-            if face != self.level_total:
-                self.extreme = 0
-                self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
-                self.total_energy = self.mean_energy * n_items
+                self._check_range(total)
+                self._exact_u = total
+                mean = float(total / n_items)
+                self.mean_energy = min(max(mean, self.e_min), self.e_max)
+                self.total_energy = float(total)
+                if self.levels is not None:  # all energies equal: a one-point lattice
+                    self.level_total, self.reachable = 0, True
+        if self.quantum is not None:
+            # on a lattice the exact integer level total decides which end it is at
+            lo_face, hi_face = self._face_level_total(1), self._face_level_total(-1)
+            self.extreme = 0
+            if lo_face < hi_face and self.level_total == lo_face:
+                self.extreme = 1
+            elif lo_face < hi_face and self.level_total == hi_face:
+                self.extreme = -1
+        else:
+            # An end of the attainable range (to rounding) is that end exactly: beta =
+            # +/-inf. The tolerance is the rounding of the two numbers compared, not of
+            # the whole range: with energies 0, 1, 1e12 a mean of 0.5 is far from 0.
+            self.extreme = 0
+            for sign, end in ((1, self.u_min), (-1, self.u_max)):
+                tol = 1e-12 * (abs(self.total_energy) + abs(end)) + 1e-300
+                if abs(self.total_energy - end) <= tol and self.u_min < self.u_max:
+                    self.extreme = sign
+                    self.total_energy = end
+                    # N min E / N can round one ulp below min E (N = 7, E = 1.37955806904346)
+                    self.mean_energy = min(max(end / n_items, self.e_min), self.e_max)
         self._extra_lattice()
         self._check_feasible()
         if self.plain:
-            self.beta = beta_from_mean(e, self.mean_energy, self.degeneracies)
+            self.beta = beta_from_mean(e, self.mean_energy, self.degeneracies, gaps=self.mean_gaps)
         else:
             self.beta = self.limit.beta
         self._frozen = True
@@ -558,136 +555,255 @@ class Problem:
         return total
 
     def _snap_to_lattice(self) -> None:
-        """Move the mean to the nearest total that an integer allocation reaches."""
+        """Move the mean (from ``beta``) to the nearest total an integer allocation reaches."""
         if self.levels is None:
+            self.total_energy = self.mean_energy * self.n
             return
-        n_items = self.n
         if self.quantum is None:  # all energies equal
             self.level_total, self.reachable = 0, True
+            self.total_energy = self.mean_energy * self.n
             return
-        m_real = self._exact_level_total()
-        if self._unbounded_two_rows:
-            self.level_total = nearest_reachable(self.levels, n_items, m_real)
-            self.reachable = is_reachable(self.levels, n_items, self.level_total)
-        else:
-            lo = round((self.u_min - n_items * self.e_min) / self.quantum)
-            hi = round((self.u_max - n_items * self.e_min) / self.quantum)
-            self.level_total = min(max(round(m_real), lo), hi)
-        self.mean_energy = self.e_min + self.quantum * self.level_total / n_items
+        self._place_on_lattice(self.n * exact_decimal(self.mean_energy), True, True)
 
-    def _exact_level_total(self) -> Fraction:
-        """The level sum (sum n_k m_k) as an exact rational, from the total where given.
+    def exact_total(self, level_total: int | None = None) -> Fraction:
+        """``U = N min E + q M`` as an exact rational (the energies read as typed).
 
-        Each float is read as the shortest decimal that gives it back (``0.3`` is 3/10,
-        as typed); an integer total exactly. In float64 the product loses the units
-        digit beyond 2**53 items: at N = 1e18 a mean of exactly max E became a total 4
-        level units below the top face, and at N = 1e15 the round trip through total / N
-        moved an exact face total by 8 quanta.
+        Parameters
+        ----------
+        level_total : int, optional
+            ``M``; default :attr:`level_total`.
         """
-
-        def dec(x) -> Fraction:
-            if isinstance(x, (int, np.integer)):
-                return Fraction(int(x))
-            return Fraction(repr(float(x)))
-
-        total = getattr(self, "_given_total", None)
-        if total is not None and self.mean_energy == total / self.n:
-            return (dec(total) - self.n * dec(self.e_min)) / dec(self.quantum)
-        return self.n * (dec(self.mean_energy) - dec(self.e_min)) / dec(self.quantum)
+        m = self.level_total if level_total is None else level_total
+        return self.n * exact_decimal(self.e_min) + exact_decimal(self.quantum) * m
 
     @property
     def _unbounded_two_rows(self) -> bool:
         """Reachability is decided exactly by the coin table (no caps, no moments)."""
         return self.stat != S.FERMI and not self.constraints
 
-    def _place_on_lattice(self) -> None:
-        n_items, q = self.n, self.quantum
-        if q is None:  # all energies equal; the range check already fixed the mean
-            self.level_total, self.reachable = 0, True
-            return
-        m_real = self._exact_level_total()
-        m_int = round(m_real)
-        top = int(self.levels.max())
-        if abs(m_real - m_int) > 1e-9 * max(1.0, abs(m_real)):
-            lo = math.floor(m_real)
-            self.reachable = False
-            self.unreachable_reason = (
-                f"N * mean = {n_items * self.mean_energy:.12g} is not on the energy lattice "
-                f"(min E + multiples of {q:.12g} per item); nearest totals "
-                f"{n_items * self.e_min + q * lo:.12g} and "
-                f"{n_items * self.e_min + q * (lo + 1):.12g}"
-                f" (means {self.e_min + q * lo / n_items:.12g} and"
-                f" {self.e_min + q * (lo + 1) / n_items:.12g})"
+    def _check_range(self, total: Fraction) -> None:
+        """Refuse a total outside the attainable range (energies without a lattice)."""
+        n_items = self.n
+        value = float(total)
+        lo, hi = self.u_min, self.u_max
+        if self.spec == "mean_energy":
+            value, lo, hi = value / n_items, lo / n_items, hi / n_items
+        if not lo <= value <= hi:
+            what = "[min E, max E]" if self.stat != S.FERMI else "the attainable range"
+            if self.spec == "total_energy":
+                what = "the attainable range"
+            sep = " " if self.spec == "total_energy" else " = "
+            raise ValidationError(
+                self.spec, f"must lie in {what}{sep}[{lo:.10g}, {hi:.10g}] (got {value:.10g})"
             )
-            return
-        m_int = min(max(m_int, 0), n_items * top)
-        self.level_total = m_int
-        self.mean_energy = self.e_min + q * m_int / n_items
+
+    def _place_on_lattice(self, total: Fraction, from_float: bool, snap: bool) -> None:
+        """Put the exact total ``total`` on the lattice: ``level_total`` and the means.
+
+        ``M = (U - N min E) / q`` is computed in exact rationals, so integers stay
+        integers at any size. A value typed from a float's digits (``from_float``) stands
+        for every real that rounds to that float: a lattice total within one unit in its
+        last place is that total (and the problem says so in :attr:`notes`); an exact
+        value must be on the lattice. With ``snap`` the nearest reachable total is taken.
+        """
+        n_items, q = self.n, exact_decimal(self.quantum)
+        e0 = exact_decimal(self.e_min)
+        m_real = (total - n_items * e0) / q
+        lo_face, hi_face = self._face_level_total(1), self._face_level_total(-1)
+        tol = Fraction(0)
+        if from_float:
+            given = total / n_items if self.spec != "total_energy" else total
+            scale = n_items if self.spec != "total_energy" else 1
+            tol = Fraction(math.ulp(float(given))) * scale / q
+        per = "mean" if self.spec != "total_energy" else "total"
+
+        def fmt(m: Fraction) -> str:
+            u = n_items * e0 + q * m
+            return format_exact(u if per == "total" else u / n_items)
+
+        given = self.spec in ("mean_energy", "total_energy")
+        if given and not lo_face - tol <= m_real <= hi_face + tol:
+            what = "[min E, max E]" if self.stat != S.FERMI else "the attainable range"
+            sep = " = "
+            if per == "total":
+                what, sep = "the attainable range", " "
+            raise ValidationError(
+                self.spec,
+                f"must lie in {what}{sep}[{fmt(Fraction(lo_face))}, {fmt(Fraction(hi_face))}]"
+                f" (got {format_exact(total if per == 'total' else total / n_items)})",
+            )
+        if snap:
+            if self._unbounded_two_rows:
+                m_int = nearest_reachable(self.levels, n_items, m_real)
+            else:
+                m_int = round(m_real)
+            m_int = min(max(m_int, lo_face), hi_face)
+        else:
+            m_int = min(max(round(m_real), lo_face), hi_face)
+            if abs(m_real - m_int) > tol:
+                lo = math.floor(m_real)
+                what = (
+                    f"N * mean = {format_exact(total)}"
+                    if per == "mean"
+                    else (f"U = {format_exact(total)}")
+                )
+                near = f"{format_exact(n_items * e0 + q * lo)} and " + format_exact(
+                    n_items * e0 + q * (lo + 1)
+                )
+                if per == "mean":
+                    near += f" (means {fmt(Fraction(lo))} and {fmt(Fraction(lo + 1))})"
+                self.reachable = False
+                self.unreachable_reason = (
+                    f"{what} is not on the energy lattice (min E + multiples of "
+                    f"{format_exact(q)} per item); nearest totals {near}"
+                )
+                self.level_total = None
+                self.mean_energy = min(max(float(total / n_items), self.e_min), self.e_max)
+                self.total_energy = float(total)
+                return
+            if m_real != m_int:
+                self.notes.append(
+                    f"the {per} {format_exact(total if per == 'total' else total / n_items)} "
+                    f"is read as {fmt(Fraction(m_int))}, the lattice {per} within its float64 "
+                    "rounding"
+                )
+        self.level_total = int(m_int)
+        exact_u = n_items * e0 + q * self.level_total
+        self._exact_u = exact_u
+        self.mean_energy = min(max(float(exact_u / n_items), self.e_min), self.e_max)
+        self.total_energy = float(exact_u)
         if not self._unbounded_two_rows:
             return  # decided by the integer search when it is needed
-        self.reachable = is_reachable(self.levels, n_items, m_int)
+        self.reachable = is_reachable(self.levels, n_items, self.level_total)
         if self.reachable is False:
             near = [
-                f"{self.e_min + q * c / n_items:.12g}"
-                for c in reachable_neighbours(self.levels, n_items, m_int)
+                fmt(Fraction(c))
+                for c in reachable_neighbours(self.levels, n_items, self.level_total)
                 if c is not None
             ]
             self.unreachable_reason = (
                 f"no allocation of {n_items} items reaches total energy "
-                f"{n_items * self.e_min + q * m_int:.12g}; nearest reachable means: "
-                + " and ".join(near)
+                f"{format_exact(exact_u)}; nearest reachable {per}s: " + " and ".join(near)
             )
+
+    @property
+    def _unbounded_two_rows(self) -> bool:
+        """Reachability is decided exactly by the coin table (no caps, no moments)."""
+        return self.stat != S.FERMI and not self.constraints
 
     def _extra_lattice(self) -> None:
         """Integer rows for the extra constraints (when their values have a quantum)."""
         self.extra_levels = []
         self.extra_totals = []
+        self.extra_quanta = []
         for c in self.constraints:
             v = c.values
             if np.ptp(v) == 0:
                 raise ValidationError("constraint", f"{c.name!r} is the same for every class")
             q = detect_quantum(v)
             if q is None:
-                self.extra_levels = None
+                self.extra_levels = self.extra_quanta = None
                 return
             lv = lattice_levels(v, q)
-            t_real = self.n * (c.mean - v.min()) / q
+            # exact, within the float64 rounding of the mean (as for the energy)
+            qe = exact_decimal(q)
+            t_real = self.n * (exact_decimal(c.mean) - exact_decimal(float(v.min()))) / qe
             t_int = round(t_real)
-            if abs(t_real - t_int) > 1e-9 * max(1.0, abs(t_real)):
+            if abs(t_real - t_int) > Fraction(math.ulp(c.mean)) * self.n / qe:
                 self.reachable = False
                 self.unreachable_reason = (
                     f"N * mean of {c.name!r} = {self.n * c.mean:.12g} is not reachable by "
                     f"integer allocations (steps of {q:.12g} from {self.n * v.min():.12g})"
                 )
             self.extra_levels.append(lv)
-            self.extra_totals.append(t_int)
+            self.extra_totals.append(int(t_int))
+            self.extra_quanta.append(q)
 
     def constraint_rows(self, include_energy: bool = True, scaled: bool = True):
-        """Constraint matrix (count, energy, moments) and targets, rows centred/scaled.
+        """Constraint matrix (count, energy, moments) and targets.
 
-        Returns (coef, rhs, centres, scales): row r is (A_r - centre_r) / scale_r with
-        target 0 for every row but the count (target N).
+        Returns (coef, rhs, centres, scales). Unscaled: the rows ``A_r`` and their totals
+        ``N mean_r``. Scaled: the count row (ones, target N) and, for every other row,
+        ``(A_r - centre_r) / scale_r`` with target ``(N mean_r - N centre_r) / scale_r``,
+        where the centre is the end of the row's values nearer its mean and the target is
+        computed exactly from the lattice total where there is one. Near an end of the
+        range the target is then a few quanta held to full precision; a row centred on
+        its mean would lose them in the rounding of ``N mean`` (N = 1e12 items, U = 1:
+        the exact optimum put 0.97 items where 1 belongs).
         """
         rows = [np.ones(self.classes)]
-        means = [1.0]
+        refs = [(1.0, float(self.n), 0.0)]
         if include_energy:
             rows.append(self.energies)
-            means.append(self.mean_energy)
-        for c in self.constraints:
+            refs.append(self.row_reference(None))
+        for i, c in enumerate(self.constraints):
             rows.append(c.values)
-            means.append(c.mean)
+            refs.append(self.row_reference(i))
         coef = np.vstack(rows).astype(np.float64)
-        centres = np.array([0.0, *means[1:]])
+        centres = np.zeros(len(rows))
         scales = np.ones(len(rows))
-        if scaled:
-            for r in range(1, len(rows)):
-                coef[r] = coef[r] - centres[r]
-                s = float(np.abs(coef[r]).max())
-                scales[r] = s if s > 0 else 1.0
-                coef[r] /= scales[r]
         rhs = np.zeros(len(rows))
         rhs[0] = self.n
+        for r in range(1, len(rows)):
+            centre, offset, total = refs[r]
+            if not scaled:
+                rhs[r] = total
+                continue
+            centres[r] = centre
+            coef[r] = coef[r] - centre
+            s = float(np.abs(coef[r]).max())
+            scales[r] = s if s > 0 else 1.0
+            coef[r] /= scales[r]
+            rhs[r] = offset / scales[r]
         return coef, rhs, centres, scales
+
+    @property
+    def mean_gaps(self) -> tuple[float, float]:
+        """``(mean - min E, max E - mean)``, exact from the lattice total where there is one."""
+        centre, offset, _ = self.row_reference(None)
+        span = self.e_max - self.e_min
+        if self.quantum is not None and self.level_total is not None:
+            q = exact_decimal(self.quantum)
+            top = int(self.levels.max())
+            below = q * self.level_total / self.n
+            return float(below), float(q * top - below)
+        if centre == self.e_min:
+            return offset / self.n, span - offset / self.n
+        return span + offset / self.n, -offset / self.n
+
+    def row_reference(self, which: int | None) -> tuple[float, float, float]:
+        """``(centre, N mean - N centre, N mean)`` of the energy row (``None``) or a moment.
+
+        The centre is the smallest or largest value of the row, whichever is nearer the
+        mean; the offset is exact (from the integer lattice total) where there is one.
+        """
+        n_items = self.n
+        if which is None:
+            vals, mean = self.energies, self.mean_energy
+            levels, total = self.levels, self.level_total
+            quantum = self.quantum
+            exact = getattr(self, "_exact_u", None)
+        else:
+            c = self.constraints[which]
+            vals, mean = c.values, c.mean
+            levels = total = quantum = None
+            if self.extra_levels is not None:
+                levels, total = self.extra_levels[which], self.extra_totals[which]
+                quantum = self.extra_quanta[which]
+            exact = n_items * exact_decimal(mean)
+        lo, hi = float(vals.min()), float(vals.max())
+        if levels is not None and total is not None and quantum is not None:
+            q = exact_decimal(quantum)
+            below = q * total
+            above = q * (n_items * int(levels.max()) - total)
+        else:
+            if exact is None:
+                exact = n_items * exact_decimal(mean)
+            below = exact - n_items * exact_decimal(lo)
+            above = n_items * exact_decimal(hi) - exact
+        if below <= above:
+            return lo, float(below), n_items * mean
+        return hi, -float(above), n_items * mean
 
     def _check_feasible(self) -> None:
         """With moments or capacities, check that real allocations meet the constraints."""
@@ -727,7 +843,7 @@ class Problem:
         e = self.energies
         g = self.degeneracies
         if self.plain:
-            b = beta_from_mean(e, self.mean_energy, g)
+            b = beta_from_mean(e, self.mean_energy, g, gaps=self.mean_gaps)
             p = boltzmann(e, b, g)
             alpha = _theory.log_partition(e, b, g) - math.log(self.n)
             return Limit(p, alpha, b, np.zeros(0), "closed form: Boltzmann at beta(U/N)")
@@ -834,10 +950,15 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the shared keys of every JSON output."""
+        total: float | int = self.total_energy
+        if self.quantum is not None and self.level_total is not None:
+            exact = self.exact_total()
+            if exact.denominator == 1:  # integers stay integers, at any size
+                total = int(exact)
         out = {
             "energies": self.energies.tolist(),
             "n": self.n,
-            "total_energy": self.total_energy,
+            "total_energy": total,
             "mean_energy": self.mean_energy,
             "beta": self.beta,
             "temperature": (1.0 / self.beta) if self.beta != 0 else math.inf,

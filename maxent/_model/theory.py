@@ -411,6 +411,7 @@ def beta_from_mean(
     *,
     full_output: bool = False,
     maxiter: int = 200,
+    gaps: tuple[float, float] | None = None,
 ):
     """Inverse temperature whose Boltzmann mean energy equals ``mean_energy``.
 
@@ -432,6 +433,10 @@ def beta_from_mean(
         Also return a :class:`BetaSolution` with the residual and iteration count.
     maxiter : int, optional
         Maximum number of moment evaluations.
+    gaps : (float, float), optional
+        ``(mean - min E, max E - mean)``, computed exactly by the caller: near an end
+        the float mean cannot hold them (N = 1e18 items one quantum below the top have
+        the mean 3 - 1e-18, which rounds to 3 = max E and would give beta = -inf).
 
     Returns
     -------
@@ -478,14 +483,17 @@ def beta_from_mean(
             "mean_energy",
             f"must lie in [min E, max E] = [{lo_e:.10g}, {hi_e:.10g}] (got {target:.10g})",
         )
-    if target == lo_e:
+    below, above = (target - lo_e, hi_e - target) if gaps is None else map(float, gaps)
+    if not (below >= 0.0 and above >= 0.0):
+        raise ValidationError("gaps", f"must be non-negative (got {below:g}, {above:g})")
+    if below == 0.0:
         return done(math.inf, 0.0, 0, True, "mean at the lowest level: beta = +inf")
-    if target == hi_e:
+    if above == 0.0:
         return done(-math.inf, 0.0, 0, True, "mean at the highest level: beta = -inf")
 
     # Work with e = (E - min E) / span in [0, 1], computed on the fly inside the kernel.
     inv_span = 1.0 / span
-    t = (target - lo_e) * inv_span
+    t = below * inv_span
     _, f0, m2, m3 = shifted_moments(e_raw, lo_e, inv_span, lg, 0.0, t)
     nit = 1
     if f0 == 0.0:
@@ -495,7 +503,7 @@ def beta_from_mean(
         # Target above the beta = 0 mean: reflect e -> 1 - e = (max E - E) / span so that
         # we solve for b > 0 with the target measured from the top.
         sign, ref = -1.0, hi_e
-        t = (hi_e - target) * inv_span
+        t = above * inv_span
         f0, m3 = -f0, -m3  # moments of 1 - e about 1 - t at b = 0
     if t == 0.0:
         # The distance to the extreme underflows after scaling: the limit is exact to

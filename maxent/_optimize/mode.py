@@ -9,6 +9,7 @@ import numpy as np
 
 from maxent._kernels._mode import best_integers, build_windows, increment, search
 from maxent._model import statistics as S
+from maxent._model.checks import check_integer
 from maxent._model.faces import boundary_energy
 from maxent._model.lattice import choose_determined, face_allocation, lattice_point
 from maxent._model.logcount import class_multipliers, log_count
@@ -21,6 +22,7 @@ from maxent._optimize.mode_dual import (
     pinned_multipliers,
     raise_empty,
 )
+from maxent._optimize.mode_face import near_face_mode
 from maxent._optimize.optimum import maximize_log_count
 from maxent._util.errors import ValidationError
 from maxent._util.result import OptimizeResult
@@ -105,6 +107,10 @@ def most_probable_allocation(
 
 def _search(problem: Problem, t0: float, max_nodes: int, max_window: int) -> OptimizeResult:
     g = problem.degeneracies
+    near = near_face_mode(problem)
+    if near is not None:  # a few quanta from an end: exact enumeration, any N
+        n, ties, message = near
+        return _result(problem, t0, n, 0, message, ties=ties, nodes=0, rounds=0)
     if problem.stat == S.BOSE and np.all(g == 1.0):
         # W = 1 for every allocation: any allocation on the lattice is a mode, for example
         # the mode of Boltzmann counting on the same lattice (same constraints, no caps).
@@ -310,13 +316,22 @@ def _result(problem, t0, n, status, message, *, ties, nodes, rounds, gap=None):
     """The mode's result: status 0 certified optimal, 1 best found, 2 nothing found."""
     if gap is None:
         gap = 0.0 if status == 0 else math.nan
+    checked = None
+    lnw = math.nan
     if n is not None:
         n = np.asarray(n, dtype=np.int64)
+        lnw = log_count(problem, n)
+        checked = check_integer(problem, n, log_count=lnw)
+        if not checked.ok:
+            # never an allocation that breaks a row, or a wrong ln W, called a mode
+            status, gap = 2, math.nan
+            message = f"{message}; but {checked.note}"
     return OptimizeResult(
         counts=n,
         x=n,
         fractions=None if n is None else n / problem.n,
-        log_count=math.nan if n is None else log_count(problem, n),
+        log_count=lnw,
+        residuals=checked,
         certified=status == 0,
         gap=float(gap),
         ties=int(ties),

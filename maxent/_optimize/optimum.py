@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
+from maxent._model.checks import check_real, energy_unit, row_unit
 from maxent._model.dual import solve_dual
 from maxent._model.faces import boundary_energy, extreme_face
 from maxent._model.logcount import class_multipliers, log_count
@@ -39,8 +40,6 @@ from maxent._util.result import OptimizeResult
 __all__ = ["kkt_residual", "maximize_log_count"]
 
 OBJECTIVES = ("exact", "stirling")
-#: Largest relative KKT residual of a result reported as converged.
-KKT_TOL = 1e-6
 METHODS = ("dual", "slsqp", "trust-constr")
 
 
@@ -54,8 +53,9 @@ def kkt_residual(
 ) -> float:
     """Relative KKT residual of real ``counts`` with multipliers ``(alpha, beta, lambdas)``.
 
-    The maximum of: the constraint violations (the count relative to ``N``, the energy and
-    moments relative to ``N`` times their spread), the stationarity error
+    The maximum of: the constraint violations (the count relative to ``N``; the energy
+    and each moment measured from the end of its range nearer its target, relative to
+    the row's own sum there), the stationarity error
     ``|h'(n_k) - x_k|`` over classes strictly inside their bounds, and the
     dual-feasibility violation over classes at a bound, both relative to ``1 + |x_k|``,
     where ``h'`` is the derivative of the class log-weight of ``objective`` and
@@ -97,11 +97,17 @@ def kkt_residual(
     cap = problem.caps.astype(np.float64)
     n_items = problem.n
     res = abs(float(n.sum()) - n_items) / n_items
-    rows = [(e, problem.mean_energy)] + [(c.values, c.mean) for c in problem.constraints]
-    for vals, mean in rows:
-        span = float(np.ptp(vals))
-        if span > 0:
-            res = max(res, abs(float(n @ (vals - mean))) / (n_items * span))
+    unit = energy_unit(problem)
+    rows = [(None, e)] + [(i, c.values) for i, c in enumerate(problem.constraints)]
+    for which, vals in rows:
+        if float(np.ptp(vals)) > 0 and np.all(np.isfinite(n)):
+            # measured from the end of the row nearer its target (exact offset), against
+            # the row's own size: a few quanta above a face are held to those quanta
+            centre, offset, _ = problem.row_reference(which)
+            terms = n * (vals - centre)
+            floor = unit if which is None else row_unit(problem, which)
+            size = max(float(np.abs(terms).sum()), abs(offset), floor)
+            res = max(res, abs(float(terms.sum()) - offset) / max(size, 1e-300))
     if (n < 0).any() or (n > cap + 1e-9 * cap).any():
         return max(res, float(max(-n.min(), (n - cap).max())) / n_items)
     hp = S.h_prime(problem.stat, n, g, objective)
@@ -192,13 +198,37 @@ def _multipliers_from_counts(problem: Problem, n: np.ndarray, objective: str):
     return unscale(theta, centres, scales)
 
 
+def _top_takes_rest(problem, n: np.ndarray) -> np.ndarray:
+    """The largest class set to N minus the others, where that moves it within rounding.
+
+    The multipliers fix the largest class only to about ``ln N`` ulps of its count (a few
+    items at N = 1e15), the small classes to their own precision; the count row is then
+    met by the small classes' sum, exactly as float64 allows.
+    """
+    n = np.array(n, dtype=np.float64)
+    if n.size < 2 or not np.all(np.isfinite(n)):
+        return n
+    # a bound missed by rounding is the bound (a Fermi level full to 4e-10 of an item past
+    # its cap had ln W = nan)
+    cap = problem.caps.astype(np.float64)
+    near = (n > cap) & (n - cap <= 1e-9 * cap)
+    n[near] = cap[near]
+    n[(n < 0) & (n >= -1e-9 * problem.n)] = 0.0
+    top = int(np.argmax(n))
+    rest = math.fsum(np.delete(n, top).tolist())
+    fill = problem.n - rest
+    cap = float(problem.caps[top])
+    if 0.0 <= fill <= cap and abs(fill - n[top]) <= 1e-12 * problem.n:
+        n[top] = fill
+    return n
+
+
 def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, success, message, t0):
-    n = np.asarray(n, dtype=np.float64)
+    n = _top_takes_rest(problem, n)
     lambdas = np.asarray(lambdas, dtype=np.float64)
     kkt = kkt_residual(problem, n, alpha, beta, objective, lambdas)
-    if success and not kkt <= KKT_TOL:  # never call a point converged that is not
-        success = False
-        message = f"{message}; but the KKT residual is {kkt:.2g} (> {KKT_TOL:g}): approximate"
+    lnw = log_count(problem, n, objective)
+    checked = check_real(problem, n, kkt=kkt, log_count=lnw, objective=objective)
     out = OptimizeResult(
         x=n,
         counts=n,
@@ -206,15 +236,16 @@ def _result(problem, n, alpha, beta, lambdas, objective, method, nit, nfev, succ
         alpha=alpha,
         beta=beta,
         lambdas=lambdas,
-        log_count=log_count(problem, n, objective),
+        log_count=lnw,
         kkt_residual=kkt,
+        residuals=checked,
         objective=objective,
         method=method,
         nit=nit,
         nfev=nfev,
-        success=bool(success),
-        status=0 if success else 1,
-        message=message,
+        success=bool(success) and checked.ok,
+        status=0 if success and checked.ok else 1,
+        message=message if checked.ok else f"{message}; but {checked.note}",
         time=time.perf_counter() - t0,
     )
     if objective == "stirling":
@@ -275,6 +306,30 @@ def maximize_log_count(
         raise ValidationError("objective", f"must be one of {', '.join(OBJECTIVES)}")
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}")
+    first = _maximize(problem, objective, method, tol, maxiter, x0)
+    if first.residuals.ok or method != "dual" or problem.classes > RETRY_MAX_CLASSES:
+        return first
+    # The dual's answer broke a promise: solve the primal problem instead, from it.
+    t0 = time.perf_counter()
+    try:
+        again = _scipy_primal(problem, objective, "trust-constr", maxiter or 1000, first.counts, t0)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return first  # (scipy refuses non-finite steps: the first answer and its note stand)
+    if not again.residuals.ok:
+        return first
+    again["message"] = (
+        f"the dual's solution failed its check ({first.residuals.note}); solved again by "
+        f"trust-constr from it: {again.message}"
+    )
+    again["time"] += first.time
+    return again
+
+
+#: Largest K for which a failed dual solution is solved again by the primal route.
+RETRY_MAX_CLASSES = 2000
+
+
+def _maximize(problem, objective, method, tol, maxiter, x0) -> OptimizeResult:
     t0 = time.perf_counter()
     if method != "dual":
         return _scipy_primal(problem, objective, method, maxiter or 1000, x0, t0)

@@ -49,6 +49,18 @@ class OptimumSummary(ShortRepr):
     mode_message: str = ""
     exact_message: str = ""
 
+    @property
+    def failures(self) -> list[str]:
+        """``'name: note'`` for every answer whose post-conditions failed (empty if none)."""
+        out = []
+        found = [("exact optimum", self.exact), ("Stirling optimum", self.stirling)]
+        found.append(("integer mode", self.mode))
+        for name, res in found:
+            checked = None if res is None else res.get("residuals")
+            if checked is not None and not checked.ok:
+                out.append(f"{name}: {checked.note}")
+        return out
+
     def log_counts(self) -> list[tuple[str, float, float]]:
         """``(name, exact ln W, Stirling ln W)`` at each allocation found.
 
@@ -83,12 +95,15 @@ class OptimumSummary(ShortRepr):
         out["stirling"] = _optimum_dict(self.stirling)
         if self.mode is not None and self.mode.counts is not None:
             out["mode"] = {
-                "counts": np.asarray(self.mode.counts).tolist(),
+                "counts": [int(v) for v in np.asarray(self.mode.counts).tolist()],
                 "fractions": np.asarray(self.mode.fractions).tolist(),
                 "log_count": self.mode.log_count,
                 "certified": bool(self.mode.certified),
                 "gap": float(self.mode.get("gap", 0.0)),
                 "ties": int(self.mode.ties),
+                "success": bool(self.mode.success),
+                "message": self.mode.message,
+                "residuals": _residuals(self.mode),
             }
         else:
             out["mode"] = None
@@ -108,10 +123,16 @@ def _optimum_dict(res: OptimizeResult) -> dict[str, Any]:
         "nit": res.nit,
         "success": bool(res.success),
         "message": res.message,
+        "residuals": _residuals(res),
     }
     if "log_count_exact" in res:
         out["log_count_exact"] = res.log_count_exact
     return out
+
+
+def _residuals(res: OptimizeResult) -> dict[str, Any] | None:
+    checked = res.get("residuals")
+    return None if checked is None else checked.to_dict()
 
 
 def optimize(problem: Problem, method: str = "dual") -> OptimumSummary:

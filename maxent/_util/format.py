@@ -151,3 +151,26 @@ def fmt_pm(value: float, err: float) -> str:
         return f"{value:.6g} ± {err:.2g}"
     v = round(value, decimals) + 0.0  # no -0
     return f"{v:.{decimals}f} ± {err:.{decimals}f}"
+
+
+def format_exact(x: Any, digits: int = 17) -> str:
+    """An exact rational as text: integers in full, other values to ``digits`` digits.
+
+    >>> from fractions import Fraction
+    >>> format_exact(Fraction(2999999999999999999)), format_exact(Fraction(45, 137))
+    ('2999999999999999999', '0.32846715328467153')
+    """
+    from decimal import Context, Decimal
+    from fractions import Fraction
+
+    q = Fraction(x)
+    if q.denominator == 1:
+        return str(q.numerator)
+    # enough digits to show the fractional part of a large value (never round to a whole)
+    whole = len(str(abs(q.numerator) // q.denominator))
+    ctx = Context(prec=max(digits, whole + 8))
+    d = ctx.divide(Decimal(q.numerator), Decimal(q.denominator))
+    text = format(d, "f") if -6 <= d.adjusted() < digits + 4 else format(d, "e")
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

@@ -6,6 +6,7 @@ import math
 import numbers
 import os
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,56 @@ def as_real(value: Any, param: str, *, allow_inf: bool = False) -> float:
         rng = "a real number or +/-inf" if allow_inf else "a finite real number"
         raise ValidationError(param, f"must be {rng} (got {value!r})")
     return x
+
+
+def as_exact(value: Any, param: str) -> Fraction:
+    """A real number as an exact rational, read as it was written.
+
+    Integers (Python or numpy, or integer text such as ``"2999999999999999999"``) and
+    decimal text (``"0.1"``, ``"1e18"``) are exact; a float is read as the shortest decimal
+    that gives it back (``0.1`` is 1/10, as typed). NaN and infinities are rejected.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(param, f"must be a finite real number (got {value!r})")
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            out = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            out = None
+        if out is not None and "/" not in text:
+            try:
+                float(out)
+            except OverflowError:
+                raise ValidationError(
+                    param, f"must be a finite real number below 1.8e308 (got {value!r})"
+                ) from None
+            return out
+    x = as_real(value, param)
+    return Fraction(repr(float(x)))
+
+
+def exact_decimal(x: Any) -> Fraction:
+    """An integer exactly, a float as the shortest decimal that gives it back."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    return Fraction(repr(float(x)))
+
+
+def written_as_float(value: Fraction) -> bool:
+    """Whether ``value`` is the shortest decimal of a float64 (typed from a float's digits).
+
+    Such a value stands for every real that rounds to that float, so a lattice total
+    within its rounding is that total; an integer beyond 2**53 or a decimal with more
+    digits than a float carries is exact as written.
+    """
+    return Fraction(repr(float(value))) == value
 
 
 def output_path(path: str | os.PathLike, formats: tuple[str, ...], param: str) -> Path:

@@ -29,7 +29,7 @@ def optimize(as_json: bool, method: str, **kw) -> int:
     if as_json:
         print_notes(notes)
         click.echo(to_json(summary.to_dict()))
-        return 0
+        return _verdict(summary)
     out = console()
     header(out, problem, notes)
     ex, st, mo = summary.exact, summary.stirling, summary.mode
@@ -84,6 +84,31 @@ def optimize(as_json: bool, method: str, **kw) -> int:
         rows,
         digits=10,
     )
+    checks = [
+        (label, res.residuals)
+        for label, res in (("exact optimum", ex), ("Stirling optimum", st), ("integer mode", mo))
+        if res is not None and res.get("residuals") is not None
+    ]
+    extra = [f"{c.name} (quanta)" for c in problem.constraints]
+    print_table(
+        out,
+        "Post-conditions: what each answer promises, measured (docs: Results that check "
+        "themselves)",
+        ["", "count (items)", "energy (quanta)", *extra, "bounds (items)", "ln W", "holds"],
+        [
+            [
+                label,
+                r.count,
+                r.energy,
+                *r.constraints,
+                r.bounds,
+                "-" if r.log_count is None else r.log_count,
+                "yes" if r.ok else "NO",
+            ]
+            for label, r in checks
+        ],
+        digits=3,
+    )
     if ex is None:
         out.print(f"exact optimum: not computed ({summary.exact_message})")
     else:
@@ -100,4 +125,11 @@ def optimize(as_json: bool, method: str, **kw) -> int:
     else:
         why = summary.mode_message or (mo.message if mo is not None else "")
         out.print(f"integer mode: not found ({why})")
-    return 0
+    return _verdict(summary)
+
+
+def _verdict(summary) -> int:
+    """Exit code 1, with one line on stderr per answer, when an answer failed its check."""
+    for line in summary.failures:
+        click.echo(f"maxent: warning: {line}", err=True)
+    return 1 if summary.failures else 0

@@ -8,7 +8,7 @@ import click
 
 from maxent._model.defaults import DEFAULT_CLASSES
 from maxent._util.errors import ValidationError
-from maxent.cli.types import Count, FloatList, Real, Seed
+from maxent.cli.types import Count, ExactReal, FloatList, Real, Seed
 
 __all__ = [
     "METHOD",
@@ -59,8 +59,12 @@ def problem_options(func=None, *, n_default: str | None = "1000", n_help: str | 
                 )
             )
         options += [
-            click.option("--mean-energy", type=Real(), help="Mean energy U/N."),
-            click.option("--total-energy", type=Real(), help="Total energy U."),
+            click.option("--mean-energy", type=ExactReal(), help="Mean energy U/N."),
+            click.option(
+                "--total-energy",
+                type=ExactReal(),
+                help="Total energy U (read exactly: integers beyond 2**53 stay integers).",
+            ),
             click.option(
                 "--beta",
                 type=Real(allow_inf=True),

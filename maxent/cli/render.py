@@ -59,9 +59,16 @@ def limit_name(problem) -> str:
 
 def header(out, problem, notes) -> None:
     """The problem in three lines: sizes, counting, and the temperature of its limit."""
-    print_notes(notes)
+    print_notes([*problem.notes, *notes])
+    total = f"{problem.total_energy:.10g}"
+    if problem.quantum is not None and problem.level_total is not None:
+        from maxent._util.format import format_exact
+
+        exact = problem.exact_total()
+        if exact.denominator == 1 or abs(exact) >= 2**53:
+            total = format_exact(exact)
     out.print(
-        f"K = {problem.classes} classes, N = {problem.n} items, U = {problem.total_energy:.10g}"
+        f"K = {problem.classes} classes, N = {problem.n} items, U = {total}"
         f" (mean energy {problem.mean_energy:.10g})"
     )
     from maxent._model.statistics import limit_name as name

@@ -8,7 +8,7 @@ import click
 
 from maxent._util.errors import ValidationError
 
-__all__ = ["Count", "FloatList", "Real", "Seed"]
+__all__ = ["Count", "ExactReal", "FloatList", "Real", "Seed"]
 
 
 class _Validated(click.ParamType):
@@ -50,6 +50,21 @@ class Real(_Validated):
         from maxent._util.validate import as_real
 
         return as_real(value, name, allow_inf=self.allow_inf)
+
+
+class ExactReal(_Validated):
+    """A finite real number read exactly as typed (``2999999999999999999``, ``0.1``).
+
+    Integers and decimals become exact rationals, so that a total beyond 2**53 is not
+    rounded to a float before it reaches the energy lattice.
+    """
+
+    name = "FLOAT"
+
+    def _check(self, value, name):
+        from maxent._util.validate import as_exact
+
+        return as_exact(value, name)
 
 
 class FloatList(_Validated):
