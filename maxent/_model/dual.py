@@ -97,7 +97,7 @@ def solve_dual(
     stat, exact, coef, rhs, lg, g, theta0, guess=None, offset=None, tol=1e-14, maxiter=200
 ):
     """Minimise the dual from ``theta0`` (after fixing the count row); see module doc."""
-    d, k = coef.shape
+    k = coef.shape[1]
     counts = np.zeros(k) if guess is None else np.array(guess, dtype=np.float64)
     offset = np.zeros(0) if offset is None else np.asarray(offset, dtype=np.float64)
     theta, counts, nfev, _ = solve_count(stat, exact, coef, rhs, lg, g, theta0, counts, offset)
