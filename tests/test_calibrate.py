@@ -19,6 +19,8 @@ from maxent._calibrate.fit import calibrate_split
 from maxent._calibrate.metrics import evaluate
 from maxent.cli import cli
 
+from . import strict_json
+
 
 def synthetic(seed, n=400, k=6, signal=2.0, noise=2.0):
     rng = np.random.default_rng(seed)
@@ -430,7 +432,7 @@ def test_cli_table_and_json(files, tmp_path):
     assert "T = " in out and "ECE (equal mass)" in out and "NLL" in out
     code, out, err = run("calibrate", "--logits", p["z.csv"], "--labels", p["y.txt"], "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["beta"] == pytest.approx(fit_temperature(z, y).beta, rel=1e-14)
     assert d["before"]["bins"] == 15 and d["status"] == "converged"
     png = tmp_path / "cal.png"

@@ -1,10 +1,10 @@
-import json
-
 import pytest
 from click.testing import CliRunner
 
 import maxent
 from maxent.cli import cli
+
+from . import strict_json
 
 
 def run(*args):
@@ -27,7 +27,7 @@ def test_optimize_table():
 def test_optimize_json_keys():
     code, out, err = run("optimize", "--classes", "4", "--n", "1e5", "--beta", "0.5", "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     for key in ("energies", "n", "total_energy", "mean_energy", "beta", "boltzmann"):
         assert key in d
     for key in ("fractions", "counts", "alpha", "beta", "log_count"):
@@ -43,7 +43,7 @@ def test_optimize_json_keys():
 @pytest.mark.parametrize("n", ["100000", "1e5", "100_000", "1E5"])
 def test_n_formats(n):
     code, out, _ = run("optimize", "--n", n, "--mean-energy", "1.2", "--json")
-    assert code == 0 and json.loads(out)["n"] == 100_000
+    assert code == 0 and strict_json.loads(out)["n"] == 100_000
 
 
 def test_default_energy_is_announced():
@@ -55,7 +55,7 @@ def test_default_energy_is_announced():
 def test_infinite_beta_in_json_is_a_string():
     code, out, _ = run("optimize", "--energies", "0,1,2", "--n", "5", "--beta", "inf", "--json")
     assert code == 0
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["beta"] == "inf" and float(d["beta"]) == float("inf")
     assert d["mode"]["counts"] == [5, 0, 0]
 
@@ -65,7 +65,7 @@ def test_energies_without_quantum_skip_the_mode():
         "optimize", "--energies", "0,1,3.14159265358979", "--n", "7", "--mean-energy", "1", "--json"
     )
     assert code == 0
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["mode"] is None and "lattice" in d["mode_message"]
 
 
@@ -115,7 +115,7 @@ def test_sample_json_sampler_object(tmp_path):
         "sample", "--classes", "4", "--n", "100000", "--samples", "500", "--seed", "3", "--json"
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     s = d["sampler"]
     for key in ("method", "samples", "mean_fractions", "stderr", "acceptance"):
         assert key in s
@@ -139,7 +139,7 @@ def test_sample_mcmc_reports_ess():
         "--json",
     )
     assert code == 0, err
-    s = json.loads(out)["sampler"]
+    s = strict_json.loads(out)["sampler"]
     assert s["method"] == "mcmc" and len(s["ess"]) == 4 and len(s["tau"]) == 4
 
 
@@ -173,8 +173,8 @@ def test_sample_save_formats(tmp_path, ext):
 
 def test_sample_is_reproducible_from_the_cli():
     args = ("sample", "--classes", "4", "--n", "1e4", "--samples", "300", "--seed", "9", "--json")
-    a = json.loads(run(*args)[1])["sampler"]["mean_fractions"]
-    b = json.loads(run(*args, "--threads", "1")[1])["sampler"]["mean_fractions"]
+    a = strict_json.loads(run(*args)[1])["sampler"]["mean_fractions"]
+    b = strict_json.loads(run(*args, "--threads", "1")[1])["sampler"]["mean_fractions"]
     assert a == b
 
 
@@ -183,7 +183,7 @@ def test_relax_json():
         "relax", "--classes", "4", "--n", "5000", "--sweeps", "10", "--seed", "1", "--json"
     )
     assert code == 0, err
-    r = json.loads(out)["relax"]
+    r = strict_json.loads(out)["relax"]
     assert len(r["entropy"]) == 11 and r["entropy"][-1] > r["entropy"][0]
     assert r["tv_distance"][-1] < 0.05
 
@@ -204,7 +204,7 @@ def test_relax_class_start_sets_the_energy():
         "--json",
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["mean_energy"] == 2.0 and d["relax"]["fractions"][0] == [0, 0, 1, 0]
 
 
@@ -264,7 +264,7 @@ def test_simulate_json_and_plot(tmp_path):
         str(path),
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     for key in (
         "optimum",
         "stirling",
@@ -299,7 +299,7 @@ def test_converge_outputs(tmp_path):
         str(png),
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["n"] == [10, 100, 1000] and set(d["slopes"]) >= {"optimum", "single_draw"}
     assert len(csv_path.read_text().strip().splitlines()) == 1 + 3 * 2
     assert png.read_text().startswith("<?xml")

@@ -21,6 +21,8 @@ from maxent._sweep.study import load_study
 from maxent._sweep.task import run_task, task_seed
 from maxent.cli import cli
 
+from . import strict_json
+
 TIMINGS = {"time_total", "time_sampling"}
 
 SMALL = """
@@ -273,7 +275,7 @@ def test_failing_tasks_are_retried_then_recorded(tmp_path):
         ],
     )
     assert res.exit_code == 1, res.output
-    events = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
+    events = [strict_json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
     assert sorted((e["task"], e["status"], e["attempts"]) for e in events) == [
         (0, "ok", 1),
         (1, "failed", 1),
@@ -523,7 +525,7 @@ def test_cli_sweep_and_converge_share_the_default_mean():
         ["optimize", "--statistics", "fermi", "--degeneracies", "2,2,2,2", "--n", "6", "--json"],
     )
     assert res.exit_code == 0, res.stderr
-    cli_mean = json.loads(res.stdout)["mean_energy"]
+    cli_mean = strict_json.loads(res.stdout)["mean_energy"]
     task = {
         "energies": [0.0, 1.0, 2.0, 3.0],
         "n": 6,
