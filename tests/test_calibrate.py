@@ -1,6 +1,5 @@
 """Temperature scaling fitted as maximum entropy: maxent.calibrate and maxent calibrate."""
 
-import json
 import math
 import sys
 import warnings
@@ -447,8 +446,8 @@ def test_cli_table_and_json(files, tmp_path):
 @pytest.mark.parametrize(
     ("args", "text"),
     [
-        (["--logits", "nope.npy", "--labels", "y.npy"], "--logits: file 'nope.npy' does not exist"),
-        (["--logits", "z.npy", "--labels", "y.csv"], "--labels: file"),
+        (["--logits", "nope.npy", "--labels", "y.npy"], "--logits: no such file: 'nope.npy'"),
+        (["--logits", "z.npy", "--labels", "y.csv"], "--labels: no such file"),
         (["--logits", "z.json", "--labels", "y.npy"], "--logits: file extension"),
         (["--logits", "z.npy"], "give --logits FILE and --labels FILE"),
         (["--demo", "digits", "--logits", "z.npy"], "not both"),
@@ -469,12 +468,27 @@ def test_cli_errors_are_one_line_exit_2(files, tmp_path, monkeypatch, args, text
     assert text in err
 
 
+@pytest.mark.parametrize("name", ["empty.txt", "empty.csv", "comments.txt"])
+def test_cli_empty_logits_file_is_an_error_without_numpys_warning(tmp_path, name):
+    # issue 18: numpy's "loadtxt: input contained no data" UserWarning came first
+    (tmp_path / name).write_text("# nothing but a comment\n" if name == "comments.txt" else "")
+    (tmp_path / "y.txt").write_text("0\n1\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run(
+            "calibrate", "--logits", str(tmp_path / name), "--labels", str(tmp_path / "y.txt")
+        )
+    assert [str(w.message) for w in caught] == []
+    assert code == 2 and out == "" and "Warning" not in err
+    assert err == "maxent: error: --logits: needs at least 1 sample (got 0 rows)\n"
+
+
 @pytest.mark.slow
 def test_cli_demo_and_lecture_figure(tmp_path):
     pytest.importorskip("sklearn")
     code, out, err = run("calibrate", "--demo", "digits", "--seed", "1", "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["temperature"] > 1 and "ratio, row-min shift" in d["normalisation"]["rows"]
     code, out, err = run(
         "lecture", "--only", "softmax-in-the-wild", "--out", str(tmp_path), "--format", "png"

@@ -335,3 +335,79 @@ def test_simulate_without_an_exact_optimum():
     )  # fmt: skip
     assert code == 0, err
     assert "exact optimum: not computed" in out
+
+
+# -- lists and files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "shown"),
+    [
+        (["optimize", "--energies", "0,,2"], "--energies", "item 2 is empty in '0,,2'"),
+        (["optimize", "--energies", "0,1,"], "--energies", "item 3 is empty"),
+        (["optimize", "--energies", ",0,1"], "--energies", "item 1 is empty"),
+        (["optimize", "--energies", "0;;1"], "--energies", "item 2 is empty"),
+        (["optimize", "--classes", "3", "--degeneracies", "1,,2"], "--degeneracies", "item 2"),
+        (["converge", "--classes", "3", "--n", "10,,100"], "--n", "item 2 is empty"),
+        (["lecture", "--only", "temperature,"], "--only", "item 2 is empty"),
+        (["lecture", "--format", "png,,pdf"], "--format", "item 2 is empty"),
+        (["animate", "temperature", "--logits", "1,,2"], "--logits", "item 2 is empty"),
+    ],
+)
+def test_an_empty_list_item_is_an_error(args, name, shown):
+    # issue 18: --energies 0,,2 was read as [0, 2]
+    code, out, err = run(*args)
+    assert code == 2 and out == "", err
+    assert err.count("\n") == 1 and err.startswith("maxent: error: ") and name in err
+    assert shown in err
+
+
+def test_an_empty_item_in_a_list_file_is_an_error(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("# energies\n0, 1\n2,,3\n")
+    code, _, err = run("optimize", "--energies", f"@{path}")
+    assert code == 2 and "line 3: item 2 is empty" in err
+    path.write_text("0 1\n2, 3  # spaces and commas both separate\n")
+    code, out, err = run("optimize", "--energies", f"@{path}", "--n", "10", "--json")
+    assert code == 0, err
+    assert strict_json.loads(out)["energies"] == [0.0, 1.0, 2.0, 3.0]
+
+
+def _odd_paths(tmp_path):
+    import os
+    import sys
+
+    paths = [(str(tmp_path), "is a directory, not a file")]
+    if os.path.exists("/dev/zero"):
+        paths.append(("/dev/zero", "is a character device, not a regular file"))
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.txt")
+        paths.append((str(tmp_path / "pipe.txt"), "is a named pipe (FIFO), not a regular file"))
+    if sys.platform != "win32":
+        (tmp_path / "broken.txt").symlink_to(tmp_path / "gone.txt")
+        paths.append((str(tmp_path / "broken.txt"), "is a broken symbolic link"))
+    paths.append((str(tmp_path / "none.txt"), "no such file"))
+    return paths
+
+
+def test_odd_paths_are_named_as_what_they_are(tmp_path):
+    # issue 18: @/dev/zero was reported as "no such file"
+    for path, what in _odd_paths(tmp_path):
+        code, _, err = run("optimize", "--energies", f"@{path}")
+        assert code == 2 and err.count("\n") == 1 and "--energies" in err, err
+        assert what in err, (path, err)
+        code, _, err = run("calibrate", "--logits", path, "--labels", path)
+        if path.endswith(".txt"):  # calibrate looks at the extension first
+            assert code == 2 and err.startswith("maxent: error: --logits: ") and what in err
+
+
+def test_an_unreadable_file_says_so(tmp_path):
+    import os
+
+    if os.name != "posix" or os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "e.txt"
+    path.write_text("0 1 2\n")
+    path.chmod(0)
+    code, _, err = run("optimize", "--energies", f"@{path}")
+    assert code == 2 and "is not readable (permission denied)" in err

@@ -34,7 +34,7 @@ from maxent._sampling.api import sample
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr, defined
 from maxent._util.streams import as_seed_sequence, seed_value
-from maxent._util.validate import as_count, as_energies
+from maxent._util.validate import as_count, as_energies, split_items
 
 __all__ = ["ConvergenceStudy", "converge", "fit_slope"]
 
@@ -231,7 +231,7 @@ def parse_n_values(spec: str | Sequence) -> np.ndarray:
                 raise ValidationError("n", f"range needs LO < HI (got {lo}:{hi})")
             vals = np.unique(np.round(np.geomspace(lo, hi, count)).astype(np.int64))
         else:
-            vals = np.array([as_count(p, "n") for p in text.split(",") if p.strip()])
+            vals = np.array([as_count(p, "n") for p in split_items(text, "n")])
     else:
         vals = np.array([as_count(v, "n") for v in spec])
     vals = np.unique(vals)
