@@ -99,11 +99,18 @@ def extreme_face(problem, sign: float, objective: str) -> tuple[np.ndarray, floa
     sol = solve_dual(
         problem.stat, objective == "exact", coef, np.array([left]), np.log(g), g, np.zeros(1)
     )
-    share = np.array(sol.counts, dtype=np.float64)
+    caps = problem.caps[at].astype(np.float64)
+    if left >= caps.sum():  # a full Fermi-Dirac level: exactly full (1e-10 over made ln W nan)
+        counts[at] = caps
+        return counts, float(sol.theta[0])
+    share = np.minimum(np.array(sol.counts, dtype=np.float64), caps)
     # the solver's count is right to ~1e-15 relative, thousands of items at N = 1e18:
-    # the largest share takes the difference, so the face holds exactly `left` (one
-    # boundary class: exactly all of it, where ln W is then exactly that of the face)
-    share[np.argmax(share)] += left - share.sum()
+    # the largest share with room for it takes the difference, so the face holds exactly
+    # `left` (one boundary class: exactly all of it, where ln W is then that of the face)
+    short = left - share.sum()
+    fits = share + short <= caps
+    k = np.argmax(np.where(fits, share, -np.inf)) if fits.any() else np.argmax(caps - share)
+    share[k] += short
     counts[at] = share
     return counts, float(sol.theta[0])
 
