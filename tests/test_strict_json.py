@@ -69,6 +69,21 @@ def test_writer_puts_the_reason_beside_an_undefined_value():
         to_json([Undefined("x")])
 
 
+def test_a_leaked_nan_is_a_one_line_internal_error_not_a_traceback(monkeypatch):
+    # the negative control of the writer's refusal: a producer that forgets a reason
+    from maxent._sampling.api import SampleResult
+
+    plain = SampleResult.to_dict
+    monkeypatch.setattr(SampleResult, "to_dict", lambda self: {**plain(self), "bogus": np.nan})
+    res = CliRunner().invoke(cli, ["sample", "--classes", "3", "--n", "10", "--json"])
+    assert res.exit_code == 1 and res.stdout == ""
+    assert res.stderr.splitlines()[-1] == (
+        "maxent: error: internal error, please report it: NaN at sampler.bogus: strict JSON "
+        "has no NaN; mark an undefined value with maxent._util.format.defined(value, reason)"
+    )
+    assert "Traceback" not in res.stderr
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -139,6 +154,17 @@ def test_full_fermi_level_across_zero_leaves_alpha_undetermined():
     args[5] = "-0.5"
     _, d = run_json("optimize", *args)
     assert d["alpha"] == "-inf"
+
+
+def test_a_full_fermi_face_is_exactly_full():
+    # the Stirling optimum put 1e-10 items over a capacity: ln C(g, g + 1e-10) = nan,
+    # which the strict writer refused (found by the grid: degenerate levels, highest mean)
+    args = ["--energies", "0,1,1", "--n", "100000", "--total-energy", "100000"]
+    _, d = run_json("optimize", *args, "--statistics", "fermi", "--degeneracies", "5e4,5e4,5e4")
+    assert d["stirling"]["counts"] == [0.0, 50000.0, 50000.0]
+    # both levels full: W = C(5e4, 5e4)**2 = 1, in either form
+    assert d["stirling"]["log_count"] == 0.0 and d["optimum"]["log_count"] == 0.0
+    assert (d["beta"], d["alpha"]) == ("-inf", "inf")
 
 
 def test_converge_two_n_slope_stderr_is_null_and_the_table_says_why():

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from maxent._util.errors import StrictJSONError
+
 __all__ = ["MESSAGE_SUFFIX", "Undefined", "defined", "jsonable", "print_table", "to_json"]
 
 #: The key beside an undefined value that says why: ``"alpha": null, "alpha_message": ...``.
@@ -71,9 +73,10 @@ def jsonable(obj: Any) -> Any:
 
     Raises
     ------
+    StrictJSONError
+        For a NaN float (give it a reason with :func:`defined` or :class:`Undefined`).
     ValueError
-        For a NaN float (give it a reason with :func:`defined` or :class:`Undefined`), or
-        an undefined value with no key to carry its reason.
+        For an undefined value with no key to carry its reason.
     """
     value, reasons = _convert(obj, "")
     if reasons:
@@ -111,7 +114,7 @@ def _convert(obj: Any, path: str) -> tuple[Any, list[str]]:
     if isinstance(obj, (float, np.floating)):
         x = float(obj)
         if math.isnan(x):
-            raise ValueError(
+            raise StrictJSONError(
                 f"NaN at {path or 'the top'}: strict JSON has no NaN; mark an undefined "
                 "value with maxent._util.format.defined(value, reason)"
             )
