@@ -215,3 +215,21 @@ def test_a_bad_mean_energy_is_reported_before_any_work(tmp_path):
     with pytest.raises(maxent.ValidationError, match="mean_energy"):
         animate_module.check_animation("concentration", tmp_path / "c.gif", mean_energy=5.0)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("frames", [2, 3, 5])
+def test_a_picture_that_holds_still_keeps_every_frame(tmp_path, frames):
+    # issue 18: N from 10 to 10 draws the same simplex in every frame, and Pillow's GIF
+    # writer merged identical frames: "2 frames" were reported and 1 written
+    path = tmp_path / "c.gif"
+    code, out, err = run(
+        "animate", "concentration", "--frames", str(frames), "--n", "10",
+        "--energies", "0,1,5", "--dpi", "20", "--seed", "1", "--out", str(path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"{frames} frames" in out
+    assert gif_info(path)[1] == frames
+    shots = frames_of(path)
+    # the same picture: repeated frames differ from the first by one blue level at most
+    assert all(np.abs(s.astype(int) - shots[0]).max() <= 1 for s in shots)
+    assert sum(int((s != shots[0]).any(axis=-1).sum()) for s in shots) <= frames // 2

@@ -1,6 +1,5 @@
 """Temperature scaling fitted as maximum entropy: maxent.calibrate and maxent calibrate."""
 
-import json
 import math
 import sys
 import warnings
@@ -18,6 +17,8 @@ from maxent._calibrate import compare_normalisations, fit_temperature
 from maxent._calibrate.fit import calibrate_split
 from maxent._calibrate.metrics import evaluate
 from maxent.cli import cli
+
+from . import strict_json
 
 
 def synthetic(seed, n=400, k=6, signal=2.0, noise=2.0):
@@ -430,7 +431,7 @@ def test_cli_table_and_json(files, tmp_path):
     assert "T = " in out and "ECE (equal mass)" in out and "NLL" in out
     code, out, err = run("calibrate", "--logits", p["z.csv"], "--labels", p["y.txt"], "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["beta"] == pytest.approx(fit_temperature(z, y).beta, rel=1e-14)
     assert d["before"]["bins"] == 15 and d["status"] == "converged"
     png = tmp_path / "cal.png"
@@ -445,8 +446,8 @@ def test_cli_table_and_json(files, tmp_path):
 @pytest.mark.parametrize(
     ("args", "text"),
     [
-        (["--logits", "nope.npy", "--labels", "y.npy"], "--logits: file 'nope.npy' does not exist"),
-        (["--logits", "z.npy", "--labels", "y.csv"], "--labels: file"),
+        (["--logits", "nope.npy", "--labels", "y.npy"], "--logits: no such file: 'nope.npy'"),
+        (["--logits", "z.npy", "--labels", "y.csv"], "--labels: no such file"),
         (["--logits", "z.json", "--labels", "y.npy"], "--logits: file extension"),
         (["--logits", "z.npy"], "give --logits FILE and --labels FILE"),
         (["--demo", "digits", "--logits", "z.npy"], "not both"),
@@ -467,12 +468,27 @@ def test_cli_errors_are_one_line_exit_2(files, tmp_path, monkeypatch, args, text
     assert text in err
 
 
+@pytest.mark.parametrize("name", ["empty.txt", "empty.csv", "comments.txt"])
+def test_cli_empty_logits_file_is_an_error_without_numpys_warning(tmp_path, name):
+    # issue 18: numpy's "loadtxt: input contained no data" UserWarning came first
+    (tmp_path / name).write_text("# nothing but a comment\n" if name == "comments.txt" else "")
+    (tmp_path / "y.txt").write_text("0\n1\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run(
+            "calibrate", "--logits", str(tmp_path / name), "--labels", str(tmp_path / "y.txt")
+        )
+    assert [str(w.message) for w in caught] == []
+    assert code == 2 and out == "" and "Warning" not in err
+    assert err == "maxent: error: --logits: needs at least 1 sample (got 0 rows)\n"
+
+
 @pytest.mark.slow
 def test_cli_demo_and_lecture_figure(tmp_path):
     pytest.importorskip("sklearn")
     code, out, err = run("calibrate", "--demo", "digits", "--seed", "1", "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["temperature"] > 1 and "ratio, row-min shift" in d["normalisation"]["rows"]
     code, out, err = run(
         "lecture", "--only", "softmax-in-the-wild", "--out", str(tmp_path), "--format", "png"

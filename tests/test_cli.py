@@ -1,10 +1,10 @@
-import json
-
 import pytest
 from click.testing import CliRunner
 
 import maxent
 from maxent.cli import cli
+
+from . import strict_json
 
 
 def run(*args):
@@ -27,7 +27,7 @@ def test_optimize_table():
 def test_optimize_json_keys():
     code, out, err = run("optimize", "--classes", "4", "--n", "1e5", "--beta", "0.5", "--json")
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     for key in ("energies", "n", "total_energy", "mean_energy", "beta", "boltzmann"):
         assert key in d
     for key in ("fractions", "counts", "alpha", "beta", "log_count"):
@@ -43,7 +43,7 @@ def test_optimize_json_keys():
 @pytest.mark.parametrize("n", ["100000", "1e5", "100_000", "1E5"])
 def test_n_formats(n):
     code, out, _ = run("optimize", "--n", n, "--mean-energy", "1.2", "--json")
-    assert code == 0 and json.loads(out)["n"] == 100_000
+    assert code == 0 and strict_json.loads(out)["n"] == 100_000
 
 
 def test_default_energy_is_announced():
@@ -55,7 +55,7 @@ def test_default_energy_is_announced():
 def test_infinite_beta_in_json_is_a_string():
     code, out, _ = run("optimize", "--energies", "0,1,2", "--n", "5", "--beta", "inf", "--json")
     assert code == 0
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["beta"] == "inf" and float(d["beta"]) == float("inf")
     assert d["mode"]["counts"] == [5, 0, 0]
 
@@ -65,7 +65,7 @@ def test_energies_without_quantum_skip_the_mode():
         "optimize", "--energies", "0,1,3.14159265358979", "--n", "7", "--mean-energy", "1", "--json"
     )
     assert code == 0
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["mode"] is None and "lattice" in d["mode_message"]
 
 
@@ -115,7 +115,7 @@ def test_sample_json_sampler_object(tmp_path):
         "sample", "--classes", "4", "--n", "100000", "--samples", "500", "--seed", "3", "--json"
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     s = d["sampler"]
     for key in ("method", "samples", "mean_fractions", "stderr", "acceptance"):
         assert key in s
@@ -139,7 +139,7 @@ def test_sample_mcmc_reports_ess():
         "--json",
     )
     assert code == 0, err
-    s = json.loads(out)["sampler"]
+    s = strict_json.loads(out)["sampler"]
     assert s["method"] == "mcmc" and len(s["ess"]) == 4 and len(s["tau"]) == 4
 
 
@@ -173,8 +173,8 @@ def test_sample_save_formats(tmp_path, ext):
 
 def test_sample_is_reproducible_from_the_cli():
     args = ("sample", "--classes", "4", "--n", "1e4", "--samples", "300", "--seed", "9", "--json")
-    a = json.loads(run(*args)[1])["sampler"]["mean_fractions"]
-    b = json.loads(run(*args, "--threads", "1")[1])["sampler"]["mean_fractions"]
+    a = strict_json.loads(run(*args)[1])["sampler"]["mean_fractions"]
+    b = strict_json.loads(run(*args, "--threads", "1")[1])["sampler"]["mean_fractions"]
     assert a == b
 
 
@@ -183,7 +183,7 @@ def test_relax_json():
         "relax", "--classes", "4", "--n", "5000", "--sweeps", "10", "--seed", "1", "--json"
     )
     assert code == 0, err
-    r = json.loads(out)["relax"]
+    r = strict_json.loads(out)["relax"]
     assert len(r["entropy"]) == 11 and r["entropy"][-1] > r["entropy"][0]
     assert r["tv_distance"][-1] < 0.05
 
@@ -204,7 +204,7 @@ def test_relax_class_start_sets_the_energy():
         "--json",
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["mean_energy"] == 2.0 and d["relax"]["fractions"][0] == [0, 0, 1, 0]
 
 
@@ -264,7 +264,7 @@ def test_simulate_json_and_plot(tmp_path):
         str(path),
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     for key in (
         "optimum",
         "stirling",
@@ -299,7 +299,7 @@ def test_converge_outputs(tmp_path):
         str(png),
     )
     assert code == 0, err
-    d = json.loads(out)
+    d = strict_json.loads(out)
     assert d["n"] == [10, 100, 1000] and set(d["slopes"]) >= {"optimum", "single_draw"}
     assert len(csv_path.read_text().strip().splitlines()) == 1 + 3 * 2
     assert png.read_text().startswith("<?xml")
@@ -335,3 +335,79 @@ def test_simulate_without_an_exact_optimum():
     )  # fmt: skip
     assert code == 0, err
     assert "exact optimum: not computed" in out
+
+
+# -- lists and files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "shown"),
+    [
+        (["optimize", "--energies", "0,,2"], "--energies", "item 2 is empty in '0,,2'"),
+        (["optimize", "--energies", "0,1,"], "--energies", "item 3 is empty"),
+        (["optimize", "--energies", ",0,1"], "--energies", "item 1 is empty"),
+        (["optimize", "--energies", "0;;1"], "--energies", "item 2 is empty"),
+        (["optimize", "--classes", "3", "--degeneracies", "1,,2"], "--degeneracies", "item 2"),
+        (["converge", "--classes", "3", "--n", "10,,100"], "--n", "item 2 is empty"),
+        (["lecture", "--only", "temperature,"], "--only", "item 2 is empty"),
+        (["lecture", "--format", "png,,pdf"], "--format", "item 2 is empty"),
+        (["animate", "temperature", "--logits", "1,,2"], "--logits", "item 2 is empty"),
+    ],
+)
+def test_an_empty_list_item_is_an_error(args, name, shown):
+    # issue 18: --energies 0,,2 was read as [0, 2]
+    code, out, err = run(*args)
+    assert code == 2 and out == "", err
+    assert err.count("\n") == 1 and err.startswith("maxent: error: ") and name in err
+    assert shown in err
+
+
+def test_an_empty_item_in_a_list_file_is_an_error(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("# energies\n0, 1\n2,,3\n")
+    code, _, err = run("optimize", "--energies", f"@{path}")
+    assert code == 2 and "line 3: item 2 is empty" in err
+    path.write_text("0 1\n2, 3  # spaces and commas both separate\n")
+    code, out, err = run("optimize", "--energies", f"@{path}", "--n", "10", "--json")
+    assert code == 0, err
+    assert strict_json.loads(out)["energies"] == [0.0, 1.0, 2.0, 3.0]
+
+
+def _odd_paths(tmp_path):
+    import os
+    import sys
+
+    paths = [(str(tmp_path), "is a directory, not a file")]
+    if os.path.exists("/dev/zero"):
+        paths.append(("/dev/zero", "is a character device, not a regular file"))
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.txt")
+        paths.append((str(tmp_path / "pipe.txt"), "is a named pipe (FIFO), not a regular file"))
+    if sys.platform != "win32":
+        (tmp_path / "broken.txt").symlink_to(tmp_path / "gone.txt")
+        paths.append((str(tmp_path / "broken.txt"), "is a broken symbolic link"))
+    paths.append((str(tmp_path / "none.txt"), "no such file"))
+    return paths
+
+
+def test_odd_paths_are_named_as_what_they_are(tmp_path):
+    # issue 18: @/dev/zero was reported as "no such file"
+    for path, what in _odd_paths(tmp_path):
+        code, _, err = run("optimize", "--energies", f"@{path}")
+        assert code == 2 and err.count("\n") == 1 and "--energies" in err, err
+        assert what in err, (path, err)
+        code, _, err = run("calibrate", "--logits", path, "--labels", path)
+        if path.endswith(".txt"):  # calibrate looks at the extension first
+            assert code == 2 and err.startswith("maxent: error: --logits: ") and what in err
+
+
+def test_an_unreadable_file_says_so(tmp_path):
+    import os
+
+    if os.name != "posix" or os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "e.txt"
+    path.write_text("0 1 2\n")
+    path.chmod(0)
+    code, _, err = run("optimize", "--energies", f"@{path}")
+    assert code == 2 and "is not readable (permission denied)" in err

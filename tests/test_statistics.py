@@ -305,7 +305,7 @@ def test_exact_bose_optimum_with_single_states_is_refused_clearly():
 
 
 def test_cli_statistics_and_constraints():
-    import json
+    from . import strict_json
 
     run = CliRunner().invoke
     r = run(
@@ -330,7 +330,7 @@ def test_cli_statistics_and_constraints():
         ],
     )
     assert r.exit_code == 0, r.stderr
-    d = json.loads(r.stdout)
+    d = strict_json.loads(r.stdout)
     assert d["statistics"] == "fermi" and len(d["limit"]) == 4 and "alpha" in d
     r = run(
         cli,
@@ -348,7 +348,7 @@ def test_cli_statistics_and_constraints():
         ],
     )
     assert r.exit_code == 0, r.stderr
-    d = json.loads(r.stdout)
+    d = strict_json.loads(r.stdout)
     assert d["constraints"][0]["expression"] == "E**2"
     assert len(d["optimum"]["lambdas"]) == 1
 

@@ -21,6 +21,8 @@ from maxent._sweep.study import load_study
 from maxent._sweep.task import run_task, task_seed
 from maxent.cli import cli
 
+from . import strict_json
+
 TIMINGS = {"time_total", "time_sampling"}
 
 SMALL = """
@@ -273,7 +275,7 @@ def test_failing_tasks_are_retried_then_recorded(tmp_path):
         ],
     )
     assert res.exit_code == 1, res.output
-    events = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
+    events = [strict_json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
     assert sorted((e["task"], e["status"], e["attempts"]) for e in events) == [
         (0, "ok", 1),
         (1, "failed", 1),
@@ -523,7 +525,7 @@ def test_cli_sweep_and_converge_share_the_default_mean():
         ["optimize", "--statistics", "fermi", "--degeneracies", "2,2,2,2", "--n", "6", "--json"],
     )
     assert res.exit_code == 0, res.stderr
-    cli_mean = json.loads(res.stdout)["mean_energy"]
+    cli_mean = strict_json.loads(res.stdout)["mean_energy"]
     task = {
         "energies": [0.0, 1.0, 2.0, 3.0],
         "n": 6,
@@ -534,3 +536,51 @@ def test_cli_sweep_and_converge_share_the_default_mean():
     wanted = maxent.default_mean_energy([0, 1, 2, 3], 6, "fermi", g)
     assert wanted == pytest.approx(1.4)  # 40% of the way from 1 to 2
     assert cli_mean == pytest.approx(8 / 6)  # the reachable total nearest 6 * 1.4
+
+
+def test_plot_sweep_refuses_a_column_with_no_value_and_counts_dropped_rows(tmp_path):
+    # issue 18: a y column NaN in every row gave exit 0 and an empty figure, no word
+    nan = float("nan")
+    cols = {
+        "n": [10, 10, 100, 100],
+        "seed_index": [0, 1, 0, 1],
+        "status": ["ok"] * 4,
+        "tv_exact_mean": [nan] * 4,
+        "fitted_beta": [0.5, nan, 0.4, float("inf")],
+        "mean_energy": [nan] * 4,
+    }
+    fig, ax = plt.subplots()
+    with pytest.raises(ValidationError, match="'tv_exact_mean' has no finite value"):
+        plot_sweep(cols, "n", "tv_exact_mean", ax=ax)
+    with pytest.raises(ValidationError, match="'mean_energy' has no finite value") as info:
+        plot_sweep(cols, "mean_energy", "fitted_beta", ax=ax)
+    assert info.value.param == "x"
+    notes = []
+    art = plot_sweep(cols, "n", "fitted_beta", ax=ax, notes=notes)
+    assert notes == [
+        "2 of 4 rows have no finite value of 'fitted_beta' (NaN, infinite or empty) and are "
+        "left out"
+    ]
+    assert list(art[None].lines[0].get_ydata()) == [0.5, 0.4]
+    plt.close(fig)
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = tmp_path / "results.parquet"
+    pq.write_table(pa.table(cols), table)
+    path = tmp_path / "f.png"
+    res = CliRunner().invoke(
+        cli, ["plot-sweep", str(table), "--y", "tv_exact_mean", "--plot", str(path)]
+    )
+    assert res.exit_code == 2 and not path.exists()
+    assert res.stderr.count("\n") == 1
+    assert res.stderr.startswith("maxent: error: --y: column 'tv_exact_mean' has no finite")
+    res = CliRunner().invoke(
+        cli, ["plot-sweep", str(table), "--y", "fitted_beta", "--plot", str(path)]
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.stderr == (
+        "note: 2 of 4 rows have no finite value of 'fitted_beta' (NaN, infinite or empty) "
+        "and are left out\n"
+    )
+    assert path.exists()

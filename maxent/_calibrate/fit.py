@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from maxent._calibrate import core as _core
 from maxent._calibrate.metrics import Metrics, evaluate
 from maxent._util.errors import ValidationError
+from maxent._util.format import Undefined, defined
 from maxent._util.validate import as_count, as_real
 
 __all__ = ["BetaFit", "CalibrationResult", "calibrate", "fit_temperature"]
@@ -522,9 +523,11 @@ class CalibrationResult:
     def to_dict(self) -> dict:
         """Plain values for JSON (no reliability bins or curves)."""
         return {
-            "temperature": self.temperature,
-            "beta": self.beta,
-            "bias": None if self.bias is None else self.bias.tolist(),
+            "temperature": defined(self.temperature, self.message),
+            "beta": defined(self.beta, self.message),
+            "bias": Undefined("no class bias fitted (--class-bias fits one per class)")
+            if self.bias is None
+            else self.bias.tolist(),
             "iterations": self.iterations,
             "residual": self.residual,
             "status": self.status,

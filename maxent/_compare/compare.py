@@ -28,7 +28,7 @@ from maxent._optimize.summary import OptimumSummary, optimize
 from maxent._sampling.api import SampleResult, sample
 from maxent._sampling.diagnostics import integrated_time
 from maxent._sampling.enumerate import enumerate_allocations
-from maxent._util.format import ShortRepr
+from maxent._util.format import ShortRepr, defined
 
 __all__ = [
     "Comparison",
@@ -195,6 +195,8 @@ class FittedBeta(ShortRepr):
     chi2, dof : float, int
         Residual chi-squared of the fit and its degrees of freedom (classes used minus
         fitted multipliers).
+    note : str
+        Why there is no fit (its numbers are then ``nan``); empty after a fit.
 
     Examples
     --------
@@ -207,6 +209,24 @@ class FittedBeta(ShortRepr):
     stderr: float
     chi2: float
     dof: int
+    note: str = field(default="", repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``beta``, ``stderr``, ``chi2`` (undefined, with the note, when not fitted), ``dof``."""
+        return {
+            "beta": defined(self.beta, self.note),
+            "stderr": defined(self.stderr, self.note),
+            "chi2": defined(self.chi2, self.note),
+            "dof": self.dof,
+        }
+
+
+def _no_fit(levels: int, params: int) -> FittedBeta:
+    why = (
+        f"{levels} energy level(s) with a usable class mean (occupied, below capacity, "
+        f"with a non-zero standard error): fitting beta needs {params}"
+    )
+    return FittedBeta(math.nan, math.nan, math.nan, 0, why)
 
 
 def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> FittedBeta:
@@ -223,7 +243,7 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
     Returns
     -------
     FittedBeta
-        All ``nan`` (and ``dof = 0``) when too few classes are usable.
+        All ``nan`` (``dof = 0``, and a ``note`` saying why) when too few classes are usable.
 
     Examples
     --------
@@ -243,7 +263,7 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
     use = (f > 0) & (n < cap) & (s > 0) & np.isfinite(s)
     rows = [np.ones(e.size), -e, *[-v for v in extra]]
     if use.sum() < len(rows) or np.ptp(e[use]) == 0:
-        return FittedBeta(math.nan, math.nan, math.nan, 0)
+        return _no_fit(np.unique(e[use]).size, len(rows))
     y = -S.h_prime(stat, n[use], g[use], "stirling")  # -(alpha + beta E + ...)
     dy = S.h_second(stat, n[use], g[use], "stirling") * n_items * s[use]
     # a class whose y has no finite, non-zero error (Bose at N = 1e18: dy**2 underflows)
@@ -255,7 +275,7 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
         use[np.flatnonzero(use)[~good]] = False
         y, w = y[good], w[good]
         if use.sum() < len(rows) or np.ptp(e[use]) == 0:
-            return FittedBeta(math.nan, math.nan, math.nan, 0)
+            return _no_fit(np.unique(e[use]).size, len(rows))
     design = np.column_stack([r[use] for r in rows])
     # QR of the row-weighted design, not the inverse of its normal matrix: a class whose
     # count barely varies (stderr ~1e-9) squares the weight ratio into a numerically
@@ -264,7 +284,8 @@ def fit_beta(problem: Problem, fractions: ArrayLike, stderr: ArrayLike) -> Fitte
     q, r = np.linalg.qr(design * sw[:, None])
     diag = np.abs(np.diag(r))
     if not np.all(np.isfinite(r)) or diag.min() <= 1e-12 * diag.max():
-        return FittedBeta(math.nan, math.nan, math.nan, 0)
+        why = "the weighted least-squares problem is singular: the usable classes do not fix beta"
+        return FittedBeta(math.nan, math.nan, math.nan, 0, why)
     r_inv = np.linalg.solve(r, np.eye(r.shape[0]))
     cov = r_inv @ r_inv.T
     coef = r_inv @ (q.T @ (sw * y))
@@ -302,6 +323,8 @@ class Concentration:
         ``(sum_k 1/n*_k - 1/N) / 6`` (Williams' correction of the likelihood-ratio
         statistic, which ``values`` is for Boltzmann counting): chi-squared is only the
         large-N law, and with few items in some class its error can be detected.
+    note : str
+        Why there is no test (``ks_statistic`` and ``ks_pvalue`` are then ``nan``).
 
     Examples
     --------
@@ -321,6 +344,7 @@ class Concentration:
     effective_draws: float = math.nan
     tau: float = 1.0
     finite_n_excess: float = 0.0
+    note: str = ""
 
     @property
     def correlated(self) -> bool:
@@ -341,8 +365,8 @@ class Concentration:
             "dof": self.dof,
             "mean": self.mean,
             "quantiles": self.quantiles,
-            "ks_statistic": self.ks_statistic,
-            "ks_pvalue": self.ks_pvalue,
+            "ks_statistic": defined(self.ks_statistic, self.note),
+            "ks_pvalue": defined(self.ks_pvalue, self.note),
             "effective_draws": self.effective_draws,
             "tau": self.tau,
             "finite_n_excess": self.finite_n_excess,
@@ -482,6 +506,11 @@ def concentration(problem: Problem, draws: ArrayLike, chains: int | None = None)
     # no freedom left (the constraints fix the allocation): nothing to test
     free = int(pos.sum()) - int(np.linalg.matrix_rank(coef)) > 0
     ks = ks_test(x, cdf, n_eff) if x.size > 1 and free else None
+    note = ""
+    if not free:
+        note = "the constraints fix the allocation: no freedom is left to test"
+    elif ks is None:
+        note = "a Kolmogorov-Smirnov test needs at least 2 draws"
     return Concentration(
         dof=dof,
         s_max=s_star,
@@ -497,6 +526,7 @@ def concentration(problem: Problem, draws: ArrayLike, chains: int | None = None)
         effective_draws=float(n_eff),
         tau=tau,
         finite_n_excess=max(excess, 0.0),
+        note=note,
     )
 
 
@@ -548,17 +578,10 @@ class Comparison(ShortRepr):
         """The JSON object of ``maxent simulate``."""
         out = self.optimum.to_dict()
         out["sampler"] = self.sample.to_dict()
-        out["exact_mean"] = None if self.exact_mean is None else self.exact_mean.tolist()
+        out["exact_mean"] = defined(self.exact_mean, self.exact_mean_method)
         out["exact_mean_method"] = self.exact_mean_method
         out["distances"] = {k: d.to_dict() for k, d in self.distances.items()}
-        fb = self.fitted_beta
-        out["fitted_beta"] = {
-            "beta": fb.beta,
-            "stderr": fb.stderr,
-            "chi2": fb.chi2,
-            "dof": fb.dof,
-            "limit_beta": self.problem.beta,
-        }
+        out["fitted_beta"] = {**self.fitted_beta.to_dict(), "limit_beta": self.problem.beta}
         out["concentration"] = self.concentration.to_dict()
         out["notes"] = list(self.notes)
         return out

@@ -32,9 +32,9 @@ from maxent._optimize.mode import most_probable_allocation
 from maxent._optimize.optimum import maximize_log_count
 from maxent._sampling.api import sample
 from maxent._util.errors import ValidationError
-from maxent._util.format import ShortRepr
+from maxent._util.format import ShortRepr, defined
 from maxent._util.streams import as_seed_sequence, seed_value
-from maxent._util.validate import as_count, as_energies
+from maxent._util.validate import as_count, as_energies, split_items
 
 __all__ = ["ConvergenceStudy", "converge", "fit_slope"]
 
@@ -121,6 +121,10 @@ class ConvergenceStudy(ShortRepr):
     notes : tuple of str
         What the study chose or could not compute (a default mean, a mode search that
         gave up), for the reader.
+    reasons : dict of str to str
+        Why a value is ``nan``, by its JSON name: ``tv_optimum``, ``tv_mode``,
+        ``tv_exact_mean``, ``fitted_beta`` (also for its error) and
+        ``slopes.<curve>.slope`` / ``slopes.<curve>.stderr``.
 
     Examples
     --------
@@ -149,6 +153,7 @@ class ConvergenceStudy(ShortRepr):
     method: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    reasons: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def mean_fitted_beta(self) -> np.ndarray:
@@ -182,7 +187,11 @@ class ConvergenceStudy(ShortRepr):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON object of ``maxent converge``."""
+        """JSON object of ``maxent converge`` (a value that is ``nan`` carries its reason)."""
+
+        def why(name, value):
+            return defined(value, self.reasons[name]) if name in self.reasons else value
+
         return {
             "energies": self.energies.tolist(),
             "n": self.n_values.tolist(),
@@ -191,16 +200,19 @@ class ConvergenceStudy(ShortRepr):
             "method": self.method,
             "samples": self.samples.tolist(),
             "beta": self.beta.tolist(),
-            "tv_optimum": self.tv_optimum.tolist(),
-            "tv_mode": self.tv_mode.tolist(),
-            "tv_exact_mean": self.tv_exact_mean.tolist(),
+            "tv_optimum": why("tv_optimum", self.tv_optimum),
+            "tv_mode": why("tv_mode", self.tv_mode),
+            "tv_exact_mean": why("tv_exact_mean", self.tv_exact_mean),
             "tv_sampled_mean": self.tv_sampled_mean.tolist(),
             "tv_pooled_mean": self.tv_pooled_mean.tolist(),
             "tv_floor": self.tv_floor.tolist(),
             "tv_single_draw": self.tv_single_draw.tolist(),
-            "fitted_beta": self.fitted_beta.tolist(),
-            "fitted_beta_err": self.fitted_beta_err.tolist(),
-            "slopes": self.slopes,
+            "fitted_beta": why("fitted_beta", self.fitted_beta),
+            "fitted_beta_err": why("fitted_beta", self.fitted_beta_err),
+            "slopes": {
+                curve: {key: why(f"slopes.{curve}.{key}", v) for key, v in fit.items()}
+                for curve, fit in self.slopes.items()
+            },
             "seconds": self.seconds,
         }
 
@@ -219,7 +231,7 @@ def parse_n_values(spec: str | Sequence) -> np.ndarray:
                 raise ValidationError("n", f"range needs LO < HI (got {lo}:{hi})")
             vals = np.unique(np.round(np.geomspace(lo, hi, count)).astype(np.int64))
         else:
-            vals = np.array([as_count(p, "n") for p in text.split(",") if p.strip()])
+            vals = np.array([as_count(p, "n") for p in split_items(text, "n")])
     else:
         vals = np.array([as_count(v, "n") for v in spec])
     vals = np.unique(vals)
@@ -343,17 +355,21 @@ def converge(
     floor = np.full(ns.size, np.nan)
     betas = np.array([p.beta for p in problems])
     used_method = ""
+    why: dict[str, list[tuple[int, str]]] = {}  # (N, reason) of the nan values, by JSON name
     for i, p in enumerate(problems):
+        at = int(ns[i])
         boltz = p.limit_fractions  # the large-N law (Boltzmann for plain counting)
         try:
             tv_opt[i] = distances(maximize_log_count(p).fractions, boltz).tv
         except ValidationError as exc:  # no unique exact optimum (single-state Bose levels)
             if i == 0:
                 notes.append(f"no exact optimum of ln W: {exc.message}")
+            why.setdefault("tv_optimum", []).append((at, exc.message))
         if p.levels is None:  # no lattice: no integer mode, but MCMC in the shell samples
             mode = None
             if i == 0:
                 notes.append("no most probable allocation: the energies have no common quantum")
+            why.setdefault("tv_mode", []).append((at, "the energies have no common quantum"))
         else:
             mode = most_probable_allocation(p)
         if mode is None:
@@ -362,9 +378,12 @@ def converge(
             tv_mode[i] = distances(mode.fractions, boltz).tv
         else:  # the search gave up: no point on that curve, and say why
             notes.append(f"N = {int(ns[i])}: no most probable allocation ({mode.message})")
-        em, _ = exact_mean_fractions(p)
+            why.setdefault("tv_mode", []).append((at, mode.message))
+        em, how = exact_mean_fractions(p)
         if em is not None:
             tv_exact[i] = distances(em, boltz).tv
+        else:
+            why.setdefault("tv_exact_mean", []).append((at, how))
         sum_all = np.zeros(k)
         sq_all = np.zeros(k)
         for s in range(seeds):
@@ -392,6 +411,8 @@ def converge(
             tv_single[i, s] = single / got
             fit = fit_beta(p, mean, np.sqrt(var / got))
             fb[i, s], fb_err[i, s] = fit.beta, fit.stderr
+            if fit.note:
+                why.setdefault("fitted_beta", []).append((at, fit.note))
             sum_all += sums
             sq_all += sq
         m_all = m_per[i] * seeds
@@ -411,6 +432,15 @@ def converge(
         yy = y if mask is None else np.where(mask, y, np.nan)
         sl, se, used = fit_slope(ns, yy)
         slopes[name] = {"slope": sl, "stderr": se, "points": used}
+        if used < 2:
+            reason = _unusable(y, mask, used)
+            why[f"slopes.{name}.slope"] = why[f"slopes.{name}.stderr"] = [(0, reason)]
+        elif used == 2:
+            reason = (
+                "a line through 2 points leaves no residual to estimate its error from: "
+                "it needs 3 or more values of N"
+            )
+            why[f"slopes.{name}.stderr"] = [(0, reason)]
     return ConvergenceStudy(
         e,
         ns,
@@ -431,4 +461,34 @@ def converge(
         seed_value(root),
         used_method,
         notes=tuple(notes),
+        reasons={k: _by_reason(v) for k, v in why.items()},
     )
+
+
+def _by_reason(pairs: list[tuple[int, str]]) -> str:
+    """``N = 10, 100: why; N = 1000: why else`` (N = 0: a reason of the whole study)."""
+    groups: dict[str, list[int]] = {}
+    for n, reason in pairs:
+        groups.setdefault(reason, [])
+        if n and n not in groups[reason]:
+            groups[reason].append(n)
+    return "; ".join(
+        f"N = {', '.join(map(str, ns))}: {reason}" if ns else reason
+        for reason, ns in groups.items()
+    )
+
+
+def _unusable(y: np.ndarray, mask: np.ndarray | None, used: int) -> str:
+    """Why a log-log slope has fewer than 2 points (see :func:`fit_slope`)."""
+    parts = []
+    missing = int(np.sum(~np.isfinite(y)))
+    zero = int(np.sum(y == 0))
+    floored = 0 if mask is None else int(np.sum(np.isfinite(y) & (y > 0) & ~mask))
+    for count, what in (
+        (missing, "without a value"),
+        (zero, "at distance 0, off the log scale"),
+        (floored, "within 3x of their sampling floor"),
+    ):
+        if count:
+            parts.append(f"{count} {what}")
+    return f"{used} of {y.size} values of N usable ({', '.join(parts)}): a slope needs 2"

@@ -21,6 +21,7 @@ from maxent._util.validate import as_degeneracies
 __all__ = [
     "attainable_means",
     "boundary_energy",
+    "extreme_alpha",
     "extreme_face",
     "extreme_total",
     "greedy_fill",
@@ -98,13 +99,70 @@ def extreme_face(problem, sign: float, objective: str) -> tuple[np.ndarray, floa
     sol = solve_dual(
         problem.stat, objective == "exact", coef, np.array([left]), np.log(g), g, np.zeros(1)
     )
-    share = np.array(sol.counts, dtype=np.float64)
+    caps = problem.caps[at].astype(np.float64)
+    if left >= caps.sum():  # a full Fermi-Dirac level: exactly full (1e-10 over made ln W nan)
+        counts[at] = caps
+        return counts, float(sol.theta[0])
+    share = np.minimum(np.array(sol.counts, dtype=np.float64), caps)
     # the solver's count is right to ~1e-15 relative, thousands of items at N = 1e18:
-    # the largest share takes the difference, so the face holds exactly `left` (one
-    # boundary class: exactly all of it, where ln W is then exactly that of the face)
-    share[np.argmax(share)] += left - share.sum()
+    # the largest share with room for it takes the difference, so the face holds exactly
+    # `left` (one boundary class: exactly all of it, where ln W is then that of the face)
+    short = left - share.sum()
+    fits = share + short <= caps
+    k = np.argmax(np.where(fits, share, -np.inf)) if fits.any() else np.argmax(caps - share)
+    share[k] += short
     counts[at] = share
     return counts, float(sol.theta[0])
+
+
+def extreme_alpha(problem, sign: float, counts: np.ndarray, x_b: float) -> tuple[float, str]:
+    """The multiplier alpha on an extreme face (beta = sign * inf), or nan and why not.
+
+    Occupations are ``g / (exp(alpha + beta E) -/0/+ 1)``: along the limit the boundary
+    level keeps ``x_b = alpha + beta E_b`` finite (Bose-Einstein at the lowest mean with
+    E_b = 0: ``x_b = ln(1 + g_0 / N)``, so that ``n_0 = N``), which fixes
+    ``alpha = x_b - beta E_b``: ``x_b`` itself when ``E_b = 0``, otherwise an infinity of
+    the sign of ``-beta E_b``. A boundary level that is exactly full (Fermi-Dirac) has
+    ``x_b = -inf`` and the next level outwards ``+inf``: alpha is ``-beta c`` for any
+    ``c`` strictly between their energies, which is infinite when that gap lies on one
+    side of E = 0 and undetermined when it straddles it.
+
+    Parameters
+    ----------
+    problem : Problem
+        At an extreme of its attainable energy range.
+    sign : float
+        +1 at the lowest mean, -1 at the highest.
+    counts, x_b : ndarray, float
+        The face's counts and boundary multiplier (from :func:`extreme_face`).
+
+    Returns
+    -------
+    alpha : float
+    why : str
+        Empty, or why alpha is undetermined (alpha is then nan).
+    """
+    e = problem.energies
+    e_b = boundary_energy(problem, sign)
+    at = e == e_b
+    full = problem.stat == S.FERMI and bool(np.all(counts[at] >= problem.caps[at]))
+    if not full:
+        if e_b == 0.0:
+            return float(x_b), ""
+        return -sign * math.copysign(math.inf, e_b), ""
+    beyond = e[e > e_b] if sign > 0 else e[e < e_b]
+    if sign > 0:
+        lo, hi = e_b, (float(beyond.min()) if beyond.size else math.inf)
+    else:
+        lo, hi = (float(beyond.max()) if beyond.size else -math.inf), e_b
+    if lo >= 0.0:  # alpha = -beta c with c > 0
+        return -sign * math.inf, ""
+    if hi <= 0.0:
+        return sign * math.inf, ""
+    return math.nan, (
+        f"alpha is undetermined: the level at E = {e_b:g} is full and the next one empty, "
+        f"so alpha = -beta c for any c between {lo:g} and {hi:g}, on both sides of E = 0"
+    )
 
 
 def attainable_means(

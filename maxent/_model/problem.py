@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from maxent._model import statistics as S
 from maxent._model import theory as _theory
-from maxent._model.faces import extreme_face, extreme_total
+from maxent._model.faces import extreme_alpha, extreme_face, extreme_total
 from maxent._model.lattice import (
     detect_quantum,
     is_reachable,
@@ -31,7 +31,7 @@ from maxent._model.lattice import (
 )
 from maxent._model.theory import beta_from_mean, boltzmann
 from maxent._util.errors import UnreachableError, ValidationError
-from maxent._util.format import ShortRepr, format_exact
+from maxent._util.format import ShortRepr, defined, format_exact
 from maxent._util.validate import (
     as_count,
     as_degeneracies,
@@ -849,14 +849,16 @@ class Problem:
             return Limit(p, alpha, b, np.zeros(0), "closed form: Boltzmann at beta(U/N)")
         if self.extreme and not self.constraints:
             sign = float(self.extreme)
-            counts, _ = extreme_face(self, sign, "stirling")
+            counts, x_b = extreme_face(self, sign, "stirling")
+            alpha, why = extreme_alpha(self, sign, counts, x_b)
+            msg = "mean at an extreme of the attainable range" + (f"; {why}" if why else "")
             ground = float(counts[e == self.e_min].sum() / self.n)
             return Limit(
                 counts / self.n,
-                math.nan,
+                alpha,
                 sign * math.inf,
                 np.zeros(0),
-                "mean at an extreme of the attainable range",
+                msg,
                 ground if self.stat == S.BOSE else math.nan,
             )
         from maxent._model.dual import solve_dual
@@ -963,13 +965,18 @@ class Problem:
             "beta": self.beta,
             "temperature": (1.0 / self.beta) if self.beta != 0 else math.inf,
             "boltzmann": self.boltzmann.tolist(),
-            "energy_quantum": self.quantum,
+            "energy_quantum": defined(
+                self.quantum,
+                "all energies are equal"
+                if self.e_min == self.e_max
+                else "the energies have no common quantum (give --energy-quantum)",
+            ),
             "statistics": self.statistics,
         }
         if not self.plain:
             lim = self.limit
             out["limit"] = lim.fractions.tolist()
-            out["alpha"] = lim.alpha
+            out["alpha"] = defined(lim.alpha, lim.message)
             if self.constraints:
                 out["constraints"] = [
                     {"expression": c.name, "mean": c.mean, "multiplier": float(m)}

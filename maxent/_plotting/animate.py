@@ -454,13 +454,28 @@ def _pixels(fig, background, artists) -> np.ndarray:
     return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
 
 
+#: The palette entry kept for a near twin of the top-left pixel's colour (see _write_gif).
+_TWIN = 255
+
+
 def _palette(pixels: np.ndarray):
-    """A 256-colour palette (as a Pillow image) for every frame, from sample frames."""
+    """A 255-colour palette (as a Pillow image) for every frame, from sample frames.
+
+    Entry 255 is the colour of the top-left pixel (the still figure background) with its
+    blue level moved by one: a repeated frame can then differ from the one before by a
+    step no eye sees.
+    """
     from PIL import Image
 
-    return Image.fromarray(pixels).quantize(
-        256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    image = Image.fromarray(pixels).quantize(
+        _TWIN, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
+    colours = image.getpalette()
+    colours += [0] * (3 * 256 - len(colours))
+    r, g, b = colours[3 * image.getpixel((0, 0)) :][:3]
+    colours[3 * _TWIN : 3 * _TWIN + 3] = [r, g, b + 1 if b < 255 else b - 1]
+    image.putpalette(colours)
+    return image
 
 
 def _palette_image(pixels: np.ndarray, palette):
@@ -471,15 +486,38 @@ def _palette_image(pixels: np.ndarray, palette):
 
 
 def _write_gif(path: Path, images, fps: float) -> None:
-    images[0].save(
+    """Write every frame, also one that repeats the frame before it.
+
+    Pillow's GIF writer merges a frame identical to the previous one into it (adding
+    the durations), so an animation of a picture that holds still for a while (the
+    concentration simplex with a single N) came out with fewer frames than it said. A
+    repeated frame takes the near twin of its top-left pixel's colour instead (see
+    :func:`_palette`), and the writer keeps it, at the cost of a one-pixel change.
+    """
+    kept = [images[0]]
+    for image in images[1:]:
+        if image.tobytes() == kept[-1].tobytes():
+            image = image.copy()
+            corner = image.getpixel((0, 0))
+            image.putpixel((0, 0), _TWIN if corner != _TWIN else _nearest(image, _TWIN))
+        kept.append(image)
+    kept[0].save(
         path,
         format="GIF",
         save_all=True,
-        append_images=images[1:],
+        append_images=kept[1:],
         duration=round(1000 / fps),
         loop=0,
         disposal=1,
     )
+
+
+def _nearest(image, index: int) -> int:
+    """The palette entry nearest in colour to entry ``index``, other than itself."""
+    colours = np.asarray(image.getpalette(), dtype=np.int64).reshape(-1, 3)
+    dist = np.abs(colours - colours[index]).sum(axis=1)
+    dist[index] = dist.max() + 1
+    return int(np.argmin(dist))
 
 
 class _Mp4:

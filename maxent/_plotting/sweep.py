@@ -26,6 +26,7 @@ def plot_sweep(
     logx: bool | None = None,
     logy: bool | None = None,
     title: str | None = None,
+    notes: list[str] | None = None,
 ) -> dict[Any, Any]:
     """Mean of ``y`` against ``x`` over the seed replicates, one line per ``hue`` value.
 
@@ -47,6 +48,8 @@ def plot_sweep(
         positive and span more than one decade).
     title : str, optional
         Axes title (default: ``y`` in words; ``""`` for none).
+    notes : list, optional
+        Gets a line for what was left out (rows with no value of ``x`` or ``y``).
 
     Returns
     -------
@@ -56,7 +59,9 @@ def plot_sweep(
 
     Notes
     -----
-    Failed rows are left out. Each point is the mean over the rows at one ``x`` and
+    Failed rows are left out, and so are rows where ``x`` or ``y`` has no finite value
+    (NaN, infinite or empty: ``notes`` says how many); when no row is left that is an
+    error, not an empty figure. Each point is the mean over the rows at one ``x`` and
     ``hue`` (the seed replicates); error bars are the standard error of that mean (the
     standard deviation over seeds divided by the square root of their number). Rows of a
     point must agree on every other parameter (use ``where`` to pick one), so that
@@ -78,6 +83,21 @@ def plot_sweep(
     order = ("classes", "n", *SPECS, "samples", "method", "statistics", "energies")
     if not all(_is_num(columns[y][i]) or columns[y][i] is None for i in keep):
         raise ValidationError("column", f"column {y!r} is not numeric; pick a number column")
+    for param, name in dict.fromkeys((("x", x), ("y", y))):
+        gone = {i for i in keep if _missing(columns[name][i])}
+        if len(gone) == len(keep):
+            raise ValidationError(
+                param,
+                f"column {name!r} has no finite value (NaN, infinite or empty) in any of the "
+                f"{len(keep)} rows left to plot: nothing to draw",
+            )
+        if gone:
+            if notes is not None:
+                notes.append(
+                    f"{len(gone)} of {len(keep)} rows have no finite value of {name!r} "
+                    "(NaN, infinite or empty) and are left out"
+                )
+            keep = [i for i in keep if i not in gone]
     others = [c for c in dict.fromkeys((*order, *PARAMETERS)) if c in columns and c not in (x, hue)]
     groups: dict[Any, dict[Any, list[int]]] = {}
     for i in keep:
@@ -209,6 +229,11 @@ def _symbol(column: str) -> str:
 
 def _is_num(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _missing(v) -> bool:
+    """A cell with no finite number in it: empty (None), NaN or infinite."""
+    return v is None or (_is_num(v) and not math.isfinite(float(v)))
 
 
 def _norm(v):

@@ -43,7 +43,7 @@ from maxent._sampling.enumerate import enumerate_allocations
 from maxent._sampling.exact import exact_plan, run_exact
 from maxent._sampling.mcmc import run_mcmc
 from maxent._util.errors import ValidationError, interrupted
-from maxent._util.format import ShortRepr
+from maxent._util.format import ShortRepr, defined
 from maxent._util.memory import require_memory
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count
@@ -135,11 +135,16 @@ class SampleResult(ShortRepr):
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sampler`` object of the JSON output."""
+        short = (
+            "every chain recorded fewer than 4 draws: too few to estimate the "
+            "autocorrelation time (and with it the effective sample size)"
+        )
+        one = "a standard error needs at least 2 draws"
         out = {
             "method": self.method,
             "samples": self.samples,
             "mean_fractions": self.mean_fractions.tolist(),
-            "stderr": self.stderr.tolist(),
+            "stderr": defined(self.stderr, one if self.samples < 2 else short),
             "acceptance": self.diagnostics.get("acceptance"),
             "seed": self.seed,
             "threads": self.threads,
@@ -150,7 +155,7 @@ class SampleResult(ShortRepr):
             out["reason"] = self.reason
         if self.method == "mcmc":
             for key in ("ess", "tau", "chains", "burn_in", "thin", "proposals"):
-                out[key] = self.diagnostics[key]
+                out[key] = defined(self.diagnostics[key], short)
         if self.method == "enumerate":
             out["lattice_size"] = self.diagnostics["lattice_size"]
         return out

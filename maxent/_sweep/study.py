@@ -43,7 +43,7 @@ from pathlib import Path
 
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
-from maxent._util.validate import as_count
+from maxent._util.validate import as_count, special_file
 
 __all__ = [
     "PARAMETERS",
@@ -98,6 +98,9 @@ def _toml_load(path: Path) -> tuple[dict, str]:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
+    kind = special_file(path)  # never read a device or a pipe: /dev/zero never ends
+    if kind is not None:
+        raise ValidationError("study", f"{path}: {kind}")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -6,7 +6,13 @@ parameter, so that the command line can report it as ``--option: message`` in on
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceError", "UnreachableError", "ValidationError", "interrupted"]
+__all__ = [
+    "ConvergenceError",
+    "StrictJSONError",
+    "UnreachableError",
+    "ValidationError",
+    "interrupted",
+]
 
 
 class ValidationError(ValueError):
@@ -105,4 +111,13 @@ class ConvergenceError(RuntimeError):
     >>> import maxent
     >>> str(maxent.ConvergenceError("beta_from_mean did not converge"))
     'beta_from_mean did not converge'
+    """
+
+
+class StrictJSONError(ValueError):
+    """A result holds a NaN with no reason: strict JSON cannot write it (a bug in maxent).
+
+    Raised by the JSON writer (:func:`maxent._util.format.to_json`); an undefined value
+    must be marked with its reason instead (``format.defined``). The command line
+    reports it in one line as an internal error (exit code 1).
     """

@@ -10,37 +10,126 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["jsonable", "print_table", "to_json"]
+from maxent._util.errors import StrictJSONError
+
+__all__ = ["MESSAGE_SUFFIX", "Undefined", "defined", "jsonable", "print_table", "to_json"]
+
+#: The key beside an undefined value that says why: ``"alpha": null, "alpha_message": ...``.
+MESSAGE_SUFFIX = "_message"
+
+
+class Undefined:
+    """A quantity that has no value here, and why.
+
+    The JSON writer turns it into ``null`` and puts ``reason`` under the key of the same
+    name with ``_message`` appended (inside a list: the list's key carries the reasons of
+    its null items). It is the only way a result says "undefined" in JSON: a NaN float
+    is refused by :func:`to_json`. (Not a dataclass: ``dataclasses.asdict`` of a result
+    would take it apart.)
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = str(reason)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Undefined) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(self.reason)
+
+    def __repr__(self) -> str:
+        return f"Undefined({self.reason!r})"
+
+
+def defined(value: Any, reason: str) -> Any:
+    """``value`` with every NaN or None (a scalar, or items of an array or list) undefined.
+
+    Examples
+    --------
+    >>> defined(0.5, "no data")
+    0.5
+    >>> defined(float("nan"), "no data")
+    Undefined('no data')
+    >>> defined(np.array([1.0, np.nan]), "one class is empty")
+    [1.0, Undefined('one class is empty')]
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [defined(v, reason) for v in value]
+    if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+        return Undefined(reason)
+    return value
 
 
 def jsonable(obj: Any) -> Any:
     """Convert numpy values, dataclasses and non-finite floats to strict-JSON values.
 
-    Infinite and NaN floats become the strings ``"inf"``, ``"-inf"`` and ``"nan"``
-    (``float()`` reads them back); everything else maps to the nearest JSON type.
+    Infinite floats become the strings ``"inf"`` and ``"-inf"`` (``float()`` reads them
+    back); an :class:`Undefined` value becomes ``null`` with its reason beside it under
+    ``"<key>_message"``; everything else maps to the nearest JSON type.
+
+    Raises
+    ------
+    StrictJSONError
+        For a NaN float (give it a reason with :func:`defined` or :class:`Undefined`).
+    ValueError
+        For an undefined value with no key to carry its reason.
     """
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
+    value, reasons = _convert(obj, "")
+    if reasons:
+        raise ValueError(f"an undefined value needs a key beside it for its reason: {reasons}")
+    return value
+
+
+def _convert(obj: Any, path: str) -> tuple[Any, list[str]]:
+    """The JSON value of ``obj`` and the reasons of the undefined values it holds."""
+    if isinstance(obj, Undefined):
+        return None, [obj.reason]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return jsonable(dataclasses.asdict(obj))
+        obj = dataclasses.asdict(obj)
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        for key, v in obj.items():
+            key = str(key)
+            value, reasons = _convert(v, f"{path}.{key}" if path else key)
+            out[key] = value
+            if reasons:
+                note = key + MESSAGE_SUFFIX
+                if note in obj:
+                    raise ValueError(f"{path}[{note!r}]: given twice (an undefined value's reason)")
+                out[note] = "; ".join(dict.fromkeys(reasons))
+        return out, []
     if isinstance(obj, np.ndarray):
-        return [jsonable(v) for v in obj.tolist()]
+        obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
+        items = [_convert(v, f"{path}[{i}]") for i, v in enumerate(obj)]
+        return [v for v, _ in items], [r for _, rs in items for r in rs]
     if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
+        return bool(obj), []
     if isinstance(obj, (int, np.integer)):
-        return int(obj)
+        return int(obj), []
     if isinstance(obj, (float, np.floating)):
         x = float(obj)
-        if math.isfinite(x):
-            return x
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    return obj
+        if math.isnan(x):
+            raise StrictJSONError(
+                f"NaN at {path or 'the top'}: strict JSON has no NaN; mark an undefined "
+                "value with maxent._util.format.defined(value, reason)"
+            )
+        if math.isinf(x):
+            return ("inf" if x > 0 else "-inf"), []
+        return x, []
+    return obj, []
 
 
 def to_json(obj: Any) -> str:
-    """Strict JSON text on one line (no NaN/Infinity literals); pipe to ``jq`` to read."""
+    """Strict RFC 8259 JSON on one line: no NaN/Infinity tokens; pipe to ``jq`` to read.
+
+    Every value goes through :func:`jsonable` (which refuses NaN), and ``json.dumps``
+    with ``allow_nan=False`` checks the result once more.
+    """
     return json.dumps(jsonable(obj), allow_nan=False)
 
 

@@ -6,6 +6,7 @@ import math
 import numbers
 import os
 import re
+import stat
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -157,15 +158,75 @@ def output_path(path: str | os.PathLike, formats: tuple[str, ...], param: str) -
     return p
 
 
+def split_items(text: str, param: str, separators: str = ",") -> list[str]:
+    """The items of a separated list (``"0,1,2"``), stripped; an empty item is an error.
+
+    ``"0,,2"`` or ``"0,1,"`` is refused rather than read as ``[0, 2]`` or ``[0, 1]``: a
+    doubled or trailing separator is usually a value left out.
+    """
+    items = [t.strip() for t in re.split(f"[{re.escape(separators)}]", str(text))]
+    for i, item in enumerate(items):
+        if not item:
+            where = "the list is empty" if len(items) == 1 else f"item {i + 1} is empty"
+            raise ValidationError(
+                param,
+                f"{where} in {text!r} (two separators in a row, or one at an end?)",
+            )
+    return items
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory, not a file"),
+    (stat.S_ISCHR, "a character device, not a regular file"),
+    (stat.S_ISBLK, "a block device, not a regular file"),
+    (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "a socket, not a regular file"),
+)
+
+
+def special_file(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it exists but is not a regular file (``None`` otherwise)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "a special file")
+
+
+def input_file(path: str | os.PathLike, param: str) -> Path:
+    """Check that ``path`` is a regular file this process can read; say what it is if not.
+
+    ``/dev/zero`` is a character device, not a missing file; a directory, a named pipe
+    (which would block the read) and a file without read permission each get their own
+    message.
+    """
+    p = Path(path)
+    name = repr(str(p))
+    try:
+        p.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if p.is_symlink():
+            raise ValidationError(param, f"{name} is a broken symbolic link") from None
+        raise ValidationError(param, f"no such file: {name}") from None
+    except OSError as exc:
+        raise ValidationError(param, f"cannot open {name} ({exc.strerror})") from None
+    kind = special_file(p)
+    if kind is not None:
+        raise ValidationError(param, f"{name} is {kind}")
+    if not os.access(p, os.R_OK):
+        raise ValidationError(param, f"{name} is not readable (permission denied)")
+    return p
+
+
 def read_values(path: str | os.PathLike, param: str) -> np.ndarray:
     """Read a list of numbers from a file: ``.npy``, or text/CSV (commas, spaces, newlines).
 
     Lets long lists (10,000 energies) be given as ``--energies @FILE`` or in a study file,
     past the command-line length limit. Lines starting with ``#`` are comments.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ValidationError(param, f"no such file: {str(p)!r}")
+    p = input_file(path, param)
     if p.suffix.lower() == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
@@ -177,9 +238,15 @@ def read_values(path: str | os.PathLike, param: str) -> np.ndarray:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(param, f"cannot read {str(p)!r} ({exc})") from None
     tokens = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0]
-        tokens.extend(t for t in line.replace(",", " ").replace(";", " ").split() if t)
+        if not line.strip():
+            continue
+        try:
+            fields = split_items(line, param, ",;")
+        except ValidationError as exc:
+            raise ValidationError(param, f"{str(p)!r} line {number}: {exc.message}") from None
+        tokens.extend(t for f in fields for t in f.split())
     try:
         vals = [float(t.replace("_", "")) for t in tokens]
     except ValueError:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from maxent._util.errors import ValidationError
+from maxent._util.errors import StrictJSONError, ValidationError
 from maxent._version import __version__
 
 __all__ = ["cli", "fail", "main"]
@@ -33,6 +33,8 @@ class _Group(click.Group):
             option = f"--{exc.param.replace('_', '-')}"
             known = {o for cmd in self.commands.values() for p in cmd.params for o in p.opts}
             fail(f"{option}: {exc.message}" if option in known else exc.message, 2)
+        except StrictJSONError as exc:  # a bug, said in one line rather than a traceback
+            fail(f"internal error, please report it: {exc}", 1)
         except (click.Abort, KeyboardInterrupt):
             fail("interrupted", 130)
         code = rv if isinstance(rv, int) else 0

@@ -145,7 +145,15 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
         rows,
         digits=3,
     )
-    srows = [[k, v["slope"], v["stderr"], v["points"]] for k, v in study.slopes.items()]
+    srows, missing = [], {}  # an undefined slope or stderr shows "-", and why below
+    for curve, fit in study.slopes.items():
+        row = [curve]
+        for key in ("slope", "stderr"):
+            why = study.reasons.get(f"slopes.{curve}.{key}")
+            row.append("-" if why else fit[key])
+            if why:
+                missing.setdefault(why, {}).setdefault(curve, []).append(key)
+        srows.append([*row, fit["points"]])
     print_table(
         out,
         "Fitted log-log slopes (expected -1, -1, -1, -1, -1/2)",
@@ -153,6 +161,12 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
         srows,
         digits=4,
     )
+    for why, curves in missing.items():
+        by_keys: dict[tuple, list[str]] = {}
+        for curve, keys in curves.items():
+            by_keys.setdefault(tuple(keys), []).append(curve)
+        what = "; ".join(f"{' or '.join(k)} for {', '.join(c)}" for k, c in by_keys.items())
+        out.print(f"no {what}: {why}")
     out.print(
         f"{study.seconds:.3g} s; sampled-mean points within 3x of their sampling "
         "floor are left out of its slope"

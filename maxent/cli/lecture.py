@@ -61,10 +61,11 @@ def lecture(as_json, out, only, formats, logits, seed, **kw) -> int:
     chosen figures takes is an error.
     """
     from maxent._plotting.lecture import lecture as run
+    from maxent._util.validate import split_items
     from maxent.cli.render import Progress, compile_notice
 
-    names = [x.strip() for x in only.split(",") if x.strip()] if only else None
-    fmts = [x.strip() for x in formats.split(",") if x.strip()]
+    names = split_items(only, "only") if only else None
+    fmts = split_items(formats, "format")
     given = {
         k: v
         for k, v in kw.items()

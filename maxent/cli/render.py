@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import sys
@@ -143,7 +142,9 @@ class Progress:
     def _event(self, info: dict) -> None:
         if self.json_lines:
             if info["event"] == "task":
-                click.echo(json.dumps(info), err=True)
+                from maxent._util.format import to_json
+
+                click.echo(to_json(info), err=True)
         elif self._bar is None:
             return
         elif self._task is None:  # the start: tasks already done are not counted as speed

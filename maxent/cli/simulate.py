@@ -133,11 +133,14 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
         digits=4,
     )
     fb = cmp.fitted_beta
-    out.print(
-        f"fitted beta ({'log n_k/N = c - beta E_k' if problem.plain else 'large-N relation'},"
-        f" weighted): {fmt_pm(fb.beta, fb.stderr)} (limit {problem.beta:.6g}; fit chi2 "
-        f"{fb.chi2:.3g} on {fb.dof} dof)"
-    )
+    relation = "log n_k/N = c - beta E_k" if problem.plain else "large-N relation"
+    if fb.note:  # no fit: say why instead of printing nan
+        out.print(f"fitted beta ({relation}): none, {fb.note} (limit {problem.beta:.6g})")
+    else:
+        out.print(
+            f"fitted beta ({relation}, weighted): {fmt_pm(fb.beta, fb.stderr)} (limit "
+            f"{problem.beta:.6g}; fit chi2 {fb.chi2:.3g} on {fb.dof} dof)"
+        )
     c = cmp.concentration
     q = c.quantiles
     crow = [["observed", *q["observed"]], [f"chi2({c.dof})", *q["chi2"]]]
@@ -156,7 +159,11 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
             if c.finite_n_excess >= 0.01
             else ""
         )
-        + f"); Kolmogorov-Smirnov statistic {c.ks_statistic:.3g}, p-value {c.ks_pvalue:.3g}"
+        + (
+            f"); no Kolmogorov-Smirnov test: {c.note}"
+            if c.note
+            else f"); Kolmogorov-Smirnov statistic {c.ks_statistic:.3g}, p-value {c.ks_pvalue:.3g}"
+        )
         + (
             f" (at {c.effective_draws:.4g} effective draws of {c.values.size}: MCMC draws "
             f"are correlated, tau = {c.tau:.3g})"

@@ -7,7 +7,7 @@ import math
 import click
 
 from maxent.cli.app import cli
-from maxent.cli.render import Progress
+from maxent.cli.render import Progress, print_notes
 from maxent.cli.types import Count
 
 
@@ -171,12 +171,16 @@ def plot_sweep_command(results, x, y, hue, where, logx, logy, title, plot) -> in
         key, value = item.split("=", 1)
         filters[key.strip()] = value.strip()
     columns = read_results(results)
+    notes: list[str] = []
     with lecture_style():
         fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
         try:
-            plot_sweep(columns, x, y, hue, filters, ax=ax, logx=logx, logy=logy, title=title)
+            plot_sweep(
+                columns, x, y, hue, filters, ax=ax, logx=logx, logy=logy, title=title, notes=notes
+            )
             save_figure(fig, plot)
         finally:
             plt.close(fig)
+    print_notes(notes)
     click.echo(f"figure written to {plot}")
     return 0

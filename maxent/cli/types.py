@@ -73,14 +73,14 @@ class FloatList(_Validated):
     name = "LIST"
 
     def _check(self, value, name):
-        from maxent._util.validate import as_energies, read_values
+        from maxent._util.validate import as_energies, read_values, split_items
 
         if not isinstance(value, str):
             return value
         if value.startswith("@"):
             vals = read_values(Path(value[1:]), name)
         else:
-            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            parts = split_items(value, name, ",;")
             vals = []
             for p in parts:
                 try:
