@@ -172,7 +172,11 @@ def test_dof_counts_the_constraint_rows():
     base = exact_test([2, 1, 3, 1, 2], [0, 1, 2, 3, 4])
     more = exact_test([2, 1, 3, 1, 2], [0, 1, 2, 3, 4], constraints=["k**2"])
     two = exact_test([3, 4], [0, 1])
-    assert (base.dof, more.dof, two.dof) == (3, 2, 0)
+    flat = exact_test([2, 3, 1], [1, 1, 1])  # equal energies: the energy row is the count
+    # Fermi-Dirac at the lowest face: every occupied level is full, nothing is free
+    full = exact_test([1, 1, 1, 0], [0, 1, 2, 3], statistics="fermi", degeneracies=[1] * 4)
+    assert (base.dof, more.dof, two.dof, flat.dof, full.dof) == (3, 2, 0, 2, 0)
+    assert full.lattice_size == 1 and full.chi2_p_value is None
     assert two.lattice_size == 1 and two.p_value == 1.0
     assert two.chi2_p_value is None and two.lr_p_value is None and two.agree is None
     d = json.loads(to_json(two.to_dict()))
@@ -283,14 +287,16 @@ def test_auto_draws_when_the_lattice_is_large():
 
 
 def test_uncertified_mode_widens_the_likelihood_ratio(monkeypatch):
-    real = gof.most_probable_allocation
+    from maxent._optimize import mode
+
+    real = mode.most_probable_allocation
 
     def uncertified(problem):
         out = real(problem)
         out["certified"], out["gap"], out["message"] = False, 0.75, "best found, not certified"
         return out
 
-    monkeypatch.setattr(gof, "most_probable_allocation", uncertified)
+    monkeypatch.setattr(mode, "most_probable_allocation", uncertified)
     t = exact_test([9, 1, 1, 5], [0, 1, 2, 3], method="monte-carlo", draws=300, seed=1)
     assert t.lr_statistic_upper == pytest.approx(t.lr_statistic + 1.5)
     assert t.lr_p_value_lower < t.lr_p_value
@@ -319,6 +325,13 @@ BAD = [
     (([1, 2, 3], [0, 1, 2]), {"confidence": 0}, "confidence", "(0, 1)"),
     (([10**16, 2, 3], [0, 1, 2]), {}, "counts", "2**53"),
 ]
+
+
+def test_integer_arrays_are_read_exactly():
+    for counts in (np.array([9, 1, 1, 5], dtype=np.uint8), np.array([9, 1, 1, 5]), (9, 1, 1, 5)):
+        assert exact_test(counts, [0, 1, 2, 3]).lattice_size == 35
+    with pytest.raises(maxent.ValidationError, match="one-dimensional"):
+        exact_test(np.array([[9, 1], [1, 5]]), [0, 1])
 
 
 @pytest.mark.parametrize("args, kw, param, words", BAD)

@@ -10,7 +10,7 @@ from maxent.cli.render import Progress, compile_notice, console, limit_name, plu
 from maxent.cli.types import Count, FloatList, Real
 
 
-@cli.command(name="test")
+@cli.command(name="test")  # (the function is not named test*: pytest would collect it)
 @click.option(
     "--counts",
     type=FloatList(),
@@ -43,7 +43,7 @@ from maxent.cli.types import Count, FloatList, Real
 )
 @SEED
 @THREADS
-def test(counts, as_json, method, draws, level, seed, threads, **kw) -> int:
+def goodness_of_fit(counts, as_json, method, draws, level, seed, threads, **kw) -> int:
     """Test whether counts are a typical allocation at their own N and U.
 
     The p-value is P(W(n') <= W(n)) for n' drawn with probability W(n') from every
@@ -141,6 +141,7 @@ def _render(res) -> None:
         out.print(f"ties: P(W(n') = W(n_obs)) = {fmt(res.tie_probability, 4)}, counted in p")
     else:
         lo, hi = res.interval
+        out.print(f"method: {res.reason}")
         out.print(
             f"Monte Carlo: p = (1 + {res.hits}) / (1 + {res.draws}), standard error "
             f"{fmt(res.stderr, 2)}; {100 * res.confidence:g}% interval for the exact p "
