@@ -342,15 +342,21 @@ def _observed_problem(counts, energies, degeneracies, statistics, constraints, q
                 f"g = {int(g[k])}",
             )
     extra = _observed_constraints(constraints, energies, g, n)
-    problem = Problem(
-        energies,
-        int(n.sum()),
-        total_energy=math.fsum(energies * n),
-        degeneracies=degeneracies,
-        statistics=statistics,
-        constraints=extra,
-        energy_quantum=quantum,
-    )
+    try:
+        problem = Problem(
+            energies,
+            int(n.sum()),
+            total_energy=math.fsum(energies * n),
+            degeneracies=degeneracies,
+            statistics=statistics,
+            constraints=extra,
+            energy_quantum=quantum,
+        )
+    except ValidationError as exc:
+        if exc.param not in ("total_energy", "mean_energy"):
+            raise
+        # the total comes from the counts: say so, not "--total-energy"
+        raise ValidationError("counts", f"their total energy: {exc.message}") from None
     if problem.levels is None:
         raise ValidationError(
             "energies",
