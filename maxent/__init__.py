@@ -13,7 +13,7 @@ import-linter in CI, see ``docs/architecture.md``)::
     maxent.cli          one module per command: parse, call one function, render
     maxent._plotting    lecture style, figures, the lecture gallery
     maxent._sweep       parameter studies: study files, tasks, stores, backends
-    maxent._compare     compare(), converge(), fitted beta, distances
+    maxent._compare     compare(), converge(), exact_test(), fitted beta, distances
     maxent._sampling    sample(), exact / MCMC / enumeration, relax(), diagnostics
     maxent._optimize    maximize_log_count(), most_probable_allocation(), optimize()
     maxent._model       Problem, statistics, lattice, theory, dual, faces, defaults
@@ -45,6 +45,7 @@ _EXPORTS = {
         "fit_beta",
     ],
     "maxent._compare.converge": ["ConvergenceStudy", "converge", "fit_slope"],
+    "maxent._compare.gof": ["GoodnessOfFit", "exact_test"],
     "maxent._calibrate.fit": ["CalibrationResult", "calibrate"],
     "maxent._plotting.calibration": ["plot_calibration"],
     "maxent._plotting.lecture": ["lecture_figure"],
@@ -160,6 +161,10 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         ConvergenceStudy,
         converge,
         fit_slope,
+    )
+    from maxent._compare.gof import (  # noqa: F401
+        GoodnessOfFit,
+        exact_test,
     )
     from maxent._model.defaults import default_mean_energy  # noqa: F401
     from maxent._model.faces import attainable_means  # noqa: F401

@@ -109,3 +109,64 @@ def brute_mode(levels, n_items, total):
     ws = [multinomial_count(n) for n in pts]
     best = max(ws)
     return math.log(best), [n for n, w in zip(pts, ws) if w == best]
+
+
+def _log_fraction(x):
+    return math.log(x.numerator) - math.log(x.denominator)
+
+
+def exact_weight(counts, statistics="boltzmann", degeneracies=None):
+    """W(n) as an exact Fraction (N! prod g^n / n!, prod (g)_n / n!, prod C(g, n))."""
+    counts = [int(c) for c in counts]
+    g = (
+        [Fraction(1)] * len(counts)
+        if degeneracies is None
+        else [Fraction(float(x)) for x in degeneracies]
+    )
+    w = Fraction(1)
+    if statistics == "boltzmann":
+        w = Fraction(math.factorial(sum(counts)))
+        for n, gk in zip(counts, g):
+            w *= gk**n / math.factorial(n)
+    elif statistics == "bose":
+        for n, gk in zip(counts, g):
+            rising = Fraction(1)
+            for j in range(n):
+                rising *= gk + j
+            w *= rising / math.factorial(n)
+    else:
+        for n, gk in zip(counts, g):
+            w *= math.comb(int(gk), n)
+    return w
+
+
+def exact_gof(counts, levels, statistics="boltzmann", degeneracies=None, extra=()):
+    """The exact conditional test by brute force over every composition of N.
+
+    Keeps the allocations with the observed level sum and extra integer sums (and at
+    most g per class for Fermi-Dirac); returns the exact p-value P(W <= W_obs), the
+    probability of ties, the lattice size, the count of allocations with W <= W_obs and
+    of ties, and 2 ln(W_max / W_obs).
+    """
+    obs = np.asarray(counts, dtype=np.int64)
+    levels = np.asarray(levels, dtype=np.int64)
+    rows = [levels, *[np.asarray(f, dtype=np.int64) for f in extra]]
+    want = [int(obs @ r) for r in rows]
+    pts = []
+    for n in compositions(int(obs.sum()), obs.size):
+        if any(int(n @ r) != t for r, t in zip(rows, want)):
+            continue
+        if statistics == "fermi" and any(int(a) > int(b) for a, b in zip(n, degeneracies)):
+            continue
+        pts.append(n)
+    ws = [exact_weight(n, statistics, degeneracies) for n in pts]
+    wo = exact_weight(obs, statistics, degeneracies)
+    z = sum(ws)
+    return {
+        "p_value": sum(w for w in ws if w <= wo) / z,
+        "tie_probability": sum(w for w in ws if w == wo) / z,
+        "lattice_size": len(pts),
+        "hits": sum(1 for w in ws if w <= wo),
+        "ties": sum(1 for w in ws if w == wo),
+        "lr_statistic": 2.0 * _log_fraction(max(ws) / wo),
+    }

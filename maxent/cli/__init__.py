@@ -18,9 +18,10 @@ from maxent.cli import (
     sample,
     simulate,
     sweep,
+    test,
 )
 from maxent.cli.app import cli, main
 
 __all__ = ["cli", "main"]
 
-del animate, calibrate, converge, lecture, optimize, relax, sample, simulate, sweep
+del animate, calibrate, converge, lecture, optimize, relax, sample, simulate, sweep, test

@@ -24,12 +24,22 @@ __all__ = [
 _SPECS = ("mean_energy", "total_energy", "beta", "temperature")
 
 
-def problem_options(func=None, *, n_default: str | None = "1000", n_help: str | None = None):
+def problem_options(
+    func=None,
+    *,
+    n_default: str | None = "1000",
+    n_help: str | None = None,
+    from_counts: bool = False,
+):
     """Add the options that define a :class:`maxent.Problem` and ``--json``.
 
     Every command that states a problem takes exactly these, so they read the same
-    everywhere. ``n_default=None`` leaves ``--n`` out (a command with its own N list).
+    everywhere. ``n_default=None`` leaves ``--n`` out (a command with its own N list);
+    ``from_counts=True`` also leaves out the energy totals and the MCMC shell (a command
+    that reads N, U and the moments from observed counts).
     """
+    if from_counts:
+        n_default = None
 
     def decorate(f):
         options = [
@@ -38,7 +48,8 @@ def problem_options(func=None, *, n_default: str | None = "1000", n_help: str | 
                 "-k",
                 type=Count(minimum=2),
                 default=None,
-                help=f"Number of classes K; energies 0, 1, ..., K-1. [default: {DEFAULT_CLASSES}]",
+                help="Number of classes K; energies 0, 1, ..., K-1. [default: "
+                + ("one per count]" if from_counts else f"{DEFAULT_CLASSES}]"),
             ),
             click.option(
                 "--energies",
@@ -58,36 +69,44 @@ def problem_options(func=None, *, n_default: str | None = "1000", n_help: str | 
                     help=n_help or "Number of items N; 100000, 1e5 and 100_000 all work.",
                 )
             )
-        options += [
-            click.option("--mean-energy", type=ExactReal(), help="Mean energy U/N."),
-            click.option(
-                "--total-energy",
-                type=ExactReal(),
-                help="Total energy U (read exactly: integers beyond 2**53 stay integers).",
-            ),
-            click.option(
-                "--beta",
-                type=Real(allow_inf=True),
-                help="Inverse temperature (any real or +/-inf); U becomes the nearest "
-                "reachable total.",
-            ),
-            click.option(
-                "--temperature",
-                "-T",
-                type=Real(allow_inf=True),
-                help="Temperature T > 0 (use --beta for negative temperatures).",
-            ),
+        if not from_counts:  # a command testing counts reads N and U from them
+            options += [
+                click.option("--mean-energy", type=ExactReal(), help="Mean energy U/N."),
+                click.option(
+                    "--total-energy",
+                    type=ExactReal(),
+                    help="Total energy U (read exactly: integers beyond 2**53 stay integers).",
+                ),
+                click.option(
+                    "--beta",
+                    type=Real(allow_inf=True),
+                    help="Inverse temperature (any real or +/-inf); U becomes the nearest "
+                    "reachable total.",
+                ),
+                click.option(
+                    "--temperature",
+                    "-T",
+                    type=Real(allow_inf=True),
+                    help="Temperature T > 0 (use --beta for negative temperatures).",
+                ),
+            ]
+        options.append(
             click.option(
                 "--energy-quantum",
                 type=Real(),
                 help="Lattice spacing of the energies (detected when omitted).",
-            ),
-            click.option(
-                "--energy-tolerance",
-                type=Real(),
-                help="Shell half-width |sum n E - U| <= tol for energies with no common "
-                "quantum (MCMC).",
-            ),
+            )
+        )
+        if not from_counts:
+            options.append(
+                click.option(
+                    "--energy-tolerance",
+                    type=Real(),
+                    help="Shell half-width |sum n E - U| <= tol for energies with no common "
+                    "quantum (MCMC).",
+                )
+            )
+        options += [
             click.option(
                 "--degeneracies",
                 type=FloatList(),
@@ -107,8 +126,14 @@ def problem_options(func=None, *, n_default: str | None = "1000", n_help: str | 
                 "--constraint",
                 "constraints",
                 multiple=True,
-                help="Extra moment constraint EXPR=VALUE: the mean over items of EXPR (in k, "
-                "E, g) is VALUE, e.g. 'k**2=12.5'. Repeat for more.",
+                help=(
+                    "Extra moment to condition on: EXPR (in k, E, g), at the mean the counts "
+                    "give it, e.g. 'k**2'; EXPR=VALUE is checked against the counts. Repeat "
+                    "for more."
+                    if from_counts
+                    else "Extra moment constraint EXPR=VALUE: the mean over items of EXPR (in "
+                    "k, E, g) is VALUE, e.g. 'k**2=12.5'. Repeat for more."
+                ),
             ),
             click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
         ]
