@@ -277,6 +277,9 @@ class Study(ShortRepr):
         The cap on seeds per grid point with ``target_stderr``.
     target_columns : tuple of str
         The result columns whose slopes ``target_stderr`` judges.
+    points : list of dict
+        The grid points (a task's parameters without its seed replicate), in grid order:
+        :meth:`expand` makes the tasks from them.
 
     Examples
     --------
@@ -309,14 +312,7 @@ class Study(ShortRepr):
         table of a study grown by adaptive precision is in the same order as a fresh
         run of the grown grid.
         """
-        seeds = seeds or {}
-        tasks = []
-        for point in self.points:
-            for rep in range(seeds.get(group_id(point), self.seeds)):
-                task = {"task": len(tasks), **point, "seed_index": rep}
-                task["task_id"] = task_digest(task)[:16]
-                tasks.append(task)
-        return tasks
+        return _expand(self.points, self.seeds, seeds or {})
 
     def estimate(self, workers: int | None = None) -> StudyEstimate:
         """A rough cost of the study, without running it.
@@ -368,6 +364,17 @@ class Study(ShortRepr):
             failing=failing,
             first_error=first_error,
         )
+
+
+def _expand(points: list[dict], default: int, seeds: dict) -> list[dict]:
+    """The tasks of ``points``, with ``seeds`` replicates per group (else ``default``)."""
+    tasks = []
+    for point in points:
+        for rep in range(seeds.get(group_id(point), default)):
+            task = {"task": len(tasks), **point, "seed_index": rep}
+            task["task_id"] = task_digest(task)[:16]
+            tasks.append(task)
+    return tasks
 
 
 def load_study(path: str | os.PathLike) -> Study:
@@ -522,13 +529,16 @@ def _load_study(path: Path) -> Study:
         if constraints:
             point["constraints"] = list(constraints)
         points.append(point)
-    out = Study(
+    tasks = _expand(points, seeds, {})
+    if len({t["task_id"] for t in tasks}) < len(tasks):  # a 64-bit collision: never seen
+        _fail("[grid]", "two tasks share an id (a hash collision); please report it")
+    return Study(
         name,
         seed,
         samples,
         method,
         statistics,
-        [],
+        tasks,
         tuple(quantities),
         text,
         seeds=seeds,
@@ -537,11 +547,6 @@ def _load_study(path: Path) -> Study:
         target_columns=columns,
         points=points,
     )
-    tasks = out.expand()
-    if len({t["task_id"] for t in tasks}) < len(tasks):  # a 64-bit collision: never seen
-        _fail("[grid]", "two tasks share an id (a hash collision); please report it")
-    object.__setattr__(out, "tasks", tasks)
-    return out
 
 
 def _unique(where: str, values, canonical) -> None:
