@@ -168,6 +168,22 @@ def test_recording_other_quantities_is_no_conflict(tmp_path):
     assert reusable(study.tasks, stored, out) == set(stored) - {failed["task_id"]}
 
 
+def test_a_conflict_adaptive_seeds_could_meet_is_refused_before_anything_runs(tmp_path):
+    # the directory holds replicates 2 and 3 with samples = 300; an adaptive study with
+    # samples = 200 starts at 2 seeds (no overlap) but may grow to 4: refused up front
+    text = ADAPTIVE.replace("samples = 200", "samples = 300").replace("seeds = 2", "seeds = 4")
+    plain = text.replace("target_stderr = 0.01\nmax_seeds = 16\n", "")
+    out = _fake_directory(tmp_path, plain.replace('target_columns = ["tv_single_draw"]\n', ""))
+    for row in read_rows(out):
+        if row["seed_index"] < 2:
+            task_file(out, row["task_id"]).unlink()
+    before = sorted(p.name for p in task_files(out))
+    adaptive = write(tmp_path, ADAPTIVE.replace("max_seeds = 16", "max_seeds = 4"), "a.toml")
+    with pytest.raises(ValidationError, match=r"samples is 200 in this study but 300 in 16"):
+        run_sweep(adaptive, out, resume=True)
+    assert sorted(p.name for p in task_files(out)) == before
+
+
 def test_older_results_directories_are_refused_in_one_line(tmp_path):
     out = tmp_path / "old"
     (out / "tasks").mkdir(parents=True)

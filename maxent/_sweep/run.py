@@ -23,7 +23,7 @@ from maxent._sweep.store import (
     with_history,
     write_atomic,
 )
-from maxent._sweep.study import Study, load_study
+from maxent._sweep.study import Study, group_id, load_study
 from maxent._sweep.task import task_row
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
@@ -146,7 +146,11 @@ def run_sweep(
         _check_report(scheduler)
     out = Path(out)
     started = time.time()
-    stored = open_out(study, out, resume)
+    stored = open_out(out, resume)
+    if study.target_stderr is not None:  # a conflict in a later round: refused now too
+        reusable(
+            study.expand(dict.fromkeys(map(group_id, study.points), study.max_seeds)), stored, out
+        )
     plan = _Plan(study, stored, out)
     todo = plan.next_round()  # may raise on a conflict: before anything is written
     workers = workers or os.cpu_count() or 1

@@ -42,14 +42,15 @@ def task_files(out: str | os.PathLike) -> list[Path]:
     return sorted(p for p in (Path(out) / "tasks").glob("*.json") if not p.name.startswith("."))
 
 
-def open_out(study: Study, out: Path, resume: bool) -> dict[str, dict]:
+def open_out(out: Path, resume: bool) -> dict[str, dict]:
     """Check the results directory (writing nothing); return its finished rows by task id.
 
     An empty or missing directory has none. A non-empty one needs ``resume``, must be a
     sweep's results directory of this version (older ones numbered and seeded their
     tasks by position, so their results are not this version's: refused, with a
     one-line reason), and every task file must be whole and named by its parameters.
-    The study in it may differ from ``study``: :func:`reusable` decides what is reused.
+    The study in it may differ from the one to run: :func:`reusable` decides what is
+    reused.
     """
     if out.exists() and not out.is_dir():
         raise ValidationError("out", f"{out} is a file, not a directory")
