@@ -15,7 +15,9 @@
    cluster in the same run. Per configuration the median of --repeat runs of: tasks per
    second, and the overhead per task, (wall x workers - time inside the tasks) / tasks,
    the worker time not spent computing, to set against Dask's documented 0.2-1 ms per
-   task (Dask best practices, "Avoid very large graphs").
+   task (Dask best practices, "Avoid very large graphs"); and ``client.map`` of a
+   function that does nothing, whose time per task is Dask's own cost on this machine.
+   On a shared machine the overhead also holds the CPU time other processes take.
 
     python benchmarks/bench_sweep.py [--max-n 1e6] [--seeds 10] [--tiny 2000]
         [--scaling 300] [--repeat 3] [--json out.json]
@@ -67,7 +69,7 @@ def main():
     ap.add_argument("--study", default=str(ROOT / "simulations" / "sweep_example.toml"))
     ap.add_argument("--max-n", type=float, default=1e6, help="Largest N kept (default 1e6).")
     ap.add_argument("--seeds", type=int, default=10, help="Seed replicates kept (default 10).")
-    ap.add_argument("--tiny", type=int, default=2000, help="Tiny tasks for the overhead.")
+    ap.add_argument("--tiny", type=int, default=2000, help="Tiny tasks for the overhead (0: skip).")
     ap.add_argument("--scaling", type=int, default=300, help="Tiny tasks per scaling run.")
     ap.add_argument("--repeat", type=int, default=3, help="Runs per scaling configuration.")
     ap.add_argument("--skip-example", action="store_true")
@@ -99,9 +101,11 @@ def main():
                     rep.failed,
                 ]
             )
-        tiny = load_study_text(tmp, TINY.format(seeds=args.tiny))
+        tiny = load_study_text(tmp, TINY.format(seeds=max(1, args.tiny)))
         est = tiny.estimate(args.workers)
         backends = [("local", None)] + ([] if args.skip_dask else [("dask", "local")])
+        if not args.tiny:
+            backends = []
         walls = {}
         for name, scheduler in backends:
             wall, cpu, rep = timed_sweep(
@@ -122,23 +126,24 @@ def main():
                     rep.failed,
                 ]
             )
-    report(
-        f"maxent sweep on {machine()}, {args.workers} workers (CPU = all processes' user+sys "
-        "over wall x cores; in tasks = task time over wall x workers)",
-        [
-            "study",
-            "backend",
-            "tasks",
-            "wall s",
-            "tasks/s",
-            "CPU use",
-            "in tasks",
-            "estimate s",
-            "failed",
-        ],
-        rows,
-        json_path=args.json,
-    )
+    if rows:
+        report(
+            f"maxent sweep on {machine()}, {args.workers} workers (CPU = all processes' user+sys "
+            "over wall x cores; in tasks = task time over wall x workers)",
+            [
+                "study",
+                "backend",
+                "tasks",
+                "wall s",
+                "tasks/s",
+                "CPU use",
+                "in tasks",
+                "estimate s",
+                "failed",
+            ],
+            rows,
+            json_path=args.json,
+        )
     if "dask" in walls:
         extra = (walls["dask"] - walls["local"]) / args.tiny
         print(
@@ -172,8 +177,11 @@ def dask_scaling(args):
                 distributed.Client(cluster) as client,
             ):
                 client.gather(client.map(run_task, study.tasks[:20], pure=False))  # warm up
-                got = {"sweep": [], "client.map": []}
+                got = {"sweep": [], "client.map": [], "client.map, no-op": []}
                 for r in range(args.repeat):
+                    t0 = time.perf_counter()  # Dask alone: a task that does nothing
+                    client.gather(client.map(_noop, range(len(study.tasks)), pure=False))
+                    got["client.map, no-op"].append((time.perf_counter() - t0, 0.0))
                     out = tmp / f"sweep-{workers}-{r}"
                     rep = run_sweep(study, out, scheduler=cluster.scheduler_address)
                     busy = sum(read_results(out)["time_total"])
@@ -204,6 +212,10 @@ def dask_scaling(args):
             f"{w} worker(s): the sweep runs at {by[('sweep', w)] / by[('client.map', w)]:.2f}x "
             "the tasks/s of plain client.map"
         )
+
+
+def _noop(i):
+    return i
 
 
 def load_study_text(tmp, text):
