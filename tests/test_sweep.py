@@ -1,7 +1,9 @@
 """Parameter sweeps: study files, both backends, resumption after SIGKILL, failures, plots."""
 
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import maxent
 from maxent import Problem, ValidationError, compare
 from maxent._plotting.sweep import plot_sweep
 from maxent._sweep.run import run_sweep
-from maxent._sweep.store import read_results, read_rows
+from maxent._sweep.store import read_results, read_rows, task_files
 from maxent._sweep.study import load_study
 from maxent._sweep.task import run_task, task_seed
 from maxent.cli import cli
@@ -69,10 +71,18 @@ def test_expansion_is_deterministic_and_tasks_are_pure(tmp_path):
         a.pop(key), b.pop(key)
     assert a == b
     assert a["tv_sampled_mean"] > 0 and a["method_used"] in ("exact", "enumerate")
-    # the seed is child 5 of SeedSequence(study seed).spawn, and nothing else
-    seq = np.random.SeedSequence(11).spawn(16)[5]
-    assert task_seed(study.tasks[5]).generate_state(4).tolist() == seq.generate_state(4).tolist()
+    # the seed is a hash of the task's parameters with the study seed, and nothing else
     t = study.tasks[5]
+    text = json.dumps(
+        {"energies": [0, 1, 2], "n": 5000, "seed_index": 1, "temperature": 1},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert (t["classes"], t["n"], t["temperature"], t["seed_index"]) == (3, 5000, 1.0, 1)
+    assert t["task_id"] == digest[:16]
+    seq = np.random.SeedSequence([11, int(digest, 16)])
+    assert task_seed(t).generate_state(4).tolist() == seq.generate_state(4).tolist()
     direct = compare(
         Problem(t["energies"], t["n"], temperature=t["temperature"], snap=True),
         300,
@@ -84,6 +94,9 @@ def test_expansion_is_deterministic_and_tasks_are_pure(tmp_path):
     assert a["fitted_beta"] == direct.fitted_beta.beta
     c = run_task(study.tasks[4])  # the other seed replicate of the same grid point
     assert c["tv_sampled_mean"] != a["tv_sampled_mean"]
+
+
+GRID3 = "[grid]\nclasses = [4]\nn = [10, 100, 1000]\n"
 
 
 @pytest.mark.parametrize(
@@ -109,6 +122,22 @@ def test_expansion_is_deterministic_and_tasks_are_pure(tmp_path):
         ("[grid]\nclasses = [3]\nn = [10]\ndegeneracies = [1, 2]\n", "has 2 values"),
         ("[grid]\nclasses = [3]\nn = [10]\nconstraints = ['k**2']\n", "EXPR=VALUE"),
         ("[grid]\nclasses = [4]\nn = [10]\n[record]\nquantities = ['joy']\n", "'joy'"),
+        # a task is its parameters: one listed twice would be one task twice
+        ("[grid]\nclasses = [4]\nn = [1000, 1e3]\n", r"\[grid\] n: lists the value 1000 twice"),
+        ("[grid]\nclasses = [4]\nn = [10]\nbeta = [0.5, 5e-1]\n", r"beta: lists the value 0.5"),
+        ("[grid]\nenergies = [[0, 1], [0.0, 1e0]]\nn = [10]\n", r"energies: lists the value"),
+        ("[grid]\nclasses = [3, 3]\nn = [10]\n", r"classes: lists the value"),
+        # adaptive precision
+        (f"[study]\ntarget_stderr = 0\n{GRID3}", r"\[study\] target_stderr: must be a real"),
+        (f"[study]\ntarget_stderr = 'small'\n{GRID3}", r"target_stderr: must be a real"),
+        (f"[study]\nmax_seeds = 8\n{GRID3}", r"\[study\] max_seeds: only applies with"),
+        (f"[study]\ntarget_columns = ['tv_single_draw']\n{GRID3}", r"target_columns: only"),
+        ("[study]\ntarget_stderr = 0.1\n[grid]\nclasses = [4]\nn = [10, 100]\n", "at least 3"),
+        (f"[study]\ntarget_stderr = 0.1\nmax_seeds = 2\n{GRID3}seeds = 3\n", "must be >= "),
+        (
+            f"[study]\ntarget_stderr = 0.1\ntarget_columns = ['tv_optimum']\n{GRID3}",
+            r"'tv_optimum' is not a result that depends on the seed",
+        ),
     ],
 )
 def test_bad_study_files(tmp_path, text, message):
@@ -155,9 +184,11 @@ def local_run(tmp_path_factory):
 
 def test_local_backend_writes_a_tidy_table(local_run):
     _, out, report, seen = local_run
-    assert report.ran == 16 and report.failed == 0 and report.skipped == 0
+    assert report.ran == 16 and report.failed == 0 and report.reused == 0
     cols = read_results(out)
     assert cols["task"] == list(range(16)) and set(cols["status"]) == {"ok"}
+    assert cols["task_id"] == [t["task_id"] for t in load_study(local_run[0]).tasks]
+    assert sorted(p.stem for p in (out / "tasks").glob("*.json")) == sorted(cols["task_id"])
     for key in (
         "energies",
         "classes",
@@ -182,6 +213,7 @@ def test_local_backend_writes_a_tidy_table(local_run):
         "attempts",
     ):
         assert key in cols, key
+    assert list(cols)[:2] == ["task", "task_id"]
     assert list(cols)[-3:] == ["status", "error", "attempts"]
     assert cols["n"][:4] == [20, 20, 20, 20] and cols["energies"][0] == "0,1,2"
     import pyarrow.parquet as pq
@@ -196,6 +228,7 @@ def test_local_backend_writes_a_tidy_table(local_run):
     assert (out / "study.toml").read_text() == SMALL
     assert seen[0] == {"event": "start", "done": 0, "failed": 0, "total": 16}
     assert [s["done"] for s in seen[1:]] == list(range(1, 17))
+    assert sorted(s["task_id"] for s in seen[1:]) == sorted(cols["task_id"])
     assert not list((out / "tasks").glob(".tmp-*"))
 
 
@@ -207,6 +240,9 @@ def test_dask_local_cluster_matches_local_backend(local_run, tmp_path):
     assert report.backend == "dask LocalCluster" and report.failed == 0 and report.ran == 16
     dask_rows, local_rows = read_rows(tmp_path / "dask"), read_rows(out)
     assert len(dask_rows) == 16
+    assert {r["attempts"] for r in dask_rows} == {None}  # Dask does not say how often it ran
+    for r in local_rows + dask_rows:
+        r.pop("attempts")
     for a, b in zip(comparable(dask_rows), comparable(local_rows)):
         assert a == b  # task by task, bit for bit (JSON keeps every float exactly)
     prov = json.loads((tmp_path / "dask" / "provenance.json").read_text())
@@ -218,19 +254,40 @@ def test_resume_refuses_other_studies_and_overwrites(local_run, tmp_path):
     with pytest.raises(ValidationError, match="not empty; give --resume"):
         run_sweep(study, out)
     other = write(tmp_path, SMALL.replace("seed = 11", "seed = 12"), "other.toml")
-    with pytest.raises(ValidationError, match="different study file"):
+    with pytest.raises(ValidationError, match=r"\[study\] seed is 12 in this study but 11 in 16"):
         run_sweep(other, out, resume=True)
     res = CliRunner().invoke(cli, ["sweep", str(other), "--out", str(out), "--resume"])
     assert res.exit_code == 2 and res.stderr.startswith("maxent: error: --resume: ")
     res = CliRunner().invoke(cli, ["sweep", str(other), "--out", str(out)])
     assert res.exit_code == 2 and "give --resume" in res.stderr
     report = run_sweep(study, out, resume=True)  # nothing left to do
-    assert report.ran == 0 and report.skipped == 16
+    assert report.ran == 0 and report.reused == 16
     prov = json.loads((out / "provenance.json").read_text())
     assert [r["ran"] for r in prov["runs"]] == [16, 0]  # every run of the directory
     again = ["sweep", str(out / "study.toml"), "--out", str(out), "--resume"]  # the copy
     res = CliRunner().invoke(cli, again)
     assert res.exit_code == 0 and "nothing to run: all 16 tasks" in res.output
+    assert "(16 reused)" in res.output
+
+
+def test_resume_of_a_reordered_grid_reuses_every_task(local_run, tmp_path):
+    # the same grid in another order (and 1e0 for 1.0): nothing runs, and the table is
+    # the first one's rows in the new order, renumbered
+    _, out, _, _ = local_run
+    moved = tmp_path / "moved"
+    shutil.copytree(out, moved)
+    text = SMALL.replace("n = [20, 5000]", "n = [5000, 20]").replace(
+        "temperature = [1.0, 3.0]", "temperature = [3.0, 1e0]"
+    )
+    report = run_sweep(write(tmp_path, text, "reordered.toml"), moved, resume=True)
+    assert (report.ran, report.reused, report.unused) == (0, 16, 0)
+    a, b = read_results(out), read_results(moved)
+    order = [a["task_id"].index(i) for i in b["task_id"]]
+    assert order != list(range(16)) and b["task"] == list(range(16))
+    assert [(b["n"][i], b["temperature"][i]) for i in (0, 2)] == [(5000, 3.0), (5000, 1.0)]
+    for column in a:
+        if column != "task":
+            assert json.dumps(b[column]) == json.dumps([a[column][i] for i in order]), column
 
 
 FAILING = """
@@ -249,7 +306,8 @@ def test_failing_tasks_are_retried_then_recorded(tmp_path):
     out = tmp_path / "out"
     report = run_sweep(write(tmp_path, FAILING), out, workers=2, retries=1)
     assert report.failed == 1 and report.ran == 2
-    rows = {r["task"]: r for r in read_rows(out)}
+    rows = {r["mean_energy"]: r for r in read_rows(out)}
+    rows = {0: rows[1.2], 1: rows[7.0]}
     assert rows[0]["status"] == "ok" and rows[0]["attempts"] == 1 and rows[0]["error"] is None
     assert rows[1]["status"] == "failed" and rows[1]["attempts"] == 2
     assert rows[1]["error"].startswith("mean_energy: ") and "[0, 3]" in rows[1]["error"]
@@ -258,8 +316,8 @@ def test_failing_tasks_are_retried_then_recorded(tmp_path):
     assert cols["status"] == ["ok", "failed"] and cols["tv_sampled_mean"][1] is None
     # resume runs the failed task again (fresh attempts), not the finished one
     report = run_sweep(write(tmp_path, FAILING), out, resume=True, retries=0)
-    assert report.ran == 1 and report.skipped == 1 and report.failed == 1
-    assert read_rows(out)[1]["attempts"] == 1
+    assert report.ran == 1 and report.reused == 1 and report.failed == 1
+    assert read_results(out)["attempts"] == [1, 1]
     # the CLI: one JSON line per finished task off a terminal, exit code 1, a note
     res = CliRunner().invoke(
         cli,
@@ -281,7 +339,7 @@ def test_failing_tasks_are_retried_then_recorded(tmp_path):
         (1, "failed", 1),
     ]
     assert "1 tasks failed after 1 attempts" in res.stderr
-    assert "2 tasks run (0 done before, 1 failed)" in res.stdout
+    assert "2 tasks run (0 reused, 1 failed)" in res.stdout
 
 
 KILL = """
@@ -307,7 +365,7 @@ def wait_for_tasks(proc, out, count, timeout=120):
     """Wait until ``count`` task files exist (or the sweep ends), to interrupt it mid-way."""
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
-        if len(list((out / "tasks").glob("task-*.json"))) >= count:
+        if len(task_files(out)) >= count:
             return
         time.sleep(0.02)
 
@@ -323,15 +381,15 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, mid-way
     proc.wait()
     log.close()
-    finished = len(list((out / "tasks").glob("task-*.json")))
+    finished = len(task_files(out))
     assert 6 <= finished < 54, "the kill should land mid-sweep"
     assert not (out / "results.parquet").exists()
     first = (tmp_path / "stderr.txt").read_text().splitlines()[0]
     assert json.loads(first)["event"] == "task"  # off a terminal: JSON lines
     # a half-written result, as a kill during a write leaves it: never read as a result
-    (out / "tasks" / ".tmp-task-0000053.json-999").write_text('{"task": 53, "stat')
+    (out / "tasks" / ".tmp-999-0123456789abcdef.json").write_text('{"task_id": "01234567')
     report = run_sweep(study, out, resume=True, workers=2)
-    assert report.skipped == finished and report.ran == 54 - finished
+    assert report.reused == finished and report.ran == 54 - finished
     assert not list((out / "tasks").glob(".tmp-*"))
     clean = tmp_path / "clean"
     run_sweep(study, clean, workers=2)
@@ -364,7 +422,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     assert workers, ps
     os.kill(workers[0], signal.SIGKILL)
     stdout, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 0 and "54 tasks run (0 done before, 0 failed)" in stdout
+    assert proc.returncode == 0 and "54 tasks run (0 reused, 0 failed)" in stdout
     rows = read_rows(out)
     assert {r["status"] for r in rows} == {"ok"}
     assert any(r["attempts"] == 2 for r in rows), "the killed worker's tasks ran again"
@@ -395,7 +453,7 @@ def test_ctrl_c_stops_the_workers_and_says_how_to_resume(tmp_path):
         time.sleep(0.05)
     assert left == "", f"no worker outlives the interrupted sweep: {left}"
     report = run_sweep(study, out, resume=True, workers=2)
-    assert report.skipped >= 3 and report.skipped + report.ran == 54 and report.failed == 0
+    assert report.reused >= 3 and report.reused + report.ran == 54 and report.failed == 0
 
 
 def test_plot_sweep_content(local_run, tmp_path):
@@ -455,7 +513,7 @@ def test_plot_sweep_content(local_run, tmp_path):
     assert path.read_text().startswith("<?xml")
     res = CliRunner().invoke(cli, ["plot-sweep", str(out), "--y", "nope", "--plot", str(path)])
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
-    assert "no column 'nope'; available: task, energies, classes" in res.stderr
+    assert "no column 'nope'; available: task, task_id, energies, classes" in res.stderr
     res = CliRunner().invoke(cli, ["plot-sweep", str(tmp_path), "--plot", str(path)])
     assert res.exit_code == 2 and "results.parquet does not exist" in res.stderr
 
@@ -485,12 +543,14 @@ def test_plot_sweep_scales():
 
 
 def test_record_quantities_filter_the_result_columns(tmp_path):
-    from maxent._sweep.task import task_row
+    from maxent._sweep.task import table_row, task_row
 
     text = SMALL + '[record]\nquantities = ["tv", "fitted_beta"]\n'
     study = load_study(write(tmp_path, text))
     task = study.tasks[0]
-    row = task_row(task, run_task(task), study.quantities, "ok", None, 1)
+    stored = task_row(task, run_task(task), "ok", None, 1)
+    assert "kl_sampled_mean" in stored  # the task file keeps everything
+    row = table_row(stored, 0, study.quantities)
     assert "tv_sampled_mean" in row and "fitted_beta_err" in row
     assert not any(k.startswith(("kl_", "max_abs_", "time_", "concentration")) for k in row)
     assert "ks_pvalue" not in row and row["method_used"] in ("exact", "enumerate")

@@ -12,6 +12,11 @@ Boltzmann distribution at the same mean energy of
 and fits beta to the sampled occupations. Slopes are fitted on log-log axes; points of
 the sampled mean that sit within 3x of their sampling floor are left out of its fit and
 reported as such.
+
+Adaptive precision (``target_stderr``): the sampled curves get more seeds, doubling up
+to a cap, until the standard error of each one's fitted slope is at most the target.
+Run ``(N_i, s)`` always uses the stream ``(i, s)``, so the seeds already run are kept,
+not recomputed, and the study equals a plain one with the final number of seeds.
 """
 
 from __future__ import annotations
@@ -36,9 +41,60 @@ from maxent._util.format import ShortRepr, defined
 from maxent._util.streams import as_seed_sequence, seed_value
 from maxent._util.validate import as_count, as_energies, split_items
 
-__all__ = ["ConvergenceStudy", "converge", "fit_slope"]
+__all__ = [
+    "DEFAULT_MAX_SEEDS",
+    "SAMPLED_CURVES",
+    "ConvergenceStudy",
+    "converge",
+    "fit_slope",
+    "next_seed_count",
+    "slopes_reached",
+]
 
 _BATCH = 500_000  # draws per sampler call (bounds memory: 4 MB per class)
+
+#: The curves whose values depend on the seeds: the only ones more seeds make precise
+#: (the optimum, the mode and the exact mean are the same for every seed).
+SAMPLED_CURVES = ("sampled_mean", "single_draw")
+#: Cap on the seeds per point that ``target_stderr`` may reach, unless one is given.
+DEFAULT_MAX_SEEDS = 64
+
+
+def next_seed_count(seeds: int, max_seeds: int) -> int:
+    """Seeds of the next round of adaptive precision: twice as many, at most ``max_seeds``.
+
+    Doubling reaches a target in a few rounds without overshooting it more than twice,
+    and needs no model of how the standard error falls (the noise part falls like one
+    over the square root of the seeds; a curve that is not a straight line does not).
+    """
+    return min(max_seeds, 2 * seeds)
+
+
+def slopes_reached(stderrs, target: float) -> bool:
+    """True when every standard error is finite and at most ``target``."""
+    return all(math.isfinite(se) and se <= target for se in stderrs)
+
+
+def _check_precision(target_stderr, max_seeds, seeds: int, points: int):
+    """Validate ``target_stderr`` and ``max_seeds``; the cap to use (None: no target)."""
+    if target_stderr is None:
+        if max_seeds is not None:
+            raise ValidationError("max_seeds", "is the cap of target_stderr: give that too")
+        return None
+    if isinstance(target_stderr, bool) or not isinstance(target_stderr, (int, float)):
+        raise ValidationError("target_stderr", f"must be a real number > 0 (got {target_stderr!r})")
+    if not (math.isfinite(target_stderr) and target_stderr > 0):
+        raise ValidationError("target_stderr", f"must be a real number > 0 (got {target_stderr!r})")
+    if points < 3:
+        raise ValidationError(
+            "target_stderr",
+            f"needs at least 3 values of N (got {points}): a slope through 2 points has no "
+            "standard error",
+        )
+    cap = max(DEFAULT_MAX_SEEDS, seeds) if max_seeds is None else as_count(max_seeds, "max_seeds")
+    if cap < seeds:
+        raise ValidationError("max_seeds", f"must be >= seeds ({seeds}), got {cap}")
+    return cap
 
 
 def fit_slope(n: ArrayLike, y: ArrayLike) -> tuple[float, float, int]:
@@ -118,6 +174,11 @@ class ConvergenceStudy(ShortRepr):
         Sampler used.
     extra : dict
         Further per-study data (empty unless a caller adds some).
+    precision : dict
+        With ``target_stderr``: ``target_stderr``, ``max_seeds``, ``reached`` (every
+        curve of ``SAMPLED_CURVES`` at or below the target), ``seeds`` (the final
+        count) and ``rounds`` (per round: ``seeds`` and each curve's ``stderr``);
+        empty without a target.
     notes : tuple of str
         What the study chose or could not compute (a default mean, a mode search that
         gave up), for the reader.
@@ -153,6 +214,7 @@ class ConvergenceStudy(ShortRepr):
     method: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    precision: dict[str, Any] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -214,6 +276,7 @@ class ConvergenceStudy(ShortRepr):
                 for curve, fit in self.slopes.items()
             },
             "seconds": self.seconds,
+            **({"precision": _strict_precision(self.precision)} if self.precision else {}),
         }
 
 
@@ -257,6 +320,8 @@ def converge(
     method: str = "auto",
     seed=0,
     threads: int | None = None,
+    target_stderr: float | None = None,
+    max_seeds: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ConvergenceStudy:
     """Run a convergence study over N.
@@ -273,7 +338,7 @@ def converge(
     degeneracies, statistics, constraints, energy_quantum, energy_tolerance
         As for :class:`Problem`.
     seeds : int
-        Independent runs per N.
+        Independent runs per N (with ``target_stderr``: the first round's).
     samples : int or 'auto'
         Draws per run; ``auto`` uses ``clip(20 N, 2000, 1e7)`` so that the sampled
         mean can resolve its 1/N bias.
@@ -281,8 +346,15 @@ def converge(
         Passed to :func:`maxent.sample`.
     seed : int
         Root seed; run (N_i, s) uses the spawned stream ``(i, s)``.
+    target_stderr : float, optional
+        Adaptive precision: double the seeds (keeping the runs already made) until the
+        fitted slope of every curve in ``SAMPLED_CURVES`` has a standard error at most
+        this, or ``max_seeds`` is reached; ``precision`` says what was reached. Needs at
+        least 3 values of N. The other curves do not depend on the seeds.
+    max_seeds : int, optional
+        Cap on the seeds with ``target_stderr`` (default ``max(64, seeds)``).
     progress : callable, optional
-        ``progress(done, total)`` in draws.
+        ``progress(done, total)`` in draws (the total grows with each round of seeds).
 
     Returns
     -------
@@ -302,10 +374,22 @@ def converge(
     -0.96
     >>> bool((st.tv_exact_mean[1] < st.tv_exact_mean[0]))
     True
+
+    Seeds, doubling from 2, until both sampled slopes have a standard error of at most
+    0.02 (at most 32 seeds); the runs of a round are kept in the next:
+
+    >>> st = maxent.converge([0, 1, 2, 3], [10, 30, 100, 300], mean_energy=1.2, seeds=2,
+    ...                      seed=0, target_stderr=0.02, max_seeds=32)
+    >>> p = st.precision
+    >>> p["reached"], p["seeds"], [r["seeds"] for r in p["rounds"]]
+    (True, 8, [2, 4, 8])
+    >>> st.seeds, st.tv_sampled_mean.shape
+    (8, (4, 8))
     """
     t0 = time.perf_counter()
     ns = parse_n_values(n_values)
     seeds = as_count(seeds, "seeds")
+    cap = _check_precision(target_stderr, max_seeds, seeds, ns.size)
     spec = {"mean_energy": mean_energy, "beta": beta, "temperature": temperature}
     given = {k: v for k, v in spec.items() if v is not None}
     if len(given) > 1:
@@ -340,21 +424,10 @@ def converge(
     else:
         m_per = np.full(ns.size, as_count(samples, "samples"), dtype=np.int64)
     root = as_seed_sequence(seed)
-    total = int(m_per.sum() * seeds)
-    done = 0
-    k = e.size
-    shape = (ns.size, seeds)
-    tv_mean = np.full(shape, np.nan)
-    tv_single = np.full(shape, np.nan)
-    fb = np.full(shape, np.nan)
-    fb_err = np.full(shape, np.nan)
     tv_opt = np.full(ns.size, np.nan)
     tv_mode = np.full(ns.size, np.nan)
     tv_exact = np.full(ns.size, np.nan)
-    pooled = np.full(ns.size, np.nan)
-    floor = np.full(ns.size, np.nan)
     betas = np.array([p.beta for p in problems])
-    used_method = ""
     why: dict[str, list[tuple[int, str]]] = {}  # (N, reason) of the nan values, by JSON name
     for i, p in enumerate(problems):
         at = int(ns[i])
@@ -384,42 +457,96 @@ def converge(
             tv_exact[i] = distances(em, boltz).tv
         else:
             why.setdefault("tv_exact_mean", []).append((at, how))
-        sum_all = np.zeros(k)
-        sq_all = np.zeros(k)
-        for s in range(seeds):
-            m = int(m_per[i])
-            sums = np.zeros(k)
-            sq = np.zeros(k)
-            single = 0.0
-            got = 0
-            for b, start in enumerate(range(0, m, _BATCH)):
-                size = min(_BATCH, m - start)
-                child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i, s, b))
-                res = sample(p, size, method, seed=child, threads=threads)
-                used_method = res.method
-                f = res.fractions
-                sums += f.sum(axis=0)
-                sq += (f * f).sum(axis=0)
-                single += float(0.5 * np.abs(f - boltz).sum(axis=1).sum())
-                got += size
-                done += size
-                if progress is not None:
-                    progress(done, total)
-            mean = sums / got
-            var = np.maximum(sq / got - mean * mean, 0.0) * got / max(got - 1, 1)
-            tv_mean[i, s] = distances(mean, boltz).tv
-            tv_single[i, s] = single / got
-            fit = fit_beta(p, mean, np.sqrt(var / got))
-            fb[i, s], fb_err[i, s] = fit.beta, fit.stderr
-            if fit.note:
-                why.setdefault("fitted_beta", []).append((at, fit.note))
-            sum_all += sums
-            sq_all += sq
-        m_all = m_per[i] * seeds
-        mean_all = sum_all / m_all
-        sd_all = np.sqrt(np.maximum(sq_all / m_all - mean_all**2, 0.0))
-        pooled[i] = distances(mean_all, boltz).tv
-        floor[i] = 0.5 * float(np.sum(sd_all)) * math.sqrt(2.0 / (math.pi * m_all))
+
+    runs = _SeedRuns(problems, m_per, root, method, threads, progress)
+    runs.extend(seeds)
+    rounds = []
+    while True:
+        pooled, floor = runs.pooled()
+        slopes = _slopes(ns, tv_opt, tv_mode, tv_exact, pooled, floor, runs.tv_single)
+        if cap is None:
+            break
+        errs = {name: slopes[name]["stderr"] for name in SAMPLED_CURVES}
+        rounds.append({"seeds": runs.seeds, "stderr": errs})
+        if slopes_reached(errs.values(), target_stderr) or runs.seeds >= cap:
+            break
+        runs.extend(next_seed_count(runs.seeds, cap))
+    precision = {}
+    if cap is not None:
+        reached = slopes_reached(rounds[-1]["stderr"].values(), target_stderr)
+        precision = {
+            "target_stderr": float(target_stderr),
+            "max_seeds": cap,
+            "reached": reached,
+            "seeds": runs.seeds,
+            "rounds": rounds,
+        }
+        if not reached:
+            notes.append(
+                f"target slope stderr {target_stderr:g} not reached with the cap of {cap} "
+                f"seeds: {_shortfall(rounds[-1]['stderr'], target_stderr, slopes)}"
+            )
+    if runs.fit_notes:
+        why["fitted_beta"] = runs.fit_notes
+    for name, fit in slopes.items():
+        if fit["points"] < 2:
+            y = {"optimum": tv_opt, "mode": tv_mode, "exact_mean": tv_exact}.get(name)
+            if name == "sampled_mean":
+                y, mask = pooled, pooled > 3.0 * floor
+            else:
+                y = runs.tv_single.mean(axis=1) if y is None else y
+                mask = None
+            reason = _unusable(y, mask, fit["points"])
+            why[f"slopes.{name}.slope"] = why[f"slopes.{name}.stderr"] = [(0, reason)]
+        elif fit["points"] == 2:
+            why[f"slopes.{name}.stderr"] = [
+                (
+                    0,
+                    "a line through 2 points leaves no residual to estimate its error from: "
+                    "it needs 3 or more values of N",
+                )
+            ]
+    return ConvergenceStudy(
+        e,
+        ns,
+        runs.seeds,
+        m_per,
+        betas,
+        tv_opt,
+        tv_mode,
+        tv_exact,
+        runs.tv_mean,
+        runs.tv_single,
+        pooled,
+        floor,
+        runs.fb,
+        runs.fb_err,
+        slopes,
+        time.perf_counter() - t0,
+        seed_value(root),
+        runs.method,
+        notes=tuple(notes),
+        precision=precision,
+        reasons={k: _by_reason(v) for k, v in why.items()},
+    )
+
+
+def _shortfall(stderrs: dict, target: float, slopes: dict) -> str:
+    """Which curves missed the target, and why, in words."""
+    parts = []
+    for name, se in stderrs.items():
+        if math.isnan(se):
+            used = slopes[name]["points"]
+            parts.append(f"{name} has {used} usable points (3 needed)")
+        elif se > target:
+            parts.append(f"{name} {se:.3g}")
+    return "; ".join(parts) + (
+        " (more seeds lower the noise, not the scatter of a curve that is not a straight line)"
+    )
+
+
+def _slopes(ns, tv_opt, tv_mode, tv_exact, pooled, floor, tv_single) -> dict:
+    """The log-log fit of each curve (sampled-mean points near their floor left out)."""
     resolved = pooled > 3.0 * floor
     slopes = {}
     for name, y, mask in [
@@ -432,37 +559,97 @@ def converge(
         yy = y if mask is None else np.where(mask, y, np.nan)
         sl, se, used = fit_slope(ns, yy)
         slopes[name] = {"slope": sl, "stderr": se, "points": used}
-        if used < 2:
-            reason = _unusable(y, mask, used)
-            why[f"slopes.{name}.slope"] = why[f"slopes.{name}.stderr"] = [(0, reason)]
-        elif used == 2:
-            reason = (
-                "a line through 2 points leaves no residual to estimate its error from: "
-                "it needs 3 or more values of N"
-            )
-            why[f"slopes.{name}.stderr"] = [(0, reason)]
-    return ConvergenceStudy(
-        e,
-        ns,
-        seeds,
-        m_per,
-        betas,
-        tv_opt,
-        tv_mode,
-        tv_exact,
-        tv_mean,
-        tv_single,
-        pooled,
-        floor,
-        fb,
-        fb_err,
-        slopes,
-        time.perf_counter() - t0,
-        seed_value(root),
-        used_method,
-        notes=tuple(notes),
-        reasons={k: _by_reason(v) for k, v in why.items()},
-    )
+    return slopes
+
+
+class _SeedRuns:
+    """The sampled runs of a study, seed by seed: more seeds extend, never redo, them.
+
+    Run ``(i, s)`` draws from the stream ``(i, s, batch)`` of the root seed, and the
+    sums pooled over seeds are accumulated in seed order, so a study extended from 5 to
+    10 seeds is bit for bit the study run with 10 seeds at once.
+    """
+
+    def __init__(self, problems, m_per, root, method, threads, progress):
+        self.problems, self.m_per, self.root = problems, m_per, root
+        self.sampler, self.threads, self.progress = method, threads, progress
+        self.seeds = 0
+        self.method = ""
+        size = len(problems)
+        k = problems[0].energies.size
+        self.tv_mean = self.tv_single = self.fb = self.fb_err = np.full((size, 0), np.nan)
+        self.sum_all = np.zeros((size, k))
+        self.sq_all = np.zeros((size, k))
+        self.done = 0
+        self.fit_notes: list[tuple[int, str]] = []  # (N, why) of fitted betas that are nan
+
+    def extend(self, seeds: int) -> None:
+        """Run seeds ``self.seeds .. seeds - 1`` at every N."""
+        old, new = self.seeds, seeds
+        extra = np.full((len(self.problems), new - old), np.nan)
+        self.tv_mean = np.hstack([self.tv_mean, extra])
+        self.tv_single = np.hstack([self.tv_single, extra])
+        self.fb = np.hstack([self.fb, extra])
+        self.fb_err = np.hstack([self.fb_err, extra])
+        total = self.done + int(self.m_per.sum()) * (new - old)
+        root = self.root
+        for i, p in enumerate(self.problems):
+            boltz = p.limit_fractions
+            k = boltz.size
+            m = int(self.m_per[i])
+            for s in range(old, new):
+                sums = np.zeros(k)
+                sq = np.zeros(k)
+                single = 0.0
+                got = 0
+                for b, start in enumerate(range(0, m, _BATCH)):
+                    size = min(_BATCH, m - start)
+                    child = np.random.SeedSequence(
+                        root.entropy, spawn_key=(*root.spawn_key, i, s, b)
+                    )
+                    res = sample(p, size, self.sampler, seed=child, threads=self.threads)
+                    self.method = res.method
+                    f = res.fractions
+                    sums += f.sum(axis=0)
+                    sq += (f * f).sum(axis=0)
+                    single += float(0.5 * np.abs(f - boltz).sum(axis=1).sum())
+                    got += size
+                    self.done += size
+                    if self.progress is not None:
+                        self.progress(self.done, total)
+                mean = sums / got
+                var = np.maximum(sq / got - mean * mean, 0.0) * got / max(got - 1, 1)
+                self.tv_mean[i, s] = distances(mean, boltz).tv
+                self.tv_single[i, s] = single / got
+                fit = fit_beta(p, mean, np.sqrt(var / got))
+                self.fb[i, s], self.fb_err[i, s] = fit.beta, fit.stderr
+                if fit.note:
+                    self.fit_notes.append((int(p.n), fit.note))
+                self.sum_all[i] += sums
+                self.sq_all[i] += sq
+        self.seeds = new
+
+    def pooled(self) -> tuple[np.ndarray, np.ndarray]:
+        """TV of the mean pooled over the seeds, and its pure-noise expectation."""
+        pooled = np.full(len(self.problems), np.nan)
+        floor = np.full(len(self.problems), np.nan)
+        for i, p in enumerate(self.problems):
+            m_all = self.m_per[i] * self.seeds
+            mean_all = self.sum_all[i] / m_all
+            sd_all = np.sqrt(np.maximum(self.sq_all[i] / m_all - mean_all**2, 0.0))
+            pooled[i] = distances(mean_all, p.limit_fractions).tv
+            floor[i] = 0.5 * float(np.sum(sd_all)) * math.sqrt(2.0 / (math.pi * m_all))
+        return pooled, floor
+
+
+def _strict_precision(precision: dict[str, Any]) -> dict[str, Any]:
+    """``precision`` with each round's undefined slope stderr as null and its reason."""
+    why = "fewer than 3 usable values of N: no error estimate for this curve's slope"
+    rounds = [
+        {**r, "stderr": {k: defined(v, why) for k, v in r["stderr"].items()}}
+        for r in precision["rounds"]
+    ]
+    return {**precision, "rounds": rounds}
 
 
 def _by_reason(pairs: list[tuple[int, str]]) -> str:

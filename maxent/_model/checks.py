@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from maxent._model import statistics as S
+from maxent._util.format import defined
 
 __all__ = [
     "REAL_RTOL",
@@ -101,8 +102,8 @@ class Residuals:
             "energy": self.energy,
             "constraints": list(self.constraints),
             "bounds": self.bounds,
-            "kkt": self.kkt,
-            "log_count": self.log_count,
+            "kkt": defined(self.kkt, "not checked: an integer allocation has no KKT conditions"),
+            "log_count": defined(self.log_count, "not checked: no ln W was reported"),
             "energy_unit": self.unit,
             "ok": self.ok,
             "failures": list(self.failures),

@@ -7,14 +7,16 @@ import os
 import signal
 
 from maxent._sweep.study import error_message
-from maxent._sweep.task import run_guarded
+from maxent._sweep.task import run_guarded, run_task
 from maxent._util.errors import ValidationError
 
 __all__ = ["run_dask", "run_local"]
 
 # ---------------------------------------------------------------------------------------
-# Backends. Both run ``run_guarded`` on worker processes, with one numba thread each, and
-# retry a failing task (an exception, or its worker dying) up to ``retries`` times.
+# Backends. Both run tasks on worker processes, with one numba thread each, and run a
+# failing task (an exception, or its worker dying) again up to ``retries`` times. Each
+# calls ``finish(task, status, value, attempts)`` once per task, and ``more()`` when
+# everything given is done, for the tasks of a next round (adaptive precision).
 
 
 @contextlib.contextmanager
@@ -51,7 +53,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_local(todo, workers, retries, finish) -> None:
+def run_local(todo, workers, retries, finish, more=list) -> None:
     """A spawned process pool (numba's threads are not forked) with bounded retries.
 
     At most ``2 workers`` tasks are in flight, so a worker that dies takes down (and
@@ -62,13 +64,14 @@ def run_local(todo, workers, retries, finish) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     ctx = mp.get_context("spawn")
-    attempts = dict.fromkeys((t["task"] for t in todo), 0)
+    attempts = {}
     queue = list(reversed(todo))  # pop() from the end: task order
     window = 2 * workers
     with _one_thread_env():
         while queue:
+            # processes are spawned as tasks arrive, so a small round starts few
             pool = ProcessPoolExecutor(
-                max_workers=min(workers, len(queue)), mp_context=ctx, initializer=_init_worker
+                max_workers=workers, mp_context=ctx, initializer=_init_worker
             )
             running: dict = {}
             broken = False
@@ -82,7 +85,7 @@ def run_local(todo, workers, retries, finish) -> None:
                             queue.append(task)
                             broken = True
                             break
-                        attempts[task["task"]] += 1
+                        attempts[task["task_id"]] = attempts.get(task["task_id"], 0) + 1
                         running[fut] = task
                     if not running:
                         break
@@ -93,10 +96,13 @@ def run_local(todo, workers, retries, finish) -> None:
                             status, value = fut.result()
                         except BrokenProcessPool:
                             status, value, broken = "error", "the worker process died", True
-                        if status == "ok" or attempts[task["task"]] > retries:
-                            finish(task, status, value, attempts[task["task"]])
+                        count = attempts[task["task_id"]]
+                        if status == "ok" or count > retries:
+                            finish(task, status, value, count)
                         else:
                             queue.append(task)
+                    if not queue and not running:  # a round is done: the next one
+                        queue = list(reversed(more()))
             except BaseException:
                 _terminate(pool)
                 raise
@@ -132,12 +138,17 @@ def distributed_module():
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str, workers: int):
+def dask_client(scheduler: str, workers: int, retries: int):
     """A client of the scheduler at ``scheduler``, or of a new LocalCluster (``"local"``).
 
-    Checks that the workers run this maxent; yields ``(client, provenance fields)``.
+    A LocalCluster's scheduler gives a task whose worker dies ``retries`` more runs
+    (Dask's ``distributed.scheduler.allowed-failures``); a running scheduler keeps its
+    own setting. Checks that the workers run this maxent; yields ``(client, provenance
+    fields)``.
     """
     import logging
+
+    import dask
 
     from maxent._version import __version__
 
@@ -145,14 +156,19 @@ def dask_client(scheduler: str, workers: int):
     with contextlib.ExitStack() as stack:
         stack.enter_context(_one_thread_env())
         if scheduler == "local":
-            with _sigint_ignored():  # the workers leave Ctrl-C to this process
+            with (
+                _sigint_ignored(),  # the workers leave Ctrl-C to this process
+                dask.config.set({"distributed.scheduler.allowed-failures": retries}),
+            ):
                 cluster = distributed.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    # a failing task is recorded in the table; its workers' "Compute
+                    # Failed" tracebacks would only break up the progress lines
+                    silence_logs=logging.CRITICAL,
                 )
             stack.enter_context(cluster)
             client = stack.enter_context(distributed.Client(cluster))
@@ -182,28 +198,54 @@ def dask_client(scheduler: str, workers: int):
         yield client, {"dask_workers": len(versions), "dask_scheduler": address}
 
 
-def run_dask(todo, client, retries, finish) -> None:
-    """The same tasks on a Dask cluster, with the same retry rule as the local pool."""
+def dask_key(task: dict) -> str:
+    """The Dask key of a task: ``maxent-task-ID-TOKEN``.
+
+    ``maxent-task`` is the prefix under which the dashboard and the performance report
+    group the tasks; the task id finds its file; the token (``dask.base.tokenize`` of
+    the whole task, settings included) keeps two studies with the same parameters but
+    other settings apart on a shared cluster.
+    """
+    from dask.base import tokenize
+
+    return f"maxent-task-{task['task_id']}-{tokenize(task)[:12]}"
+
+
+def run_dask(todo, client, retries, finish, more=list) -> None:
+    """The tasks on a Dask cluster: ``client.submit(run_task, task, key=..., retries=...)``.
+
+    Dask runs a task that raises again itself (``retries``) and reschedules the tasks
+    of a worker that died (the scheduler's ``allowed-failures``; past it the task fails
+    with ``KilledWorker``). Neither tells the client how often it ran a task that
+    finished, so its ``attempts`` is None; a failed task's is the runs Dask was allowed.
+    """
     from distributed import as_completed
 
-    attempts = dict.fromkeys((t["task"] for t in todo), 0)
+    def submit(tasks):
+        return {
+            client.submit(run_task, t, key=dask_key(t), retries=retries, pure=False): t
+            for t in tasks
+        }
 
-    def submit(task):
-        attempts[task["task"]] += 1
-        return client.submit(run_guarded, task, pure=False)
-
-    futures = {submit(t): t for t in todo}
+    futures = submit(todo)
     pending = as_completed(futures)
-    for fut in pending:
-        task = futures.pop(fut)
-        try:
-            status, value = fut.result()
-        except Exception as exc:  # the worker died too often (KilledWorker), ...
-            status, value = "error", error_message(exc)
-        fut.release()
-        if status == "ok" or attempts[task["task"]] > retries:
-            finish(task, status, value, attempts[task["task"]])
-        else:
-            again = submit(task)
-            futures[again] = task
-            pending.add(again)
+    while True:
+        for fut in pending:
+            task = futures.pop(fut)
+            if fut.status == "finished":
+                status, value, attempts = "ok", fut.result(), None
+            elif fut.status == "cancelled":
+                status, value, attempts = "error", "cancelled by the Dask cluster", None
+            else:
+                exc = fut.exception()
+                status, value = "error", error_message(exc)
+                lost = getattr(exc, "allowed_failures", None)  # KilledWorker
+                attempts = retries + 1 if lost is None else lost + 1
+            fut.release()
+            finish(task, status, value, attempts)
+        nxt = more()
+        if not nxt:
+            return
+        new = submit(nxt)
+        futures.update(new)
+        pending = as_completed(new)

@@ -7,26 +7,32 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from maxent._sweep.backends import dask_client, distributed_module, run_dask, run_local
+from maxent._sweep.precision import grow_seeds, precision_summary
 from maxent._sweep.store import (
     arrow,
     assemble,
-    check_out,
     create_out,
+    open_out,
     provenance,
+    reusable,
     task_file,
     with_history,
     write_atomic,
 )
-from maxent._sweep.study import Study, load_study
-from maxent._sweep.task import task_row
+from maxent._sweep.study import Study, group_id, load_study
+from maxent._sweep.task import row_to_json, task_row
 from maxent._util.errors import ValidationError
 from maxent._util.format import ShortRepr
+from maxent._util.io import atomic_path
 
 __all__ = ["SweepReport", "run_sweep"]
+
+#: The Dask performance report's file in the results directory.
+PERFORMANCE_REPORT = "dask-performance-report.html"
 
 # ---------------------------------------------------------------------------------------
 # The sweep.
@@ -40,24 +46,38 @@ class SweepReport(ShortRepr):
     ----------
     out : Path
         Results directory.
-    tasks, ran, skipped, failed : int
-        Tasks in the study, run now, already done before (skipped), recorded as failed.
+    tasks, ran, reused, failed : int
+        Tasks in the study (with the seeds adaptive precision added), run now, reused
+        from the directory (finished before, with the same parameters and settings:
+        not recomputed), recorded as failed.
     seconds : float
         Wall time of this run.
     table : Path or None
         The Parquet table (None when no task has finished).
     backend : str
         Where the tasks ran.
+    unused : int
+        Finished tasks in the directory that are not in this study (kept in
+        ``tasks/``, left out of the table).
+    precision : list of dict
+        With ``target_stderr``: per group of tasks (one problem over all N), its
+        ``parameters``, ``seeds``, ``reached`` and ``stderr`` per target column
+        (:func:`~maxent._sweep.precision.precision_summary`); empty without.
+    performance_report : Path or None
+        The Dask performance report, when one was asked for and tasks ran.
     """
 
     out: Path
     tasks: int
     ran: int
-    skipped: int
+    reused: int
     failed: int
     seconds: float
     table: Path | None
     backend: str
+    unused: int = 0
+    precision: list = field(default_factory=list)
+    performance_report: Path | None = None
 
 
 def run_sweep(
@@ -68,6 +88,7 @@ def run_sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     retries: int = 2,
+    performance_report: bool = False,
     progress: Callable[[dict], None] | None = None,
 ) -> SweepReport:
     """Run every task of a study that is not done yet, and assemble the table.
@@ -78,12 +99,15 @@ def run_sweep(
         The study (or its TOML file).
     out : path
         Results directory. It holds ``study.toml`` (a copy of the study file),
-        ``tasks/task-NNNNNNN.json`` (one per finished task, written atomically),
-        ``results.parquet`` (the table) and ``provenance.json``.
+        ``tasks/ID.json`` (one per finished task, named by its id, written
+        atomically), ``results.parquet`` (the table) and ``provenance.json``.
     resume : bool
-        Continue a directory that holds results of the same study file: run every task
-        without an ``ok`` result (failed ones again, with fresh attempts). Without it a
-        non-empty ``out`` is refused.
+        Continue a directory of results: every finished task of this study's (the same
+        parameters, seed, statistics, method and samples) is reused, whatever grid it
+        came from, and everything else runs (failed tasks again, with fresh attempts).
+        The grid may have grown, shrunk or been reordered; a finished task with the
+        same parameters but another setting is refused, naming the setting. Without
+        it a non-empty ``out`` is refused.
     scheduler : str, optional
         ``None``: processes on this machine; ``"local"``: a Dask ``LocalCluster`` on
         127.0.0.1; anything else: the address of a running Dask scheduler, whose workers
@@ -93,15 +117,20 @@ def run_sweep(
     retries : int
         Re-runs of a failing task (an exception, or its worker dying) before it is
         recorded with status ``"failed"`` and its last error.
+    performance_report : bool
+        With a Dask scheduler: write Dask's performance report of the run
+        (``distributed.performance_report``, needs bokeh) to
+        ``OUT/dask-performance-report.html``.
     progress : callable, optional
         Called once with ``{"event": "start", "done", "failed": 0, "total"}`` and then
-        after every finished task with ``{"event": "task", "task", "status",
-        "attempts", "done", "failed", "total", "elapsed"}``.
+        after every finished task with ``{"event": "task", "task", "task_id",
+        "status", "attempts", "done", "failed", "total", "elapsed"}`` (``total`` grows
+        when adaptive precision adds seeds).
 
     Returns
     -------
     SweepReport
-        Tasks run, skipped and failed, the table's path and the backend used.
+        Tasks run, reused and failed, the table's path and the backend used.
     """
     if not isinstance(study, Study):
         study = load_study(study)
@@ -113,59 +142,150 @@ def run_sweep(
     arrow()
     if scheduler is not None:
         distributed_module()
+    if performance_report:
+        _check_report(scheduler)
     out = Path(out)
     started = time.time()
-    done = check_out(study, out, resume)
-    todo = [t for t in study.tasks if t["task"] not in done]
+    stored = open_out(out, resume)
+    if study.target_stderr is not None:  # a conflict in a later round: refused now too
+        reusable(
+            study.expand(dict.fromkeys(map(group_id, study.points), study.max_seeds)), stored, out
+        )
+    plan = _Plan(study, stored, out)
+    todo = plan.next_round()  # may raise on a conflict: before anything is written
     workers = workers or os.cpu_count() or 1
     with contextlib.ExitStack() as stack:
-        client, extra = None, {}
+        client, extra, report = None, {}, None
         if scheduler is not None and todo:
-            client, extra = stack.enter_context(dask_client(scheduler, min(workers, len(todo))))
+            client, extra = stack.enter_context(
+                dask_client(scheduler, min(workers, len(todo)), retries)
+            )
         create_out(study, out)
-        seconds, failed = _run(study, out, todo, len(done), client, workers, retries, progress)
+        if client is not None and performance_report:
+            report = out / PERFORMANCE_REPORT
+            stack.enter_context(_performance_report(report))
+        seconds, failed = _run(plan, out, todo, client, workers, retries, progress)
     if scheduler is None:
-        backend = f"local processes ({min(workers, max(1, len(todo)))})"
+        backend = f"local processes ({min(workers, max(1, plan.ran))})"
     else:
         backend = "dask LocalCluster" if scheduler == "local" else f"dask {scheduler}"
-    table = assemble(out)
-    prov = provenance(study, backend, started, {**extra, "ran": len(todo), "failed": failed})
+    table = assemble(out, plan.tasks, plan.rows, study.quantities)
+    precision = precision_summary(study, plan.tasks, plan.rows) if study.target_stderr else []
+    unused = len(set(stored) - {t["task_id"] for t in plan.tasks})
+    fields = {**extra, "ran": plan.ran, "reused": plan.reused, "failed": failed}
+    if precision:
+        fields["precision"] = precision
+    prov = provenance(study, backend, started, fields)
+    prov["tasks"] = len(plan.tasks)
     write_atomic(out / "provenance.json", json.dumps(with_history(out, prov), indent=1))
-    return SweepReport(out, len(study.tasks), len(todo), len(done), failed, seconds, table, backend)
+    return SweepReport(
+        out,
+        len(plan.tasks),
+        plan.ran,
+        plan.reused,
+        failed,
+        seconds,
+        table,
+        backend,
+        unused,
+        precision,
+        report,
+    )
 
 
-def _run(study, out, todo, done, client, workers, retries, progress) -> tuple[float, int]:
-    """Run ``todo`` on the pool (or ``client``), saving each row as it comes in."""
-    counts = {"done": done, "failed": 0}
+def _check_report(scheduler) -> None:
+    if scheduler is None:
+        raise ValidationError(
+            "performance_report",
+            "is Dask's report: give a Dask scheduler too (--scheduler local or an address)",
+        )
+    try:
+        import bokeh  # noqa: F401  (distributed.performance_report draws with it)
+    except ImportError:
+        raise ValidationError(
+            "performance_report", "needs bokeh: pip install 'maxent[dask]'"
+        ) from None
+
+
+@contextlib.contextmanager
+def _performance_report(path: Path):
+    """Dask's performance report of what runs inside, written atomically at the end."""
+    from distributed import performance_report
+
+    with atomic_path(path) as tmp:
+        report = performance_report(filename=str(tmp))
+        report.__enter__()
+        yield  # an interrupted run writes no report (and leaves no temporary file)
+        report.__exit__(None, None, None)
+
+
+class _Plan:
+    """The tasks of the sweep, round by round, and the rows finished so far.
+
+    A round is the study's tasks (the first) or those adaptive precision adds; of each,
+    the tasks with a reusable row in the directory are reused, the rest run.
+    """
+
+    def __init__(self, study: Study, stored: dict, out: Path):
+        self.study, self.stored, self.out = study, stored, out
+        self.tasks: list[dict] = study.tasks
+        self.rows: dict[str, dict] = {}  # task id -> row, reused or run now
+        self.ran = self.reused = 0
+        self._seen: set[str] = set()
+
+    def next_round(self) -> list[dict]:
+        """The tasks to run next (none: the sweep is done)."""
+        while True:
+            new = [t for t in self.tasks if t["task_id"] not in self._seen]
+            self._seen.update(t["task_id"] for t in new)
+            keep = reusable(new, self.stored, self.out)
+            for i in keep:
+                self.rows[i] = self.stored[i]
+            self.reused += len(keep)
+            todo = [t for t in new if t["task_id"] not in keep]
+            if todo:
+                return todo
+            if self.study.target_stderr is None:
+                return []
+            seeds = grow_seeds(self.study, self.tasks, self.rows)
+            if seeds is None:
+                return []
+            self.tasks = self.study.expand(seeds)
+
+
+def _run(plan, out, todo, client, workers, retries, progress) -> tuple[float, int]:
+    """Run ``todo`` and the rounds after it on the pool (or ``client``), saving each row."""
+    counts = {"failed": 0}
     t0 = time.perf_counter()
     if progress is not None:
-        progress({"event": "start", "done": done, "failed": 0, "total": len(study.tasks)})
+        progress({"event": "start", "done": len(plan.rows), "failed": 0, "total": len(plan.tasks)})
 
     def finish(task, status, value, attempts):
         if status == "ok":
-            row = task_row(task, value, study.quantities, "ok", None, attempts)
+            row = task_row(task, value, "ok", None, attempts)
         else:
-            row = task_row(task, None, study.quantities, "failed", value, attempts)
+            row = task_row(task, None, "failed", value, attempts)
             counts["failed"] += 1
-        text = json.dumps(row, allow_nan=True)
-        write_atomic(task_file(out, task["task"]), text)
-        counts["done"] += 1
+        write_atomic(task_file(out, task["task_id"]), row_to_json(row))
+        plan.rows[task["task_id"]] = row
+        plan.ran += 1
         if progress is not None:
             progress(
                 {
                     "event": "task",
                     "task": task["task"],
+                    "task_id": task["task_id"],
                     "status": row["status"],
                     "attempts": attempts,
-                    "done": counts["done"],
+                    "done": len(plan.rows),
                     "failed": counts["failed"],
-                    "total": len(study.tasks),
+                    "total": len(plan.tasks),
                     "elapsed": round(time.perf_counter() - t0, 3),
                 }
             )
 
     if client is not None:
-        run_dask(todo, client, retries, finish)
+        run_dask(todo, client, retries, finish, plan.next_round)
     elif todo:
-        run_local(todo, workers, retries, finish)
+        run_local(todo, workers, retries, finish, plan.next_round)
     return time.perf_counter() - t0, counts["failed"]

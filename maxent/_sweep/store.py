@@ -1,9 +1,8 @@
-"""Sweep storage: one JSON file per finished task, then one Parquet table, with provenance."""
+"""Sweep storage: one JSON file per finished task, named by its id; a Parquet table."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -13,14 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from maxent._sweep.study import STATUS_COLUMNS, Study
+from maxent._sweep.study import SETTINGS, STATUS_COLUMNS, Study, task_digest, task_key
+from maxent._sweep.task import row_from_json, table_row
 from maxent._util.errors import ValidationError
 from maxent._util.io import atomic_path
 
 __all__ = ["assemble", "read_results", "read_rows"]
 
 # ---------------------------------------------------------------------------------------
-# Storage: one JSON file per finished task, then one Parquet table.
+# Storage: one JSON file per finished task (tasks/ID.json), then one Parquet table.
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -29,48 +29,140 @@ def write_atomic(path: Path, text: str) -> None:
         tmp.write_text(text)
 
 
-def task_file(out: Path, index: int) -> Path:
-    return out / "tasks" / f"task-{index:07d}.json"
+def task_file(out: Path, task_id: str) -> Path:
+    return out / "tasks" / f"{task_id}.json"
 
 
-def check_out(study: Study, out: Path, resume: bool) -> set[int]:
-    """Check the results directory (writing nothing); return the tasks done with ``ok``."""
-    marker = out / "study.toml"
+def task_files(out: str | os.PathLike) -> list[Path]:
+    """The finished task files of a results directory, by name (never a temporary one).
+
+    ``Path.glob`` matches hidden names too, so the ``.tmp-*`` file of a write that was
+    interrupted must be left out by name.
+    """
+    return sorted(p for p in (Path(out) / "tasks").glob("*.json") if not p.name.startswith("."))
+
+
+def open_out(out: Path, resume: bool) -> dict[str, dict]:
+    """Check the results directory (writing nothing); return its finished rows by task id.
+
+    An empty or missing directory has none. A non-empty one needs ``resume``, must be a
+    sweep's results directory of this version (older ones numbered and seeded their
+    tasks by position, so their results are not this version's: refused, with a
+    one-line reason), and every task file must be whole and named by its parameters.
+    The study in it may differ from the one to run: :func:`reusable` decides what is
+    reused.
+    """
     if out.exists() and not out.is_dir():
         raise ValidationError("out", f"{out} is a file, not a directory")
     if not out.exists() or not any(out.iterdir()):
-        return set()
+        return {}
     if not resume:
         raise ValidationError(
             "out",
             f"{out} is not empty; give --resume to continue the sweep there, or a new --out",
         )
-    if not marker.is_file():
+    if not (out / "study.toml").is_file():
         raise ValidationError(
             "resume", f"{out} is not a sweep's results directory (no study.toml in it)"
         )
-    if hashlib.sha256(marker.read_bytes()).hexdigest() != study.digest:
+    if next((out / "tasks").glob("task-*.json"), None) is not None:
         raise ValidationError(
             "resume",
-            f"{out} holds the results of a different study file ({marker} differs); "
-            "resume needs the same study file, or give a new --out",
+            f"{out} was written by an older maxent, which numbered and seeded tasks by "
+            "their place in the grid, so its results are not reproducible by this version "
+            "(tasks keyed by their parameters); run the study into a new --out",
         )
-    return {row["task"] for row in read_rows(out) if row["status"] == "ok"}
+    rows = {}
+    for row, path in _stored(out):
+        if row.get("task_id") != path.stem or task_digest(row)[:16] != path.stem:
+            raise ValidationError(
+                "resume",
+                f"{path} is not a task file of maxent sweep (its id and its "
+                "parameters do not match); move it out of the directory",
+            )
+        rows[path.stem] = row
+    return rows
+
+
+def _stored(out: Path):
+    for path in task_files(out):
+        try:
+            yield row_from_json(path.read_text()), path
+        except (ValueError, OSError) as exc:
+            raise ValidationError("resume", f"{path} cannot be read ({exc})") from None
+
+
+def reusable(tasks: list[dict], stored: dict[str, dict], out: Path) -> set[str]:
+    """Ids of the tasks whose finished ``ok`` row in ``stored`` can stand as it is.
+
+    A stored row with the same parameters but another setting of the study
+    (``SETTINGS``: seed, statistics, method, samples) is a real conflict: it would be
+    another number under the same name, so this refuses, naming the setting. Failed
+    rows run again; rows of tasks not in ``tasks`` are left alone (and out of the table).
+    """
+    ok, clashes = set(), {}
+    for task in tasks:
+        row = stored.get(task["task_id"])
+        if row is None or row.get("status") != "ok":
+            continue
+        bad = next((k for k in SETTINGS if row.get(k) != task[k]), None)
+        if bad is None:
+            ok.add(task["task_id"])
+        else:
+            clashes.setdefault(bad, [0, task, row])[0] += 1
+    if clashes:
+        key = next(k for k in SETTINGS if k in clashes)
+        count, task, row = clashes[key]
+        name = SETTINGS[key]
+        mine, theirs = json.dumps(task[key]), json.dumps(row[key])
+        raise ValidationError(
+            "resume",
+            f"[study] {name} is {mine} in this study but {theirs} in {count} finished "
+            f"task{'s' if count > 1 else ''} of {out} with the same parameters (e.g. "
+            f"{describe(task)}); set {name} = {theirs} to grow that study, or give a new --out",
+        )
+    return ok
+
+
+def describe(task: dict) -> str:
+    """A task's parameters in words, for messages (long energy lists left out)."""
+    key = task_key(task)
+    parts = [
+        f"{k} = {json.dumps(v)}" if k != "seed_index" else f"seed replicate {v}"
+        for k, v in key.items()
+        if not (k in ("energies", "degeneracies") and len(v) > 6)
+    ]
+    return ", ".join(parts)
 
 
 def create_out(study: Study, out: Path) -> None:
-    """Make the results directory with its copy of the study; drop half-written files."""
+    """Make the results directory with a copy of the study; drop half-written files.
+
+    A resumed directory gets the study file that now describes it; the one before is
+    kept as ``studies/SHA.toml`` (16 hex digits of its SHA-256), with its tasks.
+    """
+    import hashlib
+
     (out / "tasks").mkdir(parents=True, exist_ok=True)
-    if not (out / "study.toml").exists():
-        write_atomic(out / "study.toml", study.text)
+    marker = out / "study.toml"
+    if marker.is_file():
+        old = marker.read_bytes()
+        if old != study.text.encode():
+            keep = out / "studies" / f"{hashlib.sha256(old).hexdigest()[:16]}.toml"
+            keep.parent.mkdir(exist_ok=True)
+            if not keep.exists():
+                with atomic_path(keep) as tmp:
+                    tmp.write_bytes(old)
+            write_atomic(marker, study.text)
+    else:
+        write_atomic(marker, study.text)
     for stale in (out / "tasks").glob(".tmp-*"):
         stale.unlink()  # a half-written result of an interrupted run: never read
 
 
 def read_rows(out: str | os.PathLike) -> list[dict]:
-    """Every finished task's row in a results directory, in task order."""
-    files = sorted((Path(out) / "tasks").glob("task-*.json"))
-    return [json.loads(f.read_text()) for f in files]
+    """Every task file's row in a results directory, by task id (a study's or not)."""
+    return [row for row, _ in _stored(Path(out))]
 
 
 def arrow():
@@ -84,21 +176,28 @@ def arrow():
     return pa, pq
 
 
-def assemble(out: str | os.PathLike) -> Path | None:
-    """Write ``results.parquet`` from the task files (atomically); None if there are none.
+def assemble(out: str | os.PathLike, tasks: list[dict], rows: dict, quantities) -> Path | None:
+    """Write ``results.parquet``, one row per task of ``tasks`` in order (atomically).
 
-    Columns: ``task``, the parameters, ``seed_index``, ``study_seed``, the results in the
-    order :func:`run_task` makes them, then ``status``, ``error`` and ``attempts``.
+    ``rows`` maps task ids to their task files' rows; a task without one is left out
+    (none is, after a run that ends normally). Columns: ``task`` (the position in this
+    study), ``task_id``, the parameters, ``seed_index``, ``study_seed``, the results in
+    the order :func:`run_task` makes them (only the groups in ``quantities``), then
+    ``status``, ``error`` and ``attempts``. None when there is no row.
     """
     pa, pq = arrow()
-    rows = read_rows(out)
-    if not rows:
+    table_rows = [
+        table_row(rows[t["task_id"]], i, quantities)
+        for i, t in enumerate(tasks)
+        if t["task_id"] in rows
+    ]
+    if not table_rows:
         return None
     columns: dict[str, None] = {}
-    for r in rows:
+    for r in table_rows:
         columns.update(dict.fromkeys(k for k in r if k not in STATUS_COLUMNS))
     columns.update(dict.fromkeys(STATUS_COLUMNS))
-    table = pa.table({c: [r.get(c) for r in rows] for c in columns})
+    table = pa.table({c: [r.get(c) for r in table_rows] for c in columns})
     path = Path(out) / "results.parquet"
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
@@ -165,7 +264,18 @@ def provenance(study: Study, backend: str, started: float, extra: dict) -> dict:
 
 def with_history(out: Path, prov: dict) -> dict:
     """Add the list of every run of the directory (a resume may use another machine)."""
-    keep = ("maxent", "python", "platform", "backend", "started", "finished", "ran", "failed")
+    keep = (
+        "maxent",
+        "python",
+        "platform",
+        "backend",
+        "study_sha256",
+        "started",
+        "finished",
+        "ran",
+        "reused",
+        "failed",
+    )
     runs = []
     with contextlib.suppress(OSError, ValueError, AttributeError):
         runs = list(json.loads((out / "provenance.json").read_text()).get("runs", []))

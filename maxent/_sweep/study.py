@@ -2,13 +2,16 @@
 
 A study file (TOML) names a grid of problems; every task is one problem, one seed
 replicate and one call to :func:`maxent.compare`, a pure function of its parameters and
-its seed (task ``i`` uses ``SeedSequence(study_seed).spawn(tasks)[i]``, that is
-``SeedSequence(study_seed, spawn_key=(i,))``). Each finished task is written at once to
-its own small JSON file, atomically (a temporary file in the same directory, flushed and
-renamed into place), so a crash, Ctrl-C or a killed worker loses only the tasks in
-flight, and ``resume`` runs only what is missing. At the end the rows are assembled into
-one Parquet table: columnar, typed and compressed, and read by pandas, polars, DuckDB, R
-or Arrow without maxent.
+its seed. A task is known by its parameters, not by its place in the grid: its id and its
+seed come from a SHA-256 hash of the canonical JSON of its parameters (see
+:func:`task_key`), so the same task has the same seed, and the same row, in every study
+that contains it, and a study can grow (more N, more seeds, another temperature) or be
+reordered without recomputing or reseeding what is done. Each finished task is written
+at once to its own small JSON file, atomically (a temporary file in the same directory,
+flushed and renamed into place), so a crash, Ctrl-C or a killed worker loses only the
+tasks in flight, and ``resume`` runs only what is missing. At the end the rows are
+assembled into one Parquet table: columnar, typed and compressed, and read by pandas,
+polars, DuckDB, R or Arrow without maxent.
 
 Study file::
 
@@ -18,6 +21,9 @@ Study file::
     samples = 2000          # draws per task (default 1000)
     method = "auto"         # auto, exact, mcmc or enumerate
     statistics = "boltzmann"              # or bose, fermi
+    target_stderr = 0.01    # optional: add seeds until the slopes in n are this precise
+    max_seeds = 64          # optional: the cap on seeds per grid point (default 64)
+    target_columns = ["tv_sampled_mean", "tv_single_draw"]  # optional: the slopes judged
     [grid]
     classes = [4]           # or: energies = [[0, 1, 2, 3], [0, 1, 3, 4, 7]]
     n = [100, 1000, 10000]
@@ -29,13 +35,14 @@ Study file::
     quantities = ["tv", "fitted_beta"]    # optional: keep only these result groups
 
 Tasks are the Cartesian product energies x n x (mean_energy|beta|temperature) x seed
-replicate, in that order, the seed replicate varying fastest.
+replicate, in that order, the seed replicate varying fastest; the table keeps that order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -46,17 +53,31 @@ from maxent._util.format import ShortRepr
 from maxent._util.validate import as_count, special_file
 
 __all__ = [
+    "KEY_PARAMETERS",
     "PARAMETERS",
     "QUANTITIES",
+    "SETTINGS",
     "SPECS",
     "Study",
     "StudyEstimate",
+    "canonical_real",
     "load_study",
+    "task_digest",
+    "task_key",
     "task_problem",
 ]
 
 SPECS = ("mean_energy", "beta", "temperature")
-_STUDY_KEYS = ("name", "seed", "samples", "method", "statistics")
+_STUDY_KEYS = (
+    "name",
+    "seed",
+    "samples",
+    "method",
+    "statistics",
+    "target_stderr",
+    "max_seeds",
+    "target_columns",
+)
 _GRID_KEYS = ("classes", "energies", "n", *SPECS, "seeds", "degeneracies", "constraints")
 _METHODS = ("auto", "exact", "mcmc", "enumerate")
 _STATISTICS = ("boltzmann", "bose", "fermi")
@@ -76,6 +97,25 @@ PARAMETERS = (
     "constraints",
 )
 STATUS_COLUMNS = ("status", "error", "attempts")
+#: The parameters that make a task what it is: its id and its seed are a hash of these.
+KEY_PARAMETERS = ("energies", "n", *SPECS, "degeneracies", "constraints", "seed_index")
+#: Settings the whole study shares (task field: study-file key). A finished task is
+#: reused only where they agree: the same parameters with another of these would be
+#: another number under the same name.
+SETTINGS = {
+    "study_seed": "seed",
+    "statistics": "statistics",
+    "method": "method",
+    "samples": "samples",
+}
+#: Result columns that depend on the seed, whose slopes in n ``target_stderr`` may judge.
+TARGET_COLUMNS = (
+    "tv_sampled_mean",
+    "kl_sampled_mean",
+    "max_abs_sampled_mean",
+    "tv_single_draw",
+    "max_abs_single_draw",
+)
 
 # Rough single-core costs of one task, measured on a 2-core x86 VM (benchmarks/bench_sweep.py):
 # a fixed part, each draw of each class, and each point of the exact-mean convolution.
@@ -216,18 +256,33 @@ class Study(ShortRepr):
     name : str
         Study name (default results directory ``sweep-NAME``).
     seed : int
-        Root seed; task ``i`` uses ``SeedSequence(seed, spawn_key=(i,))``.
+        Root seed; a task's seed is ``SeedSequence([seed, int(task_digest(task), 16)])``.
     samples : int
         Draws per task.
     method, statistics : str
         Sampler method and counting statistics of every task.
     tasks : list of dict
         One dict of parameters per task, in a fixed order: energies, then N, then the
-        energy specification, then the seed replicate (the last varies fastest).
+        energy specification, then the seed replicate (the last varies fastest). Each
+        has its ``task_id`` (16 hex digits of :func:`task_digest`) and its position
+        ``task``.
     quantities : tuple of str
         Result groups recorded (see ``QUANTITIES``).
     text : str
         The study file as read (kept with the results).
+    seeds : int
+        Seed replicates per grid point in the file (``[grid] seeds``).
+    target_stderr : float or None
+        Adaptive precision: seeds are added to a grid point's group (every N of one
+        problem) until the slope in N of each of ``target_columns`` has at most this
+        standard error.
+    max_seeds : int
+        The cap on seeds per grid point with ``target_stderr``.
+    target_columns : tuple of str
+        The result columns whose slopes ``target_stderr`` judges.
+    points : list of dict
+        The grid points (a task's parameters without its seed replicate), in grid order:
+        :meth:`expand` makes the tasks from them.
 
     Examples
     --------
@@ -242,11 +297,25 @@ class Study(ShortRepr):
     tasks: list = field(repr=False)
     quantities: tuple
     text: str = field(repr=False)
+    seeds: int = 1
+    target_stderr: float | None = None
+    max_seeds: int = 1
+    target_columns: tuple = ()
+    points: list = field(default_factory=list, repr=False)
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the study file, to refuse resuming a different study."""
+        """SHA-256 of the study file (kept in the provenance)."""
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def expand(self, seeds: dict | None = None) -> list[dict]:
+        """The tasks with ``seeds[group_id(point)]`` replicates per point (default: the file's).
+
+        Positions (``task``) follow the grid order, seed replicate fastest, so that the
+        table of a study grown by adaptive precision is in the same order as a fresh
+        run of the grown grid.
+        """
+        return _expand(self.points, self.seeds, seeds or {})
 
     def estimate(self, workers: int | None = None) -> StudyEstimate:
         """A rough cost of the study, without running it.
@@ -298,6 +367,17 @@ class Study(ShortRepr):
             failing=failing,
             first_error=first_error,
         )
+
+
+def _expand(points: list[dict], default: int, seeds: dict) -> list[dict]:
+    """The tasks of ``points``, with ``seeds`` replicates per group (else ``default``)."""
+    tasks = []
+    for point in points:
+        for rep in range(seeds.get(group_id(point), default)):
+            task = {"task": len(tasks), **point, "seed_index": rep}
+            task["task_id"] = task_digest(task)[:16]
+            tasks.append(task)
+    return tasks
 
 
 def load_study(path: str | os.PathLike) -> Study:
@@ -406,6 +486,11 @@ def _load_study(path: Path) -> Study:
             allow_inf=spec != "mean_energy",
             positive=spec == "temperature",
         )
+    where = "[grid] classes" if "classes" in grid else "[grid] energies"
+    _unique(where, energy_sets, lambda e: tuple(canonical_real(v) for v in e))
+    _unique("[grid] n", ns, int)
+    if spec:
+        _unique(f"[grid] {spec}", values, canonical_real)
     seeds = _int_scalar("[grid] seeds", grid.get("seeds", 1), 1)
     degeneracies = grid.get("degeneracies")
     if degeneracies is not None:
@@ -428,28 +513,93 @@ def _load_study(path: Path) -> Study:
     if bad:
         _fail("[record] quantities", f"unknown {bad[0]!r}; choose from {', '.join(QUANTITIES)}")
 
-    tasks = []
-    grid_points = itertools.product(energy_sets, ns, values, range(seeds))
-    for i, (energies, n, value, rep) in enumerate(grid_points):
-        task = {
-            "task": i,
+    target, cap, columns = _precision(study, seeds, len(ns))
+    points = []
+    for energies, n, value in itertools.product(energy_sets, ns, values):
+        point = {
             "energies": list(energies),
             "classes": len(energies),
             "n": n,
-            "seed_index": rep,
             "samples": samples,
             "method": method,
             "statistics": statistics,
             "study_seed": seed,
         }
         if spec:
-            task[spec] = value
+            point[spec] = value
         if degeneracies is not None:
-            task["degeneracies"] = list(degeneracies)
+            point["degeneracies"] = list(degeneracies)
         if constraints:
-            task["constraints"] = list(constraints)
-        tasks.append(task)
-    return Study(name, seed, samples, method, statistics, tasks, tuple(quantities), text)
+            point["constraints"] = list(constraints)
+        points.append(point)
+    tasks = _expand(points, seeds, {})
+    if len({t["task_id"] for t in tasks}) < len(tasks):  # a 64-bit collision: never seen
+        _fail("[grid]", "two tasks share an id (a hash collision); please report it")
+    return Study(
+        name,
+        seed,
+        samples,
+        method,
+        statistics,
+        tasks,
+        tuple(quantities),
+        text,
+        seeds=seeds,
+        target_stderr=target,
+        max_seeds=cap,
+        target_columns=columns,
+        points=points,
+    )
+
+
+def _unique(where: str, values, canonical) -> None:
+    """Refuse a list that names one value twice (1e3 and 1000 are the same task)."""
+    seen = {}
+    for v in values:
+        c = canonical(v)
+        if c in seen:
+            same = "" if repr(seen[c]) == repr(v) else f" ({seen[c]!r} and {v!r} are equal)"
+            _fail(where, f"lists the value {v!r} twice{same}: every task must be unique")
+        seen[c] = v
+
+
+def _precision(study: dict, seeds: int, n_count: int):
+    """``[study] target_stderr``, ``max_seeds`` and ``target_columns``, validated."""
+    from maxent._compare.converge import DEFAULT_MAX_SEEDS
+
+    target = study.get("target_stderr")
+    if target is None:
+        for key in ("max_seeds", "target_columns"):
+            if key in study:
+                _fail(f"[study] {key}", "only applies with target_stderr: give that too")
+        return None, seeds, ()
+    if (
+        isinstance(target, bool)
+        or not isinstance(target, (int, float))
+        or not math.isfinite(target)
+        or target <= 0
+    ):
+        _fail("[study] target_stderr", f"must be a real number > 0 (got {target!r})")
+    if n_count < 3:
+        _fail(
+            "[study] target_stderr",
+            f"needs at least 3 values of [grid] n (got {n_count}): a slope through 2 "
+            "points has no standard error",
+        )
+    cap = _int_scalar("[study] max_seeds", study.get("max_seeds", max(DEFAULT_MAX_SEEDS, seeds)), 1)
+    if cap < seeds:
+        _fail("[study] max_seeds", f"must be >= [grid] seeds ({seeds}), got {cap}")
+    columns = study.get("target_columns", ["tv_sampled_mean", "tv_single_draw"])
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
+        _fail("[study] target_columns", f"must be a list of names from {', '.join(TARGET_COLUMNS)}")
+    bad = [c for c in columns if c not in TARGET_COLUMNS]
+    if bad:
+        _fail(
+            "[study] target_columns",
+            f"{bad[0]!r} is not a result that depends on the seed; choose from "
+            f"{', '.join(TARGET_COLUMNS)}",
+        )
+    return float(target), cap, tuple(dict.fromkeys(columns))
 
 
 def _from_files(value, base: Path, where: str):
@@ -485,11 +635,91 @@ def _check_constraints(constraints, energy_sets, degeneracies) -> None:
 
 
 def grid_key(task: dict) -> tuple:
+    """The grid point of a task (every field but its seed replicate and bookkeeping)."""
     return tuple(
         tuple(v) if isinstance(v, list) else v
         for k, v in sorted(task.items())
-        if k not in ("task", "seed_index", "samples")
+        if k not in ("task", "task_id", "seed_index", "samples")
     )
+
+
+def canonical_real(x) -> int | float | str:
+    """A real number as the task key writes it: whole numbers as integers.
+
+    ``1e3``, ``1000.0`` and ``1000`` all give ``1000`` (and ``-0.0`` gives ``0``), any
+    other finite value stays a float (JSON writes its shortest round-trip decimal,
+    Python's ``repr``), and infinities are the strings ``"inf"`` and ``"-inf"``.
+    """
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return int(x) if x.is_integer() else x
+
+
+def task_key(task: dict) -> dict:
+    """The parameters that identify a task, canonical: what its id and seed hash.
+
+    The keys of ``KEY_PARAMETERS`` that the task has (a parameter it does not use, or
+    an empty list of constraints, is left out, so that a new optional parameter changes
+    no existing task): ``energies`` and ``degeneracies`` as lists and the energy
+    specification as one value, each number through :func:`canonical_real`; ``n`` and
+    ``seed_index`` as integers; ``constraints`` as the strings written in the file.
+    The settings the study shares (``SETTINGS``) are not part of it: a task with other
+    settings is a conflict, not another task.
+    """
+    key: dict = {}
+    for name in KEY_PARAMETERS:
+        value = task.get(name)
+        if value is None or (name == "constraints" and not value):
+            continue
+        if name in ("energies", "degeneracies"):
+            value = [canonical_real(v) for v in value]
+        elif name in SPECS:
+            value = canonical_real(value)
+        elif name == "constraints":
+            value = [str(c) for c in value]
+        else:
+            value = int(value)
+        key[name] = value
+    return key
+
+
+def key_text(task: dict) -> str:
+    """The canonical JSON of :func:`task_key`: sorted keys, no spaces."""
+    return json.dumps(task_key(task), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def task_digest(task: dict) -> str:
+    """SHA-256 (hex) of :func:`key_text`: the task's id is its first 16 digits.
+
+    Examples
+    --------
+    The id and the seed by hand (what the sweep computes):
+
+    >>> import hashlib, json
+    >>> import numpy as np
+    >>> from maxent._sweep.study import task_digest
+    >>> from maxent._sweep.task import task_seed
+    >>> task = {"energies": [0.0, 1.0, 2.0, 3.0], "n": 1000, "temperature": 2.0,
+    ...         "seed_index": 0, "study_seed": 2026}
+    >>> text = json.dumps({"energies": [0, 1, 2, 3], "n": 1000, "seed_index": 0,
+    ...                    "temperature": 2}, sort_keys=True, separators=(",", ":"))
+    >>> text
+    '{"energies":[0,1,2,3],"n":1000,"seed_index":0,"temperature":2}'
+    >>> digest = hashlib.sha256(text.encode()).hexdigest()
+    >>> task_digest(task) == digest
+    True
+    >>> seed = np.random.SeedSequence([2026, int(digest, 16)])
+    >>> bool((task_seed(task).generate_state(4) == seed.generate_state(4)).all())
+    True
+    """
+    return hashlib.sha256(key_text(task).encode()).hexdigest()
+
+
+def group_id(task: dict) -> str:
+    """The problem a task belongs to, over all N and seeds: the unit of adaptive seeds."""
+    key = {k: v for k, v in task_key(task).items() if k not in ("n", "seed_index")}
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
 
 
 def task_problem(task: dict):

@@ -8,7 +8,7 @@ from maxent.cli.app import cli
 from maxent.cli.options import METHOD, SEED, THREADS, fresh_seed, pop_problem_options
 from maxent.cli.options import problem_options as _problem_options
 from maxent.cli.render import Progress, compile_notice, console, print_notes
-from maxent.cli.types import Count
+from maxent.cli.types import Count, Real
 
 
 @cli.command()
@@ -30,6 +30,19 @@ from maxent.cli.types import Count
     show_default=True,
     help="Draws per run; auto = clip(20 N, 2000, 1e7).",
 )
+@click.option(
+    "--target-stderr",
+    type=Real(),
+    default=None,
+    help="Add seeds (doubling) until the fitted slope of each sampled curve (sampled mean, "
+    "single draw) has a standard error at most this; the runs made are kept.",
+)
+@click.option(
+    "--max-seeds",
+    type=Count(),
+    default=None,
+    help="Cap on the seeds per N with --target-stderr. [default: 64, or --seeds if larger]",
+)
 @METHOD
 @SEED
 @THREADS
@@ -46,11 +59,25 @@ from maxent.cli.types import Count
     default=None,
     help="Write the log-log figure (PNG, SVG or PDF by extension).",
 )
-def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, plot, **kw) -> int:
+def converge(
+    as_json,
+    n_spec,
+    seeds,
+    samples,
+    target_stderr,
+    max_seeds,
+    method,
+    seed,
+    threads,
+    csv_path,
+    plot,
+    **kw,
+) -> int:
     """Convergence study over N: distances to the large-N law and fitted slopes.
 
     The mean energy U/N stays fixed as N grows (give --mean-energy, --beta or
-    --temperature; --total-energy would change the mean with N).
+    --temperature; --total-energy would change the mean with N). With --target-stderr
+    the seeds double until the sampled curves' slopes are that precise (or --max-seeds).
     """
     import numpy as np
 
@@ -84,6 +111,8 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
             method=method,
             seed=seed,
             threads=threads,
+            target_stderr=target_stderr,
+            max_seeds=max_seeds,
             progress=bar.callback,
             **args,
         )
@@ -167,6 +196,15 @@ def converge(as_json, n_spec, seeds, samples, method, seed, threads, csv_path, p
             by_keys.setdefault(tuple(keys), []).append(curve)
         what = "; ".join(f"{' or '.join(k)} for {', '.join(c)}" for k, c in by_keys.items())
         out.print(f"no {what}: {why}")
+    prec = study.precision
+    if prec:
+        errs = ", ".join(f"{k} {v:.3g}" for k, v in prec["rounds"][-1]["stderr"].items())
+        seen = " -> ".join(str(r["seeds"]) for r in prec["rounds"])
+        verdict = "reached" if prec["reached"] else "NOT reached (see the note)"
+        out.print(
+            f"target slope stderr {prec['target_stderr']:g}: {verdict} with {prec['seeds']} "
+            f"seeds per N ({seen}); stderr {errs}"
+        )
     out.print(
         f"{study.seconds:.3g} s; sampled-mean points within 3x of their sampling "
         "floor are left out of its slope"

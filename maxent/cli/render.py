@@ -152,7 +152,9 @@ class Progress:
                 self.description, total=info["total"], completed=info["done"], failed=0
             )
         else:
-            self._bar.update(self._task, completed=info["done"], failed=info["failed"])
+            self._bar.update(  # the total grows when adaptive precision adds seeds
+                self._task, completed=info["done"], failed=info["failed"], total=info["total"]
+            )
 
     @property
     def callback(self):

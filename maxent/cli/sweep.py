@@ -22,7 +22,8 @@ from maxent.cli.types import Count
 @click.option(
     "--resume",
     is_flag=True,
-    help="Continue the results directory of the same study file: run only what is missing.",
+    help="Continue a results directory: reuse every finished task with the same parameters "
+    "and settings (the grid may have grown or been reordered), run the rest.",
 )
 @click.option(
     "--scheduler",
@@ -44,6 +45,12 @@ from maxent.cli.types import Count
     help="Re-runs of a failing task before it is recorded with status 'failed'.",
 )
 @click.option(
+    "--performance-report",
+    is_flag=True,
+    help="With --scheduler: write Dask's performance report to "
+    "OUT/dask-performance-report.html (needs bokeh).",
+)
+@click.option(
     "--dry-run", is_flag=True, help="Print the task count and a cost estimate; run nothing."
 )
 @click.option(
@@ -53,17 +60,28 @@ from maxent.cli.types import Count
     is_flag=True,
     help="One JSON line per finished task on stderr (the default when not on a terminal).",
 )
-def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_progress) -> int:
+def sweep(
+    study_file,
+    out,
+    resume,
+    scheduler,
+    workers,
+    retries,
+    performance_report,
+    dry_run,
+    json_progress,
+) -> int:
     """Run a parameter sweep from a study file, on this machine's cores or a Dask cluster.
 
-    Every finished task is saved at once under OUT/tasks/; after a crash or Ctrl-C,
-    --resume runs only what is missing. The table is OUT/results.parquet. Exit code 1
-    when some task failed after its retries (the table records it).
+    Every finished task is saved at once under OUT/tasks/, named by its parameters;
+    after a crash or Ctrl-C, or after the grid grew, --resume runs only what is missing.
+    The table is OUT/results.parquet. Exit code 1 when some task failed after its
+    retries (the table records it).
     """
     import os
-    from pathlib import Path
 
     from maxent._sweep.run import run_sweep
+    from maxent._sweep.store import task_files
     from maxent._sweep.study import load_study
 
     study = load_study(study_file)
@@ -80,6 +98,13 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
             click.echo(
                 f"{est.failing} tasks have an invalid problem and will fail, e.g. {est.first_error}"
             )
+        if study.target_stderr is not None:
+            most = len(study.tasks) // study.seeds * study.max_seeds
+            click.echo(
+                f"target slope stderr {study.target_stderr:g}: the seeds of each problem may "
+                f"double up to {study.max_seeds}, so up to {most} tasks (the estimate above "
+                "is of the first round)"
+            )
         return 0
     try:
         with Progress("sweep", json_lines=True if json_progress else None, failed=True) as bar:
@@ -90,10 +115,11 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
                 scheduler=scheduler,
                 workers=workers,
                 retries=retries,
+                performance_report=performance_report,
                 progress=bar,
             )
     except KeyboardInterrupt:
-        done = len(list((Path(out) / "tasks").glob("task-*.json")))
+        done = len(task_files(out))
         click.echo(
             f"maxent: interrupted; {done} finished tasks are saved in {out}; "
             f"continue with: maxent sweep {study_file} --out {out} --resume",
@@ -101,14 +127,24 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
         )
         return 130
     if rep.ran == 0:
-        click.echo(f"nothing to run: all {rep.tasks} tasks of {out} are done")
+        click.echo(f"nothing to run: all {rep.tasks} tasks of {out} are done ({rep.reused} reused)")
     else:
         rate = rep.ran / rep.seconds if rep.seconds > 0 else math.inf
         click.echo(
-            f"{rep.ran} tasks run ({rep.skipped} done before, {rep.failed} failed) in "
+            f"{rep.ran} tasks run ({rep.reused} reused, {rep.failed} failed) in "
             f"{rep.seconds:.3g} s, {rate:.3g} tasks/s on {rep.backend}"
         )
+    if rep.unused:
+        click.echo(
+            f"note: {rep.unused} finished tasks in {out} are not in this study: their files "
+            "stay in tasks/, the table leaves them out",
+            err=True,
+        )
+    if rep.precision:
+        _precision_lines(rep.precision, study)
     click.echo(f"table: {rep.table}; provenance: {os.path.join(out, 'provenance.json')}")
+    if rep.performance_report is not None:
+        click.echo(f"Dask performance report: {rep.performance_report}")
     if rep.failed:
         click.echo(
             f"maxent: {rep.failed} tasks failed after {retries + 1} attempts; their errors "
@@ -117,6 +153,30 @@ def sweep(study_file, out, resume, scheduler, workers, retries, dry_run, json_pr
         )
         return 1
     return 0
+
+
+def _precision_lines(groups: list[dict], study) -> None:
+    """What adaptive precision reached, per group of tasks (one problem over its N)."""
+    reached = sum(g["reached"] for g in groups)
+    seeds = sorted({g["seeds"] for g in groups})
+    span = str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]} to {seeds[-1]}"
+    click.echo(
+        f"target slope stderr {study.target_stderr:g}: reached by {reached} of "
+        f"{len(groups)} problems, with {span} seeds each (cap {study.max_seeds})"
+    )
+    for g in groups:
+        if g["reached"]:
+            continue
+        what = ", ".join(
+            f"{k} = {v}"
+            for k, v in g["parameters"].items()
+            if not (isinstance(v, list) and len(v) > 6)
+        )
+        errs = ", ".join(
+            f"{c} {'n/a (fewer than 3 usable N)' if v is None else format(v, '.3g')}"
+            for c, v in g["stderr"].items()
+        )
+        click.echo(f"  not reached with {g['seeds']} seeds: {what}: {errs}")
 
 
 @cli.command("plot-sweep")
