@@ -79,7 +79,7 @@ def make_case(rng, k, n, kind, position, stat, constraint):
     else:
         args += ["--total-energy", f"{float(alloc @ e):.17g}"]
     if constraint and kind != "equal" and k >= 3:
-        value = float(alloc @ (np.arange(k) ** 2)) / n
+        value = float(alloc @ (np.arange(k, dtype=float) ** 2)) / n  # int64 would overflow
         args += ["--constraint", f"k**2={value:.17g}"]
     return args, e
 

@@ -131,9 +131,11 @@ def test_all_equal_energies():
 
 def test_large_k_reaches_tolerance(rng):
     e = np.sort(rng.random(20_000)) * 10
+    # rows summed over K = 20,000 classes hold to about K * eps = 2e-12 (the CI's BLAS
+    # measured 1.1e-12 where this machine's gives 6e-13)
     for n in (10, 10**4, 10**7):
         r = maxent.maximize_log_count(Problem(e, n, mean_energy=2.0))
-        assert r.success and r.kkt_residual <= 1e-12, (n, r.message)
+        assert r.success and r.kkt_residual <= 4 * e.size * np.finfo(float).eps, (n, r.message)
 
 
 def test_objective_and_method_are_validated():

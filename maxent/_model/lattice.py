@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Largest level index m_k accepted for a lattice (finer quanta are treated as absent).
-MAX_LEVEL = 2**31
+MAX_LEVEL = 2**53
 _MAX_DENOMINATOR = 10**5
 _REL_TOL = 1e-13
 
@@ -152,19 +152,19 @@ def nearest_reachable(levels: np.ndarray, n: int, target: float) -> int:
     lo_bound, hi_bound = 0, n * top
     t = min(max(target, lo_bound), hi_bound)
     base = math.floor(t)
-    cands = sorted(range(base - 2 * top - 2, base + 2 * top + 4), key=lambda c: (abs(c - t), c))
-    for c in cands:
-        if lo_bound <= c <= hi_bound:
-            ok = is_reachable(levels, n, c)
-            if ok is None:
-                return min(max(round(t), lo_bound), hi_bound)
-            if ok:
-                return c
-    # Fall back to a wider scan; the ends 0 and n*top are always reachable.
-    for d in range(2 * top + 4, hi_bound + 1):
-        for c in (base - d, base + d):
-            if lo_bound <= c <= hi_bound and is_reachable(levels, n, c):
-                return c
+    # candidates by distance from t, generated lazily (a top level of 5e13 quanta once
+    # built a list of 1e14 of them): merge base, base - 1, ... with base + 1, base + 2, ...
+    down, up = base, base + 1
+    while down >= lo_bound or up <= hi_bound:
+        if up > hi_bound or (down >= lo_bound and t - down <= up - t):  # ties go down
+            c, down = down, down - 1
+        else:
+            c, up = up, up + 1
+        ok = is_reachable(levels, n, c)
+        if ok is None:
+            return min(max(round(t), lo_bound), hi_bound)
+        if ok:
+            return c
     return lo_bound
 
 

@@ -528,6 +528,7 @@ class Problem:
 
         if math.isinf(b):
             return (self.u_min if b > 0 else self.u_max) / self.n
+        self._check_feasible(include_energy=False)
         coef, rhs, _, _ = self.constraint_rows(include_energy=False)
         offset = b * self.energies
         sol = solve_dual(
@@ -787,7 +788,7 @@ class Problem:
             c = self.constraints[which]
             vals, mean = c.values, c.mean
             levels = total = quantum = None
-            if self.extra_levels is not None:
+            if getattr(self, "extra_levels", None) is not None:  # None: not placed yet
                 levels, total = self.extra_levels[which], self.extra_totals[which]
                 quantum = self.extra_quanta[which]
             exact = n_items * exact_decimal(mean)
@@ -805,20 +806,25 @@ class Problem:
             return lo, float(below), n_items * mean
         return hi, -float(above), n_items * mean
 
-    def _check_feasible(self) -> None:
-        """With moments or capacities, check that real allocations meet the constraints."""
+    def _check_feasible(self, include_energy: bool = True) -> None:
+        """With moments or capacities, check that real allocations meet the constraints.
+
+        ``include_energy=False`` checks the count and the moments alone (before a mean
+        energy is known: the mean at a given ``beta`` is solved subject to them).
+        """
         if not self.constraints:
             return
         from scipy.optimize import linprog
 
-        coef = self.constraint_rows(scaled=False)[0]
-        b = np.array([self.n, self.total_energy, *[self.n * c.mean for c in self.constraints]])
+        coef = self.constraint_rows(scaled=False, include_energy=include_energy)[0]
+        energy = [self.total_energy] if include_energy else []
+        b = np.array([self.n, *energy, *[self.n * c.mean for c in self.constraints]])
         bounds = [(0.0, float(c)) for c in self.caps]
         res = linprog(np.zeros(self.classes), A_eq=coef, b_eq=b, bounds=bounds, method="highs")
         if res.status == 2:
             ranges = []
             for i, c in enumerate(self.constraints):
-                keep = [r for r in range(coef.shape[0]) if r != 2 + i]
+                keep = [r for r in range(coef.shape[0]) if r != len(b) - len(self.constraints) + i]
                 lo = linprog(c.values, A_eq=coef[keep], b_eq=b[keep], bounds=bounds, method="highs")
                 hi = linprog(
                     -c.values, A_eq=coef[keep], b_eq=b[keep], bounds=bounds, method="highs"

@@ -106,7 +106,7 @@ class AllocMoves:
         self.levels = levels
         self.cls, self.lv, self.st, self.ct = level_index(levels)
         distinct = np.unique(levels)
-        contiguous = bool(np.array_equal(distinct, np.arange(distinct[-1] + 1)))
+        contiguous = int(distinct[-1]) == distinct.size - 1
         moments = bool(problem.constraints)
         binding_caps = stat == S.FERMI and bool((self.caps < problem.n).any())
         # pair moves alone connect the fibre: contiguous levels, no moments, no caps

@@ -140,6 +140,10 @@ class PdcPlan:
         return int(tries.sum())
 
 
+#: Largest top level (in quanta) the plan's per-level tables are built for.
+MAX_TOP_LEVEL = 2**22
+
+
 def applies(problem: Problem) -> str:
     """Empty string when the plan applies to ``problem``, else why not."""
     if not problem.plain:
@@ -148,6 +152,8 @@ def applies(problem: Problem) -> str:
         return "needs a reachable energy lattice"
     if problem.extreme or not math.isfinite(problem.beta):
         return "the mean is at an end of the range"
+    if int(problem.levels.max()) > MAX_TOP_LEVEL:  # its tables run over every level
+        return f"the levels span more than {MAX_TOP_LEVEL} quanta"
     p = problem.boltzmann
     if not np.all(np.isfinite(p)) or p.min() < MIN_PROB:
         return "the tilt is too steep for the tables"

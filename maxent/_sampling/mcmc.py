@@ -195,7 +195,7 @@ class Chains:
             # not: add circuit moves, and an exact independent refresh every few records,
             # which makes the chain irreducible on any level set.
             distinct = np.unique(problem.levels)
-            contiguous = np.array_equal(distinct, np.arange(distinct[-1] + 1))
+            contiguous = int(distinct[-1]) == distinct.size - 1
             self.p_circuit = 0.0 if contiguous else 0.1
             self.refresh_every = 0 if contiguous else 10
         else:

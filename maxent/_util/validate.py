@@ -137,13 +137,32 @@ def exact_decimal(x: Any) -> Fraction:
 
 
 def written_as_float(value: Fraction) -> bool:
-    """Whether ``value`` is the shortest decimal of a float64 (typed from a float's digits).
+    """Whether ``value`` was typed from a float64's digits (at most 17 of them).
 
     Such a value stands for every real that rounds to that float, so a lattice total
-    within its rounding is that total; an integer beyond 2**53 or a decimal with more
-    digits than a float carries is exact as written.
+    within its rounding is that total. ``repr`` writes a float in its shortest digits,
+    ``%.17g`` in 17: both are a float's. An integer beyond 2**53, or a decimal with more
+    significant digits than 17, is exact as written.
+
+    Examples
+    --------
+    >>> written_as_float(Fraction("2364218067.0918698")), written_as_float(Fraction(1, 10))
+    (True, True)
+    >>> written_as_float(Fraction(2999999999999999999)), written_as_float(Fraction(1, 3))
+    (False, False)
     """
-    return Fraction(repr(float(value))) == value
+    if value.denominator == 1:
+        return abs(value) <= 2**53 or Fraction(float(value)) == value
+    den, places = value.denominator, 0
+    while den % 10 == 0:
+        den, places = den // 10, places + 1
+    while den % 2 == 0 or den % 5 == 0:  # 1/2, 1/4, 1/5 ...: a finite decimal still
+        factor = 5 if den % 2 == 0 else 2
+        den, places = den * factor // 10, places + 1
+    if den != 1:
+        return False  # no finite decimal: not typed as one
+    digits = str(abs(value.numerator * 10**places // value.denominator)).strip("0")
+    return len(digits) <= 17
 
 
 def output_path(path: str | os.PathLike, formats: tuple[str, ...], param: str) -> Path:
