@@ -14,6 +14,7 @@ import-linter in CI, see ``docs/architecture.md``)::
     maxent._plotting    lecture style, figures, the lecture gallery
     maxent._sweep       parameter studies: study files, tasks, stores, backends
     maxent._compare     compare(), converge(), exact_test(), fitted beta, distances
+    maxent._calibrate   calibrate(), the calibrators of maxent.calibration, metrics
     maxent._sampling    sample(), exact / MCMC / enumeration, relax(), diagnostics
     maxent._optimize    maximize_log_count(), most_probable_allocation(), optimize()
     maxent._model       Problem, statistics, lattice, theory, dual, faces, defaults
@@ -47,7 +48,7 @@ _EXPORTS = {
     "maxent._compare.converge": ["ConvergenceStudy", "converge", "fit_slope"],
     "maxent._compare.gof": ["GoodnessOfFit", "exact_test"],
     "maxent._calibrate.fit": ["CalibrationResult", "calibrate"],
-    "maxent._plotting.calibration": ["plot_calibration"],
+    "maxent._plotting.calibration": ["plot_calibration", "plot_reliability"],
     "maxent._plotting.lecture": ["lecture_figure"],
     "maxent._compare.chapters": [
         "ConditionalDieLaw",
@@ -202,7 +203,10 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         Animation,
         animate,
     )
-    from maxent._plotting.calibration import plot_calibration  # noqa: F401
+    from maxent._plotting.calibration import (  # noqa: F401
+        plot_calibration,
+        plot_reliability,
+    )
     from maxent._plotting.lecture import lecture_figure  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401
         convergence_figure,

@@ -1,4 +1,8 @@
-"""Temperature scaling of real classifiers, derived and fitted as maximum entropy."""
+"""Calibration of real classifiers, derived and fitted as maximum entropy.
+
+The estimators are public as :mod:`maxent.calibration`; :func:`calibrate` fits one and
+scores it before and after.
+"""
 
 from maxent._calibrate.fit import BetaFit, CalibrationResult, calibrate, fit_temperature
 from maxent._calibrate.metrics import Metrics, NormalisationComparison, compare_normalisations

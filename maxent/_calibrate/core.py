@@ -41,6 +41,20 @@ class RowStats:
     zmean: np.ndarray
     zy: np.ndarray  # the true-class logits
     scale: float  # a power of two near the largest row range (1.0 when all rows are constant)
+    w: np.ndarray | None = None  # row weights (None: every row counts once)
+
+    def weights(self, rows=None) -> np.ndarray | None:
+        """The weights of ``rows`` (all rows when None), or None when unweighted."""
+        if self.w is None or rows is None:
+            return self.w
+        return self.w[rows]
+
+
+def wmean(x: np.ndarray, w: np.ndarray | None) -> float:
+    """Mean of ``x``, weighted by ``w`` when given (the one averaging rule of the fit)."""
+    if w is None:
+        return float(x.mean())
+    return float(w @ x / w.sum())
 
 
 def row_extremes(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -54,7 +68,7 @@ def row_extremes(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int
     return zmax, zmin, zmean, bad
 
 
-def row_stats(z: np.ndarray, y: np.ndarray, extremes=None) -> RowStats:
+def row_stats(z: np.ndarray, y: np.ndarray, extremes=None, w=None) -> RowStats:
     """The beta-free row quantities; ``extremes`` from :func:`row_extremes` if known."""
     n = z.shape[0]
     z = np.ascontiguousarray(z)
@@ -62,7 +76,7 @@ def row_stats(z: np.ndarray, y: np.ndarray, extremes=None) -> RowStats:
     zy = z[np.arange(n), y]
     spread = float((zmax - zmin).max()) if n else 0.0
     scale = 2.0 ** math.ceil(math.log2(spread)) if spread > 0 else 1.0
-    return RowStats(zmax, zmin, zmean, zy, scale)
+    return RowStats(zmax, zmin, zmean, zy, scale, w)
 
 
 def row_variance(z: np.ndarray, st: RowStats, rows=None) -> np.ndarray:
@@ -121,27 +135,31 @@ def model(s: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return s @ c, s[:, 1:] @ c[: m - 1], s[:, 2:] @ c[: m - 2]
 
 
-def truncation(s: np.ndarray, h: float) -> float:
+def truncation(s: np.ndarray, h: float, w=None) -> float:
     """Size of the last term kept in the model of S_1 / S_0, averaged over rows."""
     m = s.shape[1]
     last = abs(h) ** (m - 2) / math.factorial(m - 2)
-    return float(last * (np.abs(s[:, m - 1]) / s[:, 0]).mean())
+    return last * wmean(np.abs(s[:, m - 1]) / s[:, 0], w)
 
 
-def derivatives(s: np.ndarray, dy: np.ndarray, h: float = 0.0) -> tuple[float, float, float]:
+def derivatives(
+    s: np.ndarray, dy: np.ndarray, h: float = 0.0, w=None
+) -> tuple[float, float, float]:
     """Mean gradient, mean curvature and the largest row std of the scaled NLL at ``+h``.
 
-    A failed model (some S_0 <= 0 at ``+h``) gives a non-finite gradient or curvature: the
-    caller checks.
+    Means are weighted by ``w`` when given. A failed model (some S_0 <= 0 at ``+h``)
+    gives a non-finite gradient or curvature: the caller checks.
     """
     n = s.shape[0]
     if n == 0:
         return math.nan, math.nan, 0.0
-    gs, hs, vm = _kc.model_sums(np.ascontiguousarray(s), dy, float(h), _BLOCK)
+    ww = np.ones(n) if w is None else np.ascontiguousarray(w, dtype=np.float64)
+    gs, hs, vm = _kc.model_sums(np.ascontiguousarray(s), dy, ww, float(h), _BLOCK)
+    total = float(n) if w is None else float(ww.sum())
     # block partials summed pairwise: the accuracy of numpy's sum
-    return float(gs.sum() / n), float(hs.sum() / n), math.sqrt(float(vm.max()))
+    return float(gs.sum() / total), float(hs.sum() / total), math.sqrt(float(vm.max()))
 
 
-def nll_from_pass(s: np.ndarray, dy: np.ndarray, beta_s: float) -> float:
+def nll_from_pass(s: np.ndarray, dy: np.ndarray, beta_s: float, w=None) -> float:
     """Mean NLL at the pass's beta: log S_0 - beta d_y, averaged over rows."""
-    return float((np.log(s[:, 0]) - beta_s * dy).mean())
+    return wmean(np.log(s[:, 0]) - beta_s * dy, w)

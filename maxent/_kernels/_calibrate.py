@@ -15,6 +15,14 @@ from numba.extending import intrinsic
 from ._config import jit_contract, jit_fast, jit_parallel_chunks
 
 ROWS = 256  # rows per parallel chunk (25 600 logits at K = 100)
+# below this many logits a call runs serially: opening a parallel region costs more than
+# the pass (milliseconds on a busy 2-core machine, against microseconds of work)
+PARALLEL_WORK = 1 << 18
+
+
+def _chunks(z, *rest):
+    return 1 if z.size < PARALLEL_WORK else -(-z.shape[0] // ROWS)
+
 
 _LOG2E = 1.4426950408889634
 # ln 2 split so that t * _LN2_HI is exact for |t| < 2**21 (Cody and Waite)
@@ -89,7 +97,7 @@ def exp_moderate(x):
     return p * _float((_bits(s) + 1023) << 52)
 
 
-@jit_parallel_chunks(lambda z, *rest: -(-z.shape[0] // ROWS))
+@jit_parallel_chunks(_chunks)
 def row_moments(z, centre, other, bs, dscale, out):
     """``out[i, j] = sum_k w_ik d_ik**j`` with ``d = (z - centre_i) * dscale``, ``w = exp(bs d)``.
 
@@ -169,7 +177,7 @@ def row_moments(z, centre, other, bs, dscale, out):
     return out
 
 
-@jit_parallel_chunks(lambda z, *rest: -(-z.shape[0] // ROWS))
+@jit_parallel_chunks(_chunks)
 def row_summary(z, zmax, zmin, zmean):
     """Per-row maximum, minimum and mean in one pass.
 
@@ -215,11 +223,12 @@ def row_summary(z, zmax, zmin, zmean):
 
 
 @jit_fast
-def model_sums(s, dy, h, block):
-    """Row sums of the NLL's gradient and curvature at ``beta_s + h``, and the largest variance.
+def model_sums(s, dy, w, h, block):
+    """Weighted row sums of the NLL's gradient and curvature at ``beta_s + h``; largest variance.
 
     The values at ``+h`` come from the Taylor model on the row moments ``s`` (``h = 0``:
-    the measured values). Partial sums per ``block`` rows, summed pairwise by the caller.
+    the measured values); row ``i`` counts ``w[i]`` times. Partial sums per ``block``
+    rows, summed pairwise by the caller.
 
     Returns ``(gsum, hsum, vmax)``, each of shape (blocks,), with a NaN in ``gsum`` where
     a row's model failed (its S_0 <= 0 or not finite).
@@ -254,8 +263,8 @@ def model_sums(s, dy, h, block):
             var = s2 / s0 - m1 * m1
             if var < 0.0:  # rounding; a NaN stays NaN and reaches the sums
                 var = 0.0
-            g += m1 - dy[i]
-            hs += var
+            g += w[i] * (m1 - dy[i])
+            hs += w[i] * var
             if var > vm:
                 vm = var
         gsum[bi] = g
@@ -264,7 +273,7 @@ def model_sums(s, dy, h, block):
     return gsum, hsum, vmax
 
 
-@jit_parallel_chunks(lambda t, *rest: -(-t.shape[0] // ROWS))
+@jit_parallel_chunks(_chunks)
 def softmax_scores(t, y, logp_y, sq, conf, pred):
     """Per row of scores ``t``: ln p_y, sum_k p_k^2 - 2 p_y + 1, max_k p_k and its index.
 
@@ -301,3 +310,38 @@ def softmax_scores(t, y, logp_y, sq, conf, pred):
             sq[i] = s2 / (s * s) - 2.0 * py + 1.0
             conf[i] = 1.0 / s  # the top score's weight is exp(0) = 1
             pred[i] = arg
+
+
+@jit_fast
+def classwise_bins(t, y, bins, counts, psum, hits):
+    """Accumulate every class's probability ``p = softmax(t)`` into equal-width bins.
+
+    ``counts[k, b]``, ``psum[k, b]`` and ``hits[k, b]`` (float arrays of shape (K, bins))
+    gain, for each row and class k whose probability falls in bin b, one count, the
+    probability and ``1{y = k}``. A probability of exactly 1 belongs to the top bin.
+    Serial: the accumulators are shared.
+    """
+    n, k = t.shape
+    wb = np.empty(k)
+    for i in range(n):
+        top = t[i, 0]
+        bottom = t[i, 0]
+        for j in range(1, k):
+            top = max(top, t[i, j])
+            bottom = min(bottom, t[i, j])
+        if bottom - top >= -708.0:
+            for j in range(k):
+                wb[j] = exp_moderate(t[i, j] - top)
+        else:
+            for j in range(k):
+                wb[j] = exp_nonpositive(t[i, j] - top)
+        s = 0.0
+        for j in range(k):
+            s += wb[j]
+        for j in range(k):
+            p = wb[j] / s
+            b = min(int(p * bins), bins - 1)
+            counts[j, b] += 1.0
+            psum[j, b] += p
+            if y[i] == j:
+                hits[j, b] += 1.0
