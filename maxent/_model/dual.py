@@ -71,9 +71,12 @@ def solve_count(stat, exact, coef, rhs, lg, g, theta, counts, offset, tol=1e-10,
     return theta, counts, nfev, converged
 
 
-#: Largest Newton step in any scaled multiplier (a row of scaled coefficients in [-1, 1]
-#: moves the classes' multipliers by at most this; the line search halves from there).
+#: Largest Newton move of any occupied class's multiplier ``x_k`` (the line search
+#: halves from there).
 MAX_STEP = 1e4
+#: Smallest scaled coefficient the cap on the multipliers' own moves allows for (a level
+#: 1e-12 of its row's range from the row's end).
+MIN_COEF = 1e-12
 
 
 def _row_scales(abs_coef, counts, rhs):
@@ -135,7 +138,18 @@ def solve_dual(
             step = -np.linalg.solve(reg / np.outer(diag, diag), grad / diag) / diag
         except np.linalg.LinAlgError:
             step = -grad
-        big = float(np.max(np.abs(step))) if np.all(np.isfinite(step)) else math.inf
+        # The cap bounds the move of the occupied classes' multipliers x_k = (A^T theta)_k:
+        # a level 1e-9 of the range above the face (energies 0, 1, 1e9) needs its scaled
+        # beta moved by ~1e9 while its x moves by O(1). The multipliers themselves move at
+        # most MAX_STEP / MIN_COEF (a row with no occupied class has no curvature).
+        occupied = counts > 0
+        moves = step @ coef[:, occupied]
+        big = max(
+            float(np.max(np.abs(moves), initial=0.0)),
+            float(np.max(np.abs(step))) * MIN_COEF,
+        )
+        if not math.isfinite(big):
+            big = math.inf
         if big > MAX_STEP:
             step = step * (MAX_STEP / big) if math.isfinite(big) else -grad
         if not np.all(np.isfinite(step)):

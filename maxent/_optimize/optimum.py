@@ -233,7 +233,8 @@ def _top_takes_rest(problem, n: np.ndarray) -> np.ndarray:
     # the class farthest from both of its bounds takes the rest (its slope h' moves
     # least): a nearly full Fermi level that took it would leave its bound by the
     # others' rounding (255488 items at N = 4e18)
-    room = np.minimum(n, cap - n)
+    # (only Fermi-Dirac capacities bind; N is no bound for the others)
+    room = np.minimum(n, cap - n) if problem.stat == S.FERMI else n
     if room.max() <= 0:
         return n
     top = int(np.argmax(room))
