@@ -93,6 +93,11 @@ class CalibrationResult:
         NLL on the fitting rows along a grid of beta (``temperature`` and ``bias``; the
         biases held at their fitted values; every m-th row when there are many:
         ``curve_rows``), for the NLL(T) figure. Empty for the other maps.
+    moment_check : float
+        The moment conditions recomputed apart from the solver, from the calibrated
+        probabilities on the fitting rows (:func:`moment_residual`); a converged fit
+        whose recheck exceeds ``MOMENT_CHECK_TOL`` gets ``status = 'failed'``. NaN where
+        nothing is rechecked (a fit that did not converge, a penalised one).
     """
 
     method: str
@@ -119,6 +124,12 @@ class CalibrationResult:
     curve_beta: np.ndarray = field(repr=False)
     curve_nll: np.ndarray = field(repr=False)
     curve_rows: int = 0
+    moment_check: float = math.nan
+
+    @property
+    def success(self) -> bool:
+        """Whether the fit converged and its recomputed moment conditions hold."""
+        return self.status in ("converged", "zero")
 
     def __repr__(self) -> str:
         if self.method in ("temperature", "bias"):
@@ -172,6 +183,11 @@ class CalibrationResult:
             "intercept": fitted(self.intercept, "intercept"),
             "iterations": self.iterations,
             "residual": self.residual,
+            "moment_check": defined(
+                float(self.moment_check),
+                "not rechecked: the fit did not converge, is infinite or is penalised",
+            ),
+            "success": self.success,
             "status": self.status,
             "message": self.message,
             "n_fit": self.n_fit,
@@ -372,6 +388,71 @@ def _method_of(calibrator) -> str:
     raise ValidationError("calibrator", f"unknown calibrator {type(calibrator).__name__}")
 
 
+#: Relative moment residual, recomputed from the calibrated probabilities, that a
+#: converged fit must meet (the solvers stop at 1e-9; float64 softmax adds ~1e-15).
+MOMENT_CHECK_TOL = 1e-7
+
+
+def moment_residual(est, method: str, z, y) -> float:
+    """The fit's moment conditions, recomputed from its calibrated probabilities.
+
+    Each method is the maximum-entropy model of its constraint set, so at an unpenalised
+    optimum the model's expectations of the constrained features equal the data's:
+    temperature ``sum_i E_p[z_i] = sum_i z_{i,y_i}``; bias the class frequencies; vector
+    scaling one ``z_k 1{y = k}`` moment per class and the frequencies; matrix scaling
+    and Dirichlet calibration the cross moments ``z_j 1{y = k}`` (features ``log p`` for
+    Dirichlet) and the frequencies. Returned relative to the size of the terms; NaN when
+    there is nothing to recompute (a penalised or infinite fit).
+    """
+    n, k = z.shape
+    if any(getattr(est, a, 0.0) for a in ("reg_off_diagonal", "reg_intercept")):
+        return math.nan  # the moments then equal the penalty's gradient, not 0
+    if method in ("temperature", "bias") and not math.isfinite(float(est.beta_)):
+        return math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProbabilitiesWarning)
+        p = np.asarray(est.predict_proba(z), dtype=np.float64)
+    labels = np.searchsorted(est.classes_, y) if hasattr(est, "classes_") else y
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), labels] = 1.0
+    d = p - onehot
+    size = p + onehot
+    x = est._features(z).astype(np.float64) if method in ("vector", "matrix", "dirichlet") else z
+    x = x.astype(np.float64)
+    pairs = []  # (model minus data, size of the terms) per moment
+    if method == "temperature":
+        pairs.append((np.sum(d * x), np.sum(size * np.abs(x))))
+    elif method == "vector":
+        pairs += zip(np.sum(d * x, axis=0), np.sum(size * np.abs(x), axis=0), strict=True)
+    elif method in ("matrix", "dirichlet"):
+        pairs += zip((d.T @ x).ravel(), (size.T @ np.abs(x)).ravel(), strict=True)
+    if method != "temperature":
+        pairs += zip(d.sum(axis=0), size.sum(axis=0), strict=True)
+    worst = 0.0
+    for diff, scale in pairs:
+        worst = max(worst, abs(float(diff)) / max(float(scale), 1e-300))
+    return worst
+
+
+def _recheck(est, method, z, y):
+    """``(status, message, recomputed moment residual)`` of a fit.
+
+    A converged fit whose moments do not hold when recomputed is reported as failed.
+    """
+    status, message = est.status_, est.message_
+    if status != "converged":
+        return status, message, math.nan
+    got = moment_residual(est, method, z, y)
+    if math.isfinite(got) and got > MOMENT_CHECK_TOL:
+        return (
+            "failed",
+            f"{message}; but post-condition failed: the moment conditions, recomputed from "
+            f"the calibrated probabilities, miss by {got:.2g} (> {MOMENT_CHECK_TOL:g})",
+            got,
+        )
+    return status, message, got
+
+
 def _calibrate(
     zf, yf, ze, ye, where, *, method, calibrator, bins, adaptive, bootstrap, level, seed
 ) -> CalibrationResult:
@@ -382,6 +463,7 @@ def _calibrate(
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ProbabilitiesWarning)
         est.fit(zf, yf)
+    status, message, moments = _recheck(est, method, zf, yf)
     boot = {"adaptive": adaptive, "level": level, "bootstrap": bootstrap}
     # the same resamples before and after: their difference is paired
     boot["seed"] = np.random.SeedSequence(seed, spawn_key=(1,))
@@ -424,9 +506,10 @@ def _calibrate(
         n_eval=ze.shape[0],
         classes=k,
         evaluated_on=where,
-        status=est.status_,
-        message=est.message_,
+        status=status,
+        message=message,
         seed=seed,
+        moment_check=moments,
         curve_beta=grid,
         curve_nll=curve,
         curve_rows=curve_rows,

@@ -574,6 +574,14 @@ class Comparison(ShortRepr):
     concentration: Concentration = field(repr=False)
     notes: tuple[str, ...] = ()
 
+    @property
+    def failures(self) -> list[str]:
+        """``'name: note'`` for every answer (optima, mode, draws) that failed its check."""
+        out = list(self.optimum.failures)
+        if not self.sample.success:
+            out.append(f"draws: {self.sample.message}")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``maxent simulate``."""
         out = self.optimum.to_dict()

@@ -35,6 +35,7 @@ import numpy as np
 
 from maxent._kernels._config import thread_limit
 from maxent._kernels._config import threads as use_threads
+from maxent._model.checks import Residuals, check_draws
 from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
@@ -84,6 +85,10 @@ class SampleResult(ShortRepr):
     interrupted : bool
         True on the partial result that a ``KeyboardInterrupt`` carries (as ``partial``) when Ctrl-C
         stopped the run early; ``draws`` then holds what was finished.
+    residuals : Residuals
+        Every draw's constraints, measured apart from the sampler (count, energy and each
+        extra row exactly on a lattice; the shell for MCMC with a tolerance); see
+        ``docs/theory/checks.md``. :attr:`success` is ``residuals.ok``.
 
     Examples
     --------
@@ -104,6 +109,17 @@ class SampleResult(ShortRepr):
     timings: dict[str, float] = field(repr=False)
     reason: str = ""
     interrupted: bool = False
+    residuals: Residuals = field(default_factory=Residuals, repr=False)
+
+    @property
+    def success(self) -> bool:
+        """Whether every draw meets every constraint (:attr:`residuals`)."""
+        return self.residuals.ok
+
+    @property
+    def message(self) -> str:
+        """One line: empty when every draw holds, else what failed."""
+        return self.residuals.note
 
     def _repr_extra(self) -> dict[str, Any]:
         return {"samples": self.samples, "mean_fractions": self.mean_fractions}
@@ -150,7 +166,11 @@ class SampleResult(ShortRepr):
             "threads": self.threads,
             "timings": self.timings,
             "interrupted": self.interrupted,
+            "success": self.success,
+            "residuals": self.residuals.to_dict(),
         }
+        if not self.success:
+            out["message"] = self.message
         if self.reason:
             out["reason"] = self.reason
         if self.method == "mcmc":
@@ -351,6 +371,7 @@ def sample(
         timings,
         reason,
         stopped is not None,
+        check_draws(problem, draws, energy_tolerance=problem.energy_tolerance),
     )
     if stopped is not None:
         # never swallow Ctrl-C: the caller gets it, with the finished draws attached

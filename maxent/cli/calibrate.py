@@ -250,4 +250,6 @@ def calibrate_command(
         _render(res, norm, out)
         if plot:
             click.echo(f"figure written to {plot}")
-    return 0
+    from maxent.cli.render import verdict
+
+    return verdict([f"calibration: {res.message}"] if res.status == "failed" else [])

@@ -129,7 +129,6 @@ def optimize(as_json: bool, method: str, **kw) -> int:
 
 
 def _verdict(summary) -> int:
-    """Exit code 1, with one line on stderr per answer, when an answer failed its check."""
-    for line in summary.failures:
-        click.echo(f"maxent: warning: {line}", err=True)
-    return 1 if summary.failures else 0
+    from maxent.cli.render import verdict
+
+    return verdict(summary.failures)

@@ -37,6 +37,13 @@ def print_notes(notes: list[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+def verdict(failures: list[str]) -> int:
+    """Exit code 1, with one line on stderr per answer, when an answer failed its check."""
+    for line in failures:
+        click.echo(f"maxent: warning: {line}", err=True)
+    return 1 if failures else 0
+
+
 def plural(count: int, noun: str) -> str:
     """``1 Newton step``, ``3 Newton steps``."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
@@ -232,6 +239,13 @@ def sampler_lines(out, res) -> None:
         f"acceptance {d.get('acceptance', float('nan')):.3g}; "
         f"seed {res.seed}"
     )
+    r = res.residuals
+    if r.ok:
+        shell = res.problem.energy_tolerance is not None or res.problem.level_total is None
+        what = "the energy shell" if shell else "the total energy exactly"
+        out.print(f"checked: every draw keeps N, {what} and the bounds")
+    else:
+        out.print(f"checked: {r.note}")
     if res.method == "mcmc":
         ess = min(d["ess"])
         out.print(

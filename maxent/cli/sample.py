@@ -23,6 +23,7 @@ from maxent.cli.render import (
     sampler_lines,
     sampler_table,
     save_sample,
+    verdict,
 )
 from maxent.cli.types import Count
 
@@ -82,4 +83,4 @@ def sample(as_json, samples, method, seed, threads, save, **kw) -> int:
         kept = f" (saved to {save})" if save else ""
         click.echo(f"maxent: interrupted after {res.samples} draws{kept}", err=True)
         return 130
-    return 0
+    return verdict([] if res.success else [f"draws: {res.message}"])

@@ -23,6 +23,7 @@ from maxent.cli.render import (
     print_notes,
     sampler_lines,
     save_sample,
+    verdict,
 )
 from maxent.cli.types import Count
 
@@ -81,7 +82,7 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
 
         print_notes(notes)
         click.echo(to_json(cmp.to_dict()))
-        return 0
+        return verdict(cmp.failures)
     out = console()
     header(out, problem, notes)
     opt = cmp.optimum
@@ -182,4 +183,4 @@ def simulate(as_json, samples, method, seed, threads, save, plot, **kw) -> int:
         out.print(f"saved {res.samples} draws to {save}")
     if plot:
         out.print(f"figure written to {plot}")
-    return 0
+    return verdict(cmp.failures)
