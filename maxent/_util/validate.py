@@ -267,13 +267,40 @@ def read_values(path: str | os.PathLike, param: str) -> np.ndarray:
             raise ValidationError(param, f"{str(p)!r} line {number}: {exc.message}") from None
         tokens.extend(t for f in fields for t in f.split())
     try:
-        vals = [float(t.replace("_", "")) for t in tokens]
+        vals = [exact_number(t, param) for t in tokens]
+    except ValidationError as exc:
+        raise ValidationError(param, f"{str(p)!r}: {exc.message}") from None
     except ValueError:
         bad = next(t for t in tokens if not _is_number(t))
         raise ValidationError(param, f"{str(p)!r} holds a non-number: {bad!r}") from None
     if not vals:
         raise ValidationError(param, f"{str(p)!r} holds no numbers")
     return np.asarray(vals, dtype=np.float64)
+
+
+def exact_number(text: str, param: str) -> float:
+    """``float(text)``, refusing an integer that float64 cannot hold exactly.
+
+    An integer written out beyond 2**53 (``9007199254740993``) would silently become its
+    float64 neighbour, and with it the lattice and every allocation on it.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number.
+    ValidationError
+        If it is an integer that float64 rounds.
+    """
+    t = text.strip().replace("_", "")
+    value = float(t)
+    digits = t[1:] if t[:1] in "+-" else t
+    if digits.isdigit() and abs(int(t)) > 2**53 and int(value) != int(t):
+        raise ValidationError(
+            param,
+            f"{text.strip()} is an integer beyond 2**53 that float64 cannot hold (it would be "
+            f"read as {int(value)}); shift the values to a smaller origin or rescale them",
+        )
+    return value
 
 
 def _is_number(text: str) -> bool:

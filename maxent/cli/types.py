@@ -73,7 +73,7 @@ class FloatList(_Validated):
     name = "LIST"
 
     def _check(self, value, name):
-        from maxent._util.validate import as_energies, read_values, split_items
+        from maxent._util.validate import as_energies, exact_number, read_values, split_items
 
         if not isinstance(value, str):
             return value
@@ -84,7 +84,9 @@ class FloatList(_Validated):
             vals = []
             for p in parts:
                 try:
-                    vals.append(float(p.replace("_", "")))
+                    vals.append(exact_number(p, name))
+                except ValidationError:
+                    raise
                 except ValueError:
                     raise ValidationError(
                         name, f"must be comma-separated numbers or @FILE (could not read {p!r})"
