@@ -238,4 +238,7 @@ def build_problem(kw: dict[str, Any], notes: list[str]):
             f"no energy given: using the reachable mean nearest {mean:.6g} "
             "(40% of the way from the lowest to the highest attainable mean)"
         )
-    return Problem(energies, n, **args)
+    problem = Problem(energies, n, **args)
+    # the problem's own notes (a mean read as its lattice mean) reach --json output too
+    notes.extend(problem.notes)
+    return problem

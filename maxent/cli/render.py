@@ -65,7 +65,7 @@ def limit_name(problem) -> str:
 
 def header(out, problem, notes) -> None:
     """The problem in three lines: sizes, counting, and the temperature of its limit."""
-    print_notes([*problem.notes, *notes])
+    print_notes([*[m for m in problem.notes if m not in notes], *notes])
     total = f"{problem.total_energy:.10g}"
     if problem.quantum is not None and problem.level_total is not None:
         from maxent._util.format import format_exact
