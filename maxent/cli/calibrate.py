@@ -72,8 +72,13 @@ def _render(res, normalisation=None, demo=None) -> None:
     _parameters(console, res)
     after = res.after
     console.print(
-        f"moment-condition residual {res.residual:.2g}; fitted on {res.n_fit} rows, "
-        f"K = {res.classes} classes"
+        f"moment-condition residual {res.residual:.2g}"
+        + (
+            f" (recomputed from the calibrated probabilities: {res.moment_check:.2g})"
+            if res.moment_check == res.moment_check
+            else ""
+        )
+        + f"; fitted on {res.n_fit} rows, K = {res.classes} classes"
     )
     console.print(
         f"{after.bins} bins; {after.reliability.binning} bins for the MCE and the "
