@@ -281,3 +281,11 @@ def test_a_calibration_fit_that_misses_its_moments_is_failed():
     ts.beta_ *= 1.01  # a solver that stopped 1% short
     status, message, got = _recheck(ts, "temperature", z, y)
     assert status == "failed" and got > MOMENT_CHECK_TOL and "post-condition failed" in message
+
+
+def test_relaxation_records_are_checked():
+    p = maxent.Problem([0, 1, 2, 3], 200, total_energy=240)
+    r = maxent.relax(p, sweeps=5, seed=3)
+    assert r.success and r.residuals.ok and r.counts.shape[0] >= 2
+    d = r.to_dict()
+    assert d["success"] is True and d["residuals"]["count"] == 0.0

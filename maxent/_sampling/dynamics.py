@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from maxent._model.checks import Residuals, check_draws
 from maxent._model.problem import Problem
 from maxent._optimize.mode import most_probable_allocation
 from maxent._sampling.mcmc import Chains, shell_start
@@ -54,6 +55,9 @@ class RelaxResult(ShortRepr):
         Proposed exchanges per second.
     acceptance : float
         Fraction of proposals that changed the allocation.
+    residuals : Residuals
+        Every recorded allocation's count, energy and bounds, measured apart from the
+        dynamics (``docs/theory/checks.md``); :attr:`success` is ``residuals.ok``.
 
     Examples
     --------
@@ -71,6 +75,12 @@ class RelaxResult(ShortRepr):
     seed: int
     moves_per_second: float
     acceptance: float
+    residuals: Residuals = field(default_factory=Residuals, repr=False)
+
+    @property
+    def success(self) -> bool:
+        """Whether every recorded allocation keeps the constraints."""
+        return self.residuals.ok
 
     @property
     def fractions(self) -> np.ndarray:
@@ -101,6 +111,8 @@ class RelaxResult(ShortRepr):
             "tv_distance": self.tv_distance.tolist(),
             "moves_per_second": self.moves_per_second,
             "acceptance": self.acceptance,
+            "success": self.success,
+            "residuals": self.residuals.to_dict(),
         }
 
 
@@ -301,4 +313,5 @@ def relax(
         seed_value(seq),
         props / dt if dt > 0 else math.inf,
         acc / max(props, 1),
+        check_draws(problem, all_counts),
     )

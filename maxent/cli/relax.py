@@ -86,7 +86,7 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw) -> int:
         out = problem.to_dict()
         out["relax"] = res.to_dict()
         click.echo(to_json(out))
-        return 0
+        return _verdict(res)
     out = console()
     header(out, problem, notes)
     idx = np.unique(np.r_[0, np.geomspace(1, res.sweeps.size - 1, 12).astype(int)])
@@ -101,4 +101,10 @@ def relax(as_json, sweeps, start, records_per_sweep, seed, save, **kw) -> int:
         f"(Boltzmann) is {res.entropy_max:.5g} nats; {res.moves_per_second:.3g} moves/s; "
         f"seed {res.seed}"
     )
-    return 0
+    return _verdict(res)
+
+
+def _verdict(res) -> int:
+    from maxent.cli.render import verdict
+
+    return verdict([] if res.success else [f"relaxation: {res.residuals.note}"])
