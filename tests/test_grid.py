@@ -10,7 +10,6 @@ constraint. The small part runs in-process; the large part (``slow``) runs each 
 a subprocess with a time limit, so a hang fails the test instead of stalling the suite.
 """
 
-import json
 import math
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from maxent.cli import cli
+from tests import strict_json
 
 KINDS = ("lattice", "irregular", "degenerate", "equal", "real")
 POSITIONS = ("min", "max", "inside", "unweighted", "near-min")
@@ -135,7 +135,7 @@ def optimize_or_refuse(args, e):
     if code != 0:
         check_refusal(code, err)
         return None
-    d = json.loads(out)
+    d = strict_json.loads(out)
     check_optimize(d, e)
     return d
 
@@ -198,7 +198,7 @@ def test_large_grid_optimize(tmp_path, k, n, kind, position, stat, constraint):
     if proc.returncode != 0:
         check_refusal(proc.returncode, proc.stderr)
         return
-    check_optimize(json.loads(proc.stdout), e)
+    check_optimize(strict_json.loads(proc.stdout), e)
 
 
 HUGE_N = grid(20261124, ks=(2, 3, 4, 10), ns=(10**6, 10**9, 10**15, 10**18), count=24)
@@ -228,3 +228,116 @@ def test_huge_n_grid_sample(tmp_path, k, n, kind, position, stat, constraint):
         return
     assert "Traceback" not in proc.stderr
     check_draws(save, e, d["n"], float(d["total_energy"]))
+
+
+# --- the near-edge family: totals 1 to 3 quanta from either end ---------------------------
+
+#: integer energy sets (the quantum is 1; each has a level 1 above its lowest and 1 below
+#: its highest, so every total d = 1, 2, 3 quanta from either end is reachable)
+EDGE_SETS = {
+    "0-1-1e9": [0, 1, 10**9 - 1, 10**9],
+    "0-1-5e13": [0, 1, 5 * 10**13],
+    "12-decades": [0, 1, 10, 1000, 10**6, 10**9, 10**12 - 1, 10**12],
+    "offset-1e9": [10**9, 10**9 + 1, 10**9 + 3, 10**9 + 4],
+    "negative": [-(10**6), -(10**6) + 1, -(10**6) + 2, 0, 1],
+    "degenerate": [0, 0, 1, 1, 2, 3, 3],
+    "K=200": [3 * i for i in range(199)] + [3 * 198 + 1],
+    "K=1000": list(range(1000)),
+}
+EDGE_NS = (10**3, 10**6, 10**9, 10**12, 10**15, 10**18)
+
+
+def edge_cases(seed, count, ns):
+    """Seeded (set, N, side, quanta, statistics) cases of the near-edge family."""
+    rng = np.random.default_rng(seed)
+    names = sorted(EDGE_SETS)
+    out = []
+    for i in range(count):
+        name = names[i % len(names)]
+        out.append(
+            (
+                name,
+                int(rng.choice(ns)),
+                ("low", "high")[int(rng.integers(2))],
+                int(rng.integers(1, 4)),
+                STATS[int(rng.integers(3))],
+            )
+        )
+    return out
+
+
+def edge_args(name, n, side, quanta, stat):
+    e = EDGE_SETS[name]
+    if name == "0-1-5e13" and side == "high":
+        e = [0, 5 * 10**13 - 1, 5 * 10**13]  # a level one quantum below the top
+    total = n * min(e) + quanta if side == "low" else n * max(e) - quanta
+    args = ["--energies", ",".join(map(str, e)), "--n", str(n), "--total-energy", str(total)]
+    args += ["--statistics", stat]
+    if stat != "boltzmann":
+        # Fermi: room for all N items on any level; Bose: two states per level
+        g = 2 * n if stat == "fermi" else 2
+        args += ["--degeneracies", ",".join([str(g)] * len(e))]
+    return args, e, total
+
+
+def check_edge(d, e, n, total, side, quanta, stat):
+    assert d["n"] == n and int(d["total_energy"]) == total
+    for key in ("optimum", "stirling", "mode"):
+        r = d[key]
+        assert r is not None and r["success"], (key, r and r.get("message"))
+        assert r["residuals"]["ok"], (key, r["residuals"])
+    # the mode, exactly
+    c = [int(x) for x in d["mode"]["counts"]]
+    assert sum(c) == n and min(c) >= 0
+    assert sum(ci * ei for ci, ei in zip(c, e, strict=True)) == total
+    # the exact optimum, recomputed from the face (exact integer offset)
+    face = min(e) if side == "low" else max(e)
+    x = d["optimum"]["counts"]
+    above = math.fsum(xi * (ei - face) for xi, ei in zip(x, e, strict=True))
+    want = quanta if side == "low" else -quanta
+    size = math.fsum(abs(xi * (ei - face)) for xi, ei in zip(x, e, strict=True))
+    assert abs(above - want) <= 1e-9 * max(1.0, size)
+    assert abs(math.fsum(x) - n) <= 1e-9 * n
+    # closed form: one quantum above a single face level with a single next level
+    order = sorted(range(len(e)), key=lambda k: e[k] if side == "low" else -e[k])
+    single = e.count(face) == 1 and e.count(e[order[1]]) == 1
+    if quanta == 1 and single and abs(e[order[1]] - face) == 1:
+        want_c = [0] * len(e)
+        want_c[order[0]], want_c[order[1]] = n - 1, 1
+        assert c == want_c
+        if stat == "boltzmann":
+            assert d["mode"]["log_count"] == pytest.approx(math.log(n), rel=1e-12)
+
+
+EDGE_FAST = edge_cases(20261205, 16, (10**3, 10**6))
+
+
+@pytest.mark.parametrize(("name", "n", "side", "quanta", "stat"), EDGE_FAST)
+def test_near_edge_family(name, n, side, quanta, stat):
+    args, e, total = edge_args(name, n, side, quanta, stat)
+    code, out, err = run("optimize", *args, "--json")
+    assert code == 0, err[-800:]
+    check_edge(strict_json.loads(out), e, n, total, side, quanta, stat)
+
+
+EDGE_SLOW = edge_cases(20261206, 48, EDGE_NS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "n", "side", "quanta", "stat"), EDGE_SLOW)
+def test_near_edge_family_huge_n(tmp_path, name, n, side, quanta, stat):
+    args, e, total = edge_args(name, n, side, quanta, stat)
+    cmd = [sys.executable, "-m", "maxent", "optimize", *args, "--json"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within 120 s: {' '.join(cmd[3:])}")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    check_edge(strict_json.loads(proc.stdout), e, n, total, side, quanta, stat)
+    if n <= 10**6 and stat == "boltzmann":
+        save = tmp_path / "draws.npy"
+        code, _, err = run("sample", *args, "--samples", "50", "--seed", "2", "--save", str(save))
+        assert code == 0, err[-800:]
+        draws = np.load(save)
+        assert all(sum(r) == n for r in draws.tolist())
+        assert all(sum(a * b for a, b in zip(r, e, strict=True)) == total for r in draws.tolist())

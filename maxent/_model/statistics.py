@@ -108,11 +108,11 @@ def stirling_log_weight(stat: int, n, g) -> np.ndarray:
         return n - xlogy(n, n) + n * np.log(g)
     with np.errstate(divide="ignore", invalid="ignore"):
         if stat == BOSE:  # (n+g) ln(n+g) - n ln n - g ln g
-            out = _xlog1p(n, g / n) + _xlog1p(g, n / g)
+            out = _xlog1p(n, g) + _xlog1p(g, n)
             plain = xlogy(n + g, n + g) - xlogy(n, n) - xlogy(g, g)
             return np.where((n >= 0.0) & (g > 0.0), out, plain)
         m = g - n  # g ln g - n ln n - m ln m
-        out = _xlog1p(n, m / n) + _xlog1p(m, n / m)
+        out = _xlog1p(n, m) + _xlog1p(m, n)
         plain = xlogy(g, g) - xlogy(n, n) - xlogy(m, m)
         return np.where((n >= 0.0) & (m >= 0.0), out, plain)
 
@@ -157,9 +157,17 @@ def _bregman_log(m, d):
         return np.where(d == 0.0, 0.0, np.where(m + d == 0.0, m, out))
 
 
-def _xlog1p(a, r):
-    """``a log1p(r)``, 0 where ``a == 0``."""
-    return np.where(a == 0.0, 0.0, a * np.log1p(r))
+def _xlog1p(a, b):
+    """``a log1p(b / a)`` for a, b >= 0, 0 where ``a == 0``.
+
+    Where ``b / a`` is large (a subnormal count beside a level of 1e6 states overflows
+    the ratio) it is ``a (log b - log a + log1p(a / b))``, which stays finite.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        near = a * np.log1p(b / a)
+        far = a * (np.log(b) - np.log(a) + np.log1p(a / b))
+        out = np.where(b > 1e8 * a, far, near)
+    return np.where(a == 0.0, 0.0, out)
 
 
 def gamma_diff(kind: int, a, d) -> np.ndarray:

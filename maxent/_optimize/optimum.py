@@ -146,11 +146,19 @@ def kkt_residual(
             hi = float(np.min(hp[at_cap], initial=np.inf))
             x0 = min(max(0.0, lo), hi) if lo <= hi else 0.5 * (lo + hi)
         x = np.full(n.size, x0)
+        denom = 1.0 + np.abs(x)
     else:
         x = class_multipliers(problem, alpha, beta, lambdas)
+        # x_k is a sum of terms and float64 holds it to ~1e-16 of their size, not of its
+        # own: energies near 1e12 give alpha ~ 6e12 and an x of -6.9 known to ~1e-3
+        # (judged against |x|, an exact optimum read 3.5e-5). 1e-10 of the size with the
+        # tolerance 1e-6 is that resolution.
+        size = np.abs(alpha) + np.abs(beta * problem.energies)
+        for lam, c in zip(np.atleast_1d(lambdas), problem.constraints, strict=False):
+            size = size + np.abs(lam * c.values)
         if forced.any():
-            x = x[~forced]
-    denom = 1.0 + np.abs(x)
+            x, size = x[~forced], size[~forced]
+        denom = 1.0 + np.maximum(np.abs(x), 1e-10 * size)
     inside = (n > 0) & ~at_cap
     if inside.any():
         xi = x[inside]
