@@ -50,6 +50,7 @@ _EXPORTS = {
     "maxent._calibrate.fit": ["CalibrationResult", "calibrate"],
     "maxent._plotting.calibration": ["plot_calibration", "plot_reliability"],
     "maxent._plotting.lecture": ["lecture_figure"],
+    "maxent._plotting.explore": ["ExplorePage", "explore"],
     "maxent._compare.chapters": [
         "ConditionalDieLaw",
         "EquivalenceTable",
@@ -207,6 +208,7 @@ if TYPE_CHECKING:  # static analysers, IDEs and the API docs see the real names
         plot_calibration,
         plot_reliability,
     )
+    from maxent._plotting.explore import ExplorePage, explore  # noqa: F401
     from maxent._plotting.lecture import lecture_figure  # noqa: F401
     from maxent._plotting.plots import (  # noqa: F401
         convergence_figure,

@@ -12,6 +12,7 @@ from maxent.cli import (
     animate,
     calibrate,
     converge,
+    explore,
     lecture,
     optimize,
     relax,
@@ -24,4 +25,4 @@ from maxent.cli.app import cli, main
 
 __all__ = ["cli", "main"]
 
-del animate, calibrate, converge, lecture, optimize, relax, sample, simulate, sweep, test
+del animate, calibrate, converge, explore, lecture, optimize, relax, sample, simulate, sweep, test
