@@ -241,7 +241,7 @@ EDGE_SETS = {
     "offset-1e9": [10**9, 10**9 + 1, 10**9 + 3, 10**9 + 4],
     "negative": [-(10**6), -(10**6) + 1, -(10**6) + 2, 0, 1],
     "degenerate": [0, 0, 1, 1, 2, 3, 3],
-    "K=200": [3 * i for i in range(199)] + [3 * 198 + 1],
+    "K=200": [0, 1, *[10 + 3 * i for i in range(196)], 604, 605],
     "K=1000": list(range(1000)),
 }
 EDGE_NS = (10**3, 10**6, 10**9, 10**12, 10**15, 10**18)
@@ -280,12 +280,25 @@ def edge_args(name, n, side, quanta, stat):
     return args, e, total
 
 
+#: the mode's documented limits: lattice totals beyond 2**62 are refused (one line), and
+#: beyond 1e8 items a difference of ln W below 1e-12 cannot be resolved in float64
+MODE_LIMITS = ("exceeds 2**62", "below the floating-point resolution")
+
+
 def check_edge(d, e, n, total, side, quanta, stat):
     assert d["n"] == n and int(d["total_energy"]) == total
-    for key in ("optimum", "stirling", "mode"):
+    for key in ("optimum", "stirling"):
         r = d[key]
         assert r is not None and r["success"], (key, r and r.get("message"))
         assert r["residuals"]["ok"], (key, r["residuals"])
+    r = d["mode"]
+    if r is None:
+        assert "exceeds 2**62" in d["mode_message"]
+        span = (max(e) - min(e)) * n
+        assert span > 2**62
+        return
+    assert r["success"] or any(m in r["message"] for m in MODE_LIMITS[1:]), r["message"]
+    assert r["residuals"]["ok"], r["residuals"]
     # the mode, exactly
     c = [int(x) for x in d["mode"]["counts"]]
     assert sum(c) == n and min(c) >= 0

@@ -204,7 +204,7 @@ def attainable_means(
     stat = S.code(statistics)
     g = as_degeneracies(degeneracies, e.size)
     caps = S.caps(stat, np.round(g) if stat == S.FERMI else g, n_items)
-    if stat == S.FERMI and int(caps.sum()) < n_items:
+    if stat == S.FERMI and sum(int(c) for c in caps.tolist()) < n_items:
         return float(e.min()), float(e.max())
     return (
         extreme_total(e, caps, n_items, True) / n_items,

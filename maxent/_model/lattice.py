@@ -48,6 +48,12 @@ def detect_quantum(energies: np.ndarray) -> float | None:
     gaps = e[1:] - e[0]
     if gaps.size == 0:
         return None
+    if np.all(e == np.rint(e)) and float(np.abs(e).max()) <= 2.0**53:
+        # integer energies: the quantum is the gcd of the gaps, exactly (a tolerance
+        # would take 0, 49999999999999, 5e13 for a lattice of quantum 49999999999999)
+        ints = [int(v) for v in (e[1:] - e[0]).tolist()]
+        g = functools.reduce(math.gcd, ints)
+        return None if max(ints) // g > MAX_LEVEL else float(g)
     dmin = float(gaps[0])
     # Gaps carry the rounding of the energies themselves (offsets such as 1e6 + 0.1).
     noise = 4.0 * np.finfo(float).eps * float(np.abs(e).max()) / dmin

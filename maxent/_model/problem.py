@@ -398,11 +398,11 @@ class Problem:
         self.degeneracies = as_degeneracies(degeneracies, self.energies.size)
         S.check_degeneracies(self.stat, self.degeneracies)
         self.caps = S.caps(self.stat, self.degeneracies, self.n)
-        if self.stat == S.FERMI and int(self.caps.sum()) < self.n:
+        room = sum(int(c) for c in self.caps.tolist())  # exact: int64 wraps past 9.2e18
+        if self.stat == S.FERMI and room < self.n:
             raise ValidationError(
                 "n",
-                f"Fermi-Dirac: at most sum(g) = {int(self.caps.sum())} items fit in these "
-                f"classes (got {self.n})",
+                f"Fermi-Dirac: at most sum(g) = {room} items fit in these classes (got {self.n})",
             )
         self.constraints = tuple(
             _as_constraint(c, self.energies, self.degeneracies) for c in (constraints or ())

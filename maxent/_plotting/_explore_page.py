@@ -259,7 +259,7 @@ function ticks(lo, hi, n) {
     const st = P.occupation.stops[key];
     const svg = clear(document.getElementById("svg-occ"));
     const K = k();
-    const top = Math.max(...st.limit, ...(st.mean || [0]).map((m, i) => m + st.sd[i]));
+    const top = Math.max(...st.limit, ...(st.mean ? st.mean.map((m, i) => m + st.sd[i]) : []));
     const ymax = Math.min(1, Math.ceil(top * 10.5) / 10) || 1;
     const step = ymax > 0.5 ? 0.2 : 0.1;
     const { X, Y } = axes(svg, { x0: 70, y0: 20, w: 550, h: 300 }, [0, K], [0, ymax],

@@ -111,8 +111,8 @@ def _check_range(value, name, lo, hi):
 def explore(
     out=None,
     *,
-    classes: int = 4,
-    n: int = 1000,
+    classes: int | None = None,
+    n: int | None = None,
     temperature: float = 1.0,
     statistics: str = "boltzmann",
     n_max: int = 10_000,
@@ -128,7 +128,8 @@ def explore(
         Where to write the page; not written when omitted.
     classes, n, temperature, statistics : optional
         Where the sliders of the occupation panel start (each snaps to its nearest stop;
-        ``n`` and ``temperature`` also start the other panels' N and T sliders).
+        ``n`` and ``temperature`` also start the other panels' N and T sliders). Default
+        K = 4 and N = 1000, or the largest stop below them.
     n_max : int, optional
         The largest N of the sliders, 10 to 100000 (the counting simplex and the
         concentration panel stop at 10000 and 1000, where their draws and lattices stay
@@ -156,8 +157,9 @@ def explore(
         output_path(out, (".html", ".htm"), "out")
     n_max = _check_range(n_max, "n_max", *N_MAX_RANGE)
     classes_max = _check_range(classes_max, "classes_max", *CLASSES_MAX_RANGE)
-    classes = _check_range(classes, "classes", 2, classes_max)
-    n = _check_range(n, "n", 1, n_max)
+    classes = _check_range(min(4, classes_max) if classes is None else classes, "classes", 2,
+                           classes_max)  # fmt: skip
+    n = _check_range(min(1000, n_max) if n is None else n, "n", 1, n_max)
     seed = _check_range(seed, "seed", 0, 2**63 - 1)
     if statistics not in STATISTICS:
         raise ValidationError("statistics", f"must be one of {', '.join(STATISTICS)}")

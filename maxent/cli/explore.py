@@ -16,10 +16,10 @@ from maxent.cli.types import Count, Seed
     show_default=True,
     help="The page to write (one self-contained HTML file).",
 )
-@click.option("--classes", "-k", type=Count(), default="4", show_default=True,
-              help="Where the K slider starts.")  # fmt: skip
-@click.option("--n", "n", type=Count(), default="1000", show_default=True,
-              help="Where the N sliders start (snapped to the nearest stop).")  # fmt: skip
+@click.option("--classes", "-k", type=Count(), default=None,
+              help="Where the K slider starts (default 4).")  # fmt: skip
+@click.option("--n", "n", type=Count(), default=None,
+              help="Where the N sliders start, snapped to a stop (default 1000).")  # fmt: skip
 @click.option("--temperature", type=float, default=1.0, show_default=True,
               help="Where the T sliders start (snapped to the nearest stop).")  # fmt: skip
 @click.option(
