@@ -55,7 +55,7 @@ def test_occupations_equal_a_brute_force_at_every_small_stop(small):
         k, n = int(k), int(n)
         if n > 10:
             continue
-        g = X._degeneracies(stat, k, n) or [1] * k
+        g = X.slider_degeneracies(stat, k, n) or [1] * k
         total = round(st["mean_energy"] * n)
         allocs, w = [], []
         for cut in itertools.combinations(range(n + k - 1), k - 1):

@@ -154,7 +154,7 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     one = np.bincount(levels, weights=p, minlength=int(levels.max()) + 1)
     nfft = 1 << (size - 1).bit_length()
     f = np.fft.rfft(one, nfft)
-    fn1 = _power(f, n - 1)
+    fn1 = characteristic_power(f, n - 1)
     pn = np.fft.irfft(fn1 * f, nfft)
     pn1 = np.fft.irfft(fn1, nfft)
     idx = total - levels
@@ -164,7 +164,7 @@ def exact_mean_fractions(problem: Problem, max_points: int = 200_000) -> tuple[n
     return out / out.sum(), "convolution"
 
 
-def _power(f: np.ndarray, k: int) -> np.ndarray:
+def characteristic_power(f: np.ndarray, k: int) -> np.ndarray:
     """``f ** k`` for a characteristic function (``|f| <= 1``), in polar form.
 
     ``|f| ** k`` underflows to 0 away from the few frequencies near 0 that matter; the

@@ -28,7 +28,7 @@ from scipy import stats as sstats
 from scipy.special import gammaln
 
 from maxent._compare.chapters import die_rate, die_tail_count
-from maxent._compare.compare import FFT_LIMIT, _power
+from maxent._compare.compare import FFT_LIMIT, characteristic_power
 from maxent._model.lattice import compositions_at_most
 from maxent._model.problem import Problem
 from maxent._sampling.api import sample
@@ -60,7 +60,7 @@ def log_stops(top: int) -> list[int]:
     return out
 
 
-def _round(x, digits: int = 6) -> list:
+def rounded(x, digits: int = 6) -> list:
     """Plain floats to ``digits`` significant digits (the page shows at most 4)."""
     return [float(f"{v:.{digits}g}") for v in np.asarray(x, dtype=np.float64).ravel()]
 
@@ -98,7 +98,7 @@ def exact_occupations(problem: Problem) -> tuple[np.ndarray, np.ndarray, str] | 
     one = np.bincount(levels, weights=p, minlength=top + 1)
     nfft = 1 << (size - 1).bit_length()
     f = np.fft.rfft(one, nfft)
-    f2 = _power(f, n - 2)
+    f2 = characteristic_power(f, n - 2)
     pn2 = np.fft.irfft(f2, nfft)
     pn1 = np.fft.irfft(f2 * f, nfft)
     pn = np.fft.irfft(f2 * f * f, nfft)[total]
@@ -114,7 +114,7 @@ def exact_occupations(problem: Problem) -> tuple[np.ndarray, np.ndarray, str] | 
     return mean, np.sqrt(np.maximum(var, 0.0)), "convolution"
 
 
-def _degeneracies(stat: str, k: int, n: int) -> list[int] | None:
+def slider_degeneracies(stat: str, k: int, n: int) -> list[int] | None:
     # Bose: two states a level (one state makes W flat in its count); Fermi: room for
     # twice the items, so every mean between the extremes is reachable
     if stat == "bose":
@@ -143,11 +143,11 @@ def occupation_stops(
             for t in temperatures:
                 for stat in statistics:
                     key = f"{k}|{n}|{t:g}|{stat}"
-                    g = _degeneracies(stat, k, n)
+                    g = slider_degeneracies(stat, k, n)
                     p = Problem(np.arange(k), n, beta=1.0 / t, statistics=stat, degeneracies=g)
                     got = exact_occupations(p)
                     limit = p.limit_fractions
-                    entry = {"mean_energy": float(p.mean_energy), "limit": _round(limit)}
+                    entry = {"mean_energy": float(p.mean_energy), "limit": rounded(limit)}
                     if got is None:
                         entry["mean"] = None
                         entry["mean_message"] = (
@@ -158,8 +158,8 @@ def occupation_stops(
                     else:
                         mean, sd, how = got
                         entry.update(
-                            mean=_round(mean),
-                            sd=_round(sd),
+                            mean=rounded(mean),
+                            sd=rounded(sd),
                             how=how,
                             tv=float(f"{0.5 * np.abs(mean - limit).sum():.6g}"),
                         )
@@ -169,13 +169,13 @@ def occupation_stops(
     return out
 
 
-def _ternary(f: np.ndarray) -> np.ndarray:
+def ternary_xy(f: np.ndarray) -> np.ndarray:
     """Fractions (p0, p1, p2) to the plane: x = p1 + p2 / 2, y = p2 sqrt(3) / 2."""
     f = np.atleast_2d(f)
     return np.column_stack([f[:, 1] + 0.5 * f[:, 2], f[:, 2] * math.sqrt(3.0) / 2.0])
 
 
-def _contours(n: int, drops: Sequence[float]) -> list[list[list[float]]]:
+def log_count_contours(n: int, drops: Sequence[float]) -> list[list[list[float]]]:
     """Exact ln W contours over the simplex, ``drop`` nats below its maximum (N/3 each)."""
     import contourpy
 
@@ -218,7 +218,7 @@ def simplex_stops(
     out: dict = {"drops": list(drops), "contours": {}, "stops": {}}
     seqs = np.random.SeedSequence(seed).spawn(len(ns) * len(means))
     for i, n in enumerate(ns):
-        out["contours"][str(n)] = _contours(n, drops)
+        out["contours"][str(n)] = log_count_contours(n, drops)
         for j, mean in enumerate(means):
             p = Problem([0, 1, 2], n, mean_energy=mean, snap=True)
             u = p.mean_energy
@@ -229,14 +229,14 @@ def simplex_stops(
                 else [[0.0, 2 - u, u - 1], [1 - u / 2, 0.0, u / 2]]
             )
             res = sample(p, draws, seed=seqs[i * len(means) + j], threads=1)
-            xy = _ternary(res.draws / n)
+            xy = ternary_xy(res.draws / n)
             b = p.boltzmann
             rms = float(np.sqrt(np.mean(np.sum((res.draws / n - b) ** 2, axis=1))))
             out["stops"][f"{n}|{mean:g}"] = {
                 "mean_energy": float(u),
-                "line": [_round(v, 5) for v in _ternary(np.array(ends))],
-                "boltzmann": _round(b),
-                "boltzmann_xy": _round(_ternary(b)[0], 5),
+                "line": [rounded(v, 5) for v in ternary_xy(np.array(ends))],
+                "boltzmann": rounded(b),
+                "boltzmann_xy": rounded(ternary_xy(b)[0], 5),
                 "draws": [[round(float(a), 4), round(float(c), 4)] for a, c in xy],
                 "rms": float(f"{rms:.6g}"),
                 "method": res.method,
@@ -251,14 +251,14 @@ def softmax_stops(temperatures: Sequence[float], scores: Sequence[float] = SCORE
     z = np.asarray(scores, dtype=np.float64)
     rows = {}
     top = z == z.max()
-    rows["0"] = _round(top / top.sum())  # the argmax, ties shared
+    rows["0"] = rounded(top / top.sum())  # the argmax, ties shared
     for t in temperatures:
         a = z / t
         a -= a.max()
         e = np.exp(a)
-        rows[f"{t:g}"] = _round(e / e.sum())
-    rows["inf"] = _round(np.full(z.size, 1.0 / z.size))
-    return {"scores": z.tolist(), "plain": _round(z / z.sum()), "softmax": rows}
+        rows[f"{t:g}"] = rounded(e / e.sum())
+    rows["inf"] = rounded(np.full(z.size, 1.0 / z.size))
+    return {"scores": z.tolist(), "plain": rounded(z / z.sum()), "softmax": rows}
 
 
 def concentration_stops(
@@ -292,8 +292,8 @@ def concentration_stops(
             keep = keep[keep < xs.size]
             out["stops"][f"{n}|{mean:g}"] = {
                 "mean_energy": float(p.mean_energy),
-                "x": _round(xs[keep], 5),
-                "cdf": _round(cdf[keep], 5),
+                "x": rounded(xs[keep], 5),
+                "cdf": rounded(cdf[keep], 5),
                 "ks": float(f"{ks:.6g}"),
                 "mean_x": float(f"{float(en.probabilities @ x):.6g}"),
                 "lattice": int(xs.size),
@@ -310,7 +310,7 @@ def die_stops(ns: Sequence[int], thresholds: Sequence[float], progress=None) -> 
         for a in thresholds:
             count = die_tail_count(n, a)
             # ln P = ln count - N ln 6, from the big integer (P underflows at N = 1e4)
-            ln_p = _ln_int(count) - n * math.log(6.0)
+            ln_p = ln_int(count) - n * math.log(6.0)
             out["stops"][f"{n}|{a:g}"] = {
                 "rate_n": float(f"{-ln_p / n:.6g}"),
                 "log10_p": float(f"{ln_p / math.log(10.0):.6g}"),
@@ -320,7 +320,7 @@ def die_stops(ns: Sequence[int], thresholds: Sequence[float], progress=None) -> 
     return out
 
 
-def _ln_int(v: int) -> float:
+def ln_int(v: int) -> float:
     if v <= 0:
         raise ValidationError("threshold", "no outcome reaches it")
     bits = v.bit_length()
