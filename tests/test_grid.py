@@ -352,6 +352,7 @@ KNOWN = {
     ("K=1000", 10**18, "low", 2, "fermi"): _FERMI,
     ("K=200", 10**18, "high", 3, "fermi"): _FERMI,
     ("degenerate", 10**15, "low", 3, "fermi"): _UNCERTIFIED,
+    ("degenerate", 10**15, "low", 3, "boltzmann"): _UNCERTIFIED,
     ("K=200", 10**15, "low", 1, "bose"): _UNCERTIFIED,
     ("degenerate", 10**9, "high", 1, "bose"): _UNCERTIFIED,
     ("K=200", 10**18, "high", 1, "bose"): (
