@@ -372,6 +372,8 @@ function ticks(lo, hi, n) {
       const prev = i ? st.cdf[i - 1] : 0;
       pts.push([X(x), Y(prev)], [X(x), Y(st.cdf[i])]);
     });
+    // the staircase stays flat up to the edge of the axis (its next step lies beyond)
+    pts.push([X(xmax), pts[pts.length - 1][1]]);
     el(svg, "path", { d: path(pts), fill: "none", stroke: css("ink"), "stroke-width": 2 });
     document.getElementById("conc-ks").textContent = fmt(st.ks);
     document.getElementById("conc-mean").textContent = fmt(st.mean_x);
