@@ -39,6 +39,37 @@ def test_the_embedded_json_is_the_data_and_strict(small):
         assert needle not in small.html.replace("http://www.w3.org/2000/svg", "")
 
 
+def test_a_closing_tag_in_the_data_cannot_end_the_script(monkeypatch):
+    from maxent._plotting import explore as E
+
+    # a string holding "</script>" in the data: escaped in the page, itself in the JSON
+    monkeypatch.setattr(E, "__version__", "1.0</script><b>x")
+    page = maxent.explore(n_max=10, classes_max=2)
+    block = page.html.split('id="maxent-data">')[1]
+    assert block.index("</script>") > block.index("<\\/script>")
+    assert embedded(page.html)["maxent"] == "1.0</script><b>x"
+
+
+def test_the_same_seed_writes_the_same_bytes(tmp_path):
+    args = ["explore", "--n-max", "20", "--classes-max", "3"]
+    a, b, c = (tmp_path / f"{x}.html" for x in "abc")
+    for out, seed in ((a, "5"), (b, "5"), (c, "6")):
+        res = CliRunner().invoke(cli, [*args, "--seed", seed, "--out", str(out)])
+        assert res.exit_code == 0, res.stderr
+    assert a.read_bytes() == b.read_bytes()
+    # another seed: other exact draws on the simplex, the same exact laws elsewhere
+    da, dc = (embedded(x.read_text(encoding="utf-8"))["panels"] for x in (a, c))
+    assert da["simplex"]["stops"] != dc["simplex"]["stops"]
+    assert da["occupation"] == dc["occupation"] and da["die"] == dc["die"]
+
+
+def test_help_lists_the_options():
+    res = CliRunner().invoke(cli, ["explore", "--help"])
+    assert res.exit_code == 0
+    for option in ("--out", "--n-max", "--classes-max", "--mean-energy", "--beta", "--seed"):
+        assert option in res.stdout
+
+
 def _weight(c, stat, g):
     if stat == "boltzmann":
         return math.factorial(int(c.sum())) / math.prod(math.factorial(int(x)) for x in c)
