@@ -39,6 +39,37 @@ def test_the_embedded_json_is_the_data_and_strict(small):
         assert needle not in small.html.replace("http://www.w3.org/2000/svg", "")
 
 
+def test_a_closing_tag_in_the_data_cannot_end_the_script(monkeypatch):
+    from maxent._plotting import explore as E
+
+    # a string holding "</script>" in the data: escaped in the page, itself in the JSON
+    monkeypatch.setattr(E, "__version__", "1.0</script><b>x")
+    page = maxent.explore(n_max=10, classes_max=2)
+    block = page.html.split('id="maxent-data">')[1]
+    assert block.index("</script>") > block.index("<\\/script>")
+    assert embedded(page.html)["maxent"] == "1.0</script><b>x"
+
+
+def test_the_same_seed_writes_the_same_bytes(tmp_path):
+    args = ["explore", "--n-max", "20", "--classes-max", "3"]
+    a, b, c = (tmp_path / f"{x}.html" for x in "abc")
+    for out, seed in ((a, "5"), (b, "5"), (c, "6")):
+        res = CliRunner().invoke(cli, [*args, "--seed", seed, "--out", str(out)])
+        assert res.exit_code == 0, res.stderr
+    assert a.read_bytes() == b.read_bytes()
+    # another seed: other exact draws on the simplex, the same exact laws elsewhere
+    da, dc = (embedded(x.read_text(encoding="utf-8"))["panels"] for x in (a, c))
+    assert da["simplex"]["stops"] != dc["simplex"]["stops"]
+    assert da["occupation"] == dc["occupation"] and da["die"] == dc["die"]
+
+
+def test_help_lists_the_options():
+    res = CliRunner().invoke(cli, ["explore", "--help"])
+    assert res.exit_code == 0
+    for option in ("--out", "--n-max", "--classes-max", "--mean-energy", "--beta", "--seed"):
+        assert option in res.stdout
+
+
 def _weight(c, stat, g):
     if stat == "boltzmann":
         return math.factorial(int(c.sum())) / math.prod(math.factorial(int(x)) for x in c)
@@ -180,6 +211,13 @@ def test_starting_positions_snap_to_stops():
     axes = page.data["panels"]["occupation"]["axes"]
     assert start["n"] in axes["n"] and start["temperature"] in axes["temperature"]
 
+    # the starting T given as a mean energy (energies 0..K-1) or as beta
+    e = np.arange(4.0)
+    mean = float(maxent.boltzmann(e, 1 / 2.9) @ e)
+    for kw in ({"mean_energy": mean}, {"beta": 1 / 2.9}):
+        page = maxent.explore(n_max=10, classes_max=4, **kw)
+        assert page.data["panels"]["occupation"]["start"]["temperature"] == 3.0, kw
+
 
 @pytest.mark.parametrize(
     ("args", "name"),
@@ -190,6 +228,9 @@ def test_starting_positions_snap_to_stops():
         (["--n", "50000"], "--n"),
         (["--temperature", "0"], "--temperature"),
         (["--temperature", "nan"], "--temperature"),
+        (["--beta", "-1"], "--beta"),
+        (["--mean-energy", "1.5"], "--mean-energy"),  # the uniform mean of 0..3: T = inf
+        (["--temperature", "2", "--beta", "1"], "--beta"),
         (["--out", "page.txt"], "--out"),
         (["--out", "no/such/dir/page.html"], "--out"),
     ],
@@ -246,19 +287,19 @@ def _two(panel, axis, key):
     return value
 
 
-#: slider id -> (readout id, the embedded value that readout shows at a slider value)
+#: slider id -> (panel, axis, readout id, the embedded value that readout shows at a stop)
 SLIDERS = {
-    "occ-n": ("occ-tv", lambda P, v: P["occupation"]["stops"][_occ_key(P, n=v)]["tv"]),
-    "occ-t": ("occ-tv", lambda P, v: P["occupation"]["stops"][_occ_key(P, t=v)]["tv"]),
-    "occ-k": ("occ-tv", lambda P, v: P["occupation"]["stops"][_occ_key(P, k=v)]["tv"]),
-    "occ-s": ("occ-how", None),
-    "sim-n": ("sim-rms", _two("simplex", "n", "rms")),
-    "sim-u": ("sim-rms", _two("simplex", "mean", "rms")),
-    "soft-t": ("soft-top", lambda P, v: P["softmax"]["softmax"][v][1]),
-    "conc-n": ("conc-ks", _two("concentration", "n", "ks")),
-    "conc-u": ("conc-ks", _two("concentration", "mean", "ks")),
-    "die-n": ("die-rate-n", _two("die", "n", "rate_n")),
-    "die-a": ("die-rate-n", _two("die", "threshold", "rate_n")),
+    "occ-n": ("occupation", "n", None, None),
+    "occ-t": ("occupation", "temperature", None, None),
+    "occ-k": ("occupation", "classes", None, None),
+    "occ-s": ("occupation", "statistics", None, None),
+    "sim-n": ("simplex", "n", "sim-rms", _two("simplex", "n", "rms")),
+    "sim-u": ("simplex", "mean", "sim-rms", _two("simplex", "mean", "rms")),
+    "soft-t": ("softmax", "temperature", "soft-top", lambda P, v: P["softmax"]["softmax"][v][1]),
+    "conc-n": ("concentration", "n", "conc-ks", _two("concentration", "n", "ks")),
+    "conc-u": ("concentration", "mean", "conc-ks", _two("concentration", "mean", "ks")),
+    "die-n": ("die", "n", "die-rate-n", _two("die", "n", "rate_n")),
+    "die-a": ("die", "threshold", "die-rate-n", _two("die", "threshold", "rate_n")),
 }
 
 
@@ -266,26 +307,27 @@ def _g(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _occ_key(P, k=None, n=None, t=None):
+def _occ_key(P, classes=None, n=None, temperature=None, statistics=None):
     s = P["occupation"]["start"]
-    return f"{k or s['classes']}|{n or s['n']}|{_g(t or s['temperature'])}|{s['statistics']}"
+    return (
+        f"{classes or s['classes']}|{n or s['n']}|{_g(temperature or s['temperature'])}"
+        f"|{statistics or s['statistics']}"
+    )
 
 
-def _last(P, slider):
-    axis = {
-        "occ-n": P["occupation"]["axes"]["n"],
-        "occ-t": P["occupation"]["axes"]["temperature"],
-        "occ-k": P["occupation"]["axes"]["classes"],
-        "occ-s": P["occupation"]["axes"]["statistics"],
-        "sim-n": P["simplex"]["axes"]["n"],
-        "sim-u": P["simplex"]["axes"]["mean"],
-        "soft-t": P["softmax"]["axes"]["temperature"],
-        "conc-n": P["concentration"]["axes"]["n"],
-        "conc-u": P["concentration"]["axes"]["mean"],
-        "die-n": P["die"]["axes"]["n"],
-        "die-a": P["die"]["axes"]["threshold"],
-    }[slider]
-    return axis[-1]
+def _expected(P, slider, v):
+    """(readout id, what it must show) with ``slider`` at stop ``v``, the others at start."""
+    panel, axis, readout, value = SLIDERS[slider]
+    if panel == "occupation":
+        st = P["occupation"]["stops"][_occ_key(P, **{axis: v})]
+        if st["mean"] is None:  # no exact route at this stop: the page says why
+            return "occ-how", st["mean_message"]
+        return "occ-tv", st["tv"]
+    return readout, value(P, v)
+
+
+def _label(v) -> str:
+    return {"inf": "\u221e"}.get(v, _g(v))
 
 
 @pytest.mark.slow
@@ -301,25 +343,33 @@ def test_every_slider_moves_the_readouts_in_chromium(default_page):
     drv = browser()
     try:
         drv.get(Path(path).resolve().as_uri())
-        for slider, (readout, value) in SLIDERS.items():
+        moved = 0
+        for slider, (panel, axis, _, _) in SLIDERS.items():
             # back to the start position: reload, so that each slider moves alone
             drv.get(Path(path).resolve().as_uri())
+            values = P[panel]["axes"][axis]
             box = drv.find_element(By.ID, slider)
-            before = drv.find_element(By.ID, readout).text
-            box.send_keys(Keys.END)
-            last = _last(P, slider)
-            label = drv.find_element(By.ID, f"{slider}-out").text
-            assert label.startswith(_g(last) if slider != "soft-t" else "\u221e"), (slider, label)
-            assert box.get_attribute("value") == box.get_attribute("max")
-            text = drv.find_element(By.ID, readout).text
-            if value is None:
-                assert (text and text != before) or slider == "occ-s"
-                continue
-            want = value(P, last)
-            assert float(text) == pytest.approx(want, rel=2e-3), (slider, text, want)
-            # one step back with the keyboard: the readout follows the previous stop
-            box.send_keys(Keys.ARROW_LEFT)
-            assert drv.find_element(By.ID, readout).text != ""
+            assert box.get_attribute("type") == "range" and box.get_attribute("aria-valuetext")
+            i = int(box.get_attribute("value"))
+            assert values[i] == P[panel]["start"][axis], slider
+            # one step right (left from the last stop), then End, then one step left
+            first = Keys.ARROW_RIGHT if i < len(values) - 1 else Keys.ARROW_LEFT
+            for key in (first, Keys.END, Keys.ARROW_LEFT):
+                box.send_keys(key)
+                i = {Keys.END: len(values) - 1, Keys.ARROW_LEFT: i - 1}.get(key, i + 1)
+                assert int(box.get_attribute("value")) == i, (slider, key)
+                v = values[i]
+                label = drv.find_element(By.ID, f"{slider}-out").text
+                assert label.startswith(_label(v)), (slider, v, label)
+                assert box.get_attribute("aria-valuetext") == label
+                readout, want = _expected(P, slider, v)
+                text = drv.find_element(By.ID, readout).text
+                if isinstance(want, str):
+                    assert text == want, (slider, v, text)
+                else:  # the page shows 4 significant digits of the embedded value
+                    assert float(text) == pytest.approx(want, rel=1e-3, abs=1e-12), (slider, v)
+                moved += 1
+        assert moved == 3 * len(SLIDERS)
         drv.find_element(By.ID, "theme").click()
         assert drv.execute_script("return document.documentElement.dataset.theme") in (
             "dark",

@@ -96,9 +96,9 @@ footer { color: var(--muted); margin: 1rem 0 2rem; }
 <section id="simplex" aria-labelledby="h-sim">
   <div><h2 id="h-sim">2. The counting simplex (K = 3)</h2>
     <svg id="svg-sim" viewBox="0 0 640 560" role="img" aria-label="counting simplex"></svg>
-    <p class="legend"><span><i class="swatch" style="background:var(--grey)"></i>ln W 1, 10, 100 below its maximum</span>
+    <p class="legend"><span><i class="swatch" style="background:var(--grey)"></i>ln W 1 (solid), 10 (dashed), 100 (dotted) below its maximum</span>
       <span><i class="swatch" style="background:var(--vermillion)"></i>energy line</span>
-      <span><i class="swatch" style="background:var(--orange)"></i>exact draws</span>
+      <span><i class="swatch" style="background:var(--orange)"></i>exact draws (area: how often)</span>
       <span><i class="swatch" style="background:var(--sky)"></i>Boltzmann point</span></p></div>
   <div>
     <div class="control"><label for="sim-n">items N (log scale): <output id="sim-n-out"></output></label>
@@ -312,12 +312,16 @@ function ticks(lo, hi, n) {
     const st = P.simplex.stops[`${n()}|${u()}`];
     el(svg, "path", { d: path(st.line.map(XY)), stroke: css("vermillion"), "stroke-width": 3 });
     const [bx, by] = XY(st.boltzmann_xy);
-    // the Boltzmann point as a ring under the draws, so that a tight cloud stays visible
-    el(svg, "circle", { cx: bx, cy: by, r: 13, fill: "none", stroke: css("sky"), "stroke-width": 5 });
-    for (const d of st.draws) {
+    // at small N many draws are the same allocation: one dot each, its area the count
+    const seen = new Map();
+    for (const d of st.draws) seen.set(d.join(","), [d, (seen.get(d.join(",")) || [d, 0])[1] + 1]);
+    for (const [d, c] of seen.values()) {
       const [x, y] = XY(d);
-      el(svg, "circle", { cx: x, cy: y, r: 4.5, fill: css("orange"), opacity: 0.6 });
+      el(svg, "circle", { cx: x, cy: y, r: Math.min(4 * Math.sqrt(c), 16), fill: css("orange"),
+        opacity: 0.6 });
     }
+    // the Boltzmann point as a hollow ring over the draws: a tight cloud shows through it
+    el(svg, "circle", { cx: bx, cy: by, r: 13, fill: "none", stroke: css("sky"), "stroke-width": 4 });
     document.getElementById("sim-rms").textContent = fmt(st.rms);
     document.getElementById("sim-e").textContent = fmt(st.mean_energy);
     document.getElementById("sim-p").textContent = st.boltzmann.map((v) => fmt(v, 3)).join(", ");
@@ -372,6 +376,8 @@ function ticks(lo, hi, n) {
       const prev = i ? st.cdf[i - 1] : 0;
       pts.push([X(x), Y(prev)], [X(x), Y(st.cdf[i])]);
     });
+    // the staircase stays flat up to the edge of the axis (its next step lies beyond)
+    pts.push([X(xmax), pts[pts.length - 1][1]]);
     el(svg, "path", { d: path(pts), fill: "none", stroke: css("ink"), "stroke-width": 2 });
     document.getElementById("conc-ks").textContent = fmt(st.ks);
     document.getElementById("conc-mean").textContent = fmt(st.mean_x);

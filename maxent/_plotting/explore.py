@@ -37,6 +37,10 @@ SOFTMAX_T = tuple(float(f"{t:.3g}") for t in (10 ** (i / 8 - 1.5) for i in range
 CONCENTRATION_MEANS = (0.6, 1.0, 1.5)
 DIE_THRESHOLDS = (3.6, 3.8, 4.0, 4.25, 4.5, 4.75, 5.0, 5.25, 5.5, 5.75, 5.9)
 N_MAX_RANGE = (10, 100_000)
+#: Largest N of the die panel: its exact counts are big integers of about 2.6 N bits and
+#: cost like N^2 (the stops 5000 and 10000 took 2.5 s of a 11 s page; at N = 2000 the
+#: exact rate is already within 0.004 of I(a) at a = 4.5)
+DIE_N_MAX = 2000
 CLASSES_MAX_RANGE = (2, 8)
 
 
@@ -108,12 +112,49 @@ def _check_range(value, name, lo, hi):
     return int(value)
 
 
+def _start_temperature(classes: int, temperature, mean_energy, beta) -> float:
+    """The starting T from one of ``temperature``, ``mean_energy``, ``beta`` (default 1)."""
+    given = {
+        k: v
+        for k, v in (("temperature", temperature), ("mean_energy", mean_energy), ("beta", beta))
+        if v is not None
+    }
+    if len(given) > 1:
+        names = ", ".join(given)
+        raise ValidationError(
+            list(given)[1], f"give only one of temperature, mean_energy, beta (got {names})"
+        )
+    if mean_energy is not None:
+        top = (classes - 1) / 2
+        m = float(mean_energy)
+        if not 0 < m < top:
+            raise ValidationError(
+                "mean_energy",
+                f"must lie in (0, {top:g}) for K = {classes} (energies 0..{classes - 1} at a "
+                f"positive temperature) (got {mean_energy!r})",
+            )
+        from maxent._model.theory import beta_from_mean
+
+        return 1.0 / beta_from_mean(list(range(classes)), m)
+    if beta is not None:
+        b = float(beta)
+        if not 0 < b < math.inf:
+            raise ValidationError("beta", f"must be a positive number (got {beta!r})")
+        return 1.0 / b
+    t = 1.0 if temperature is None else temperature
+    if not (isinstance(t, int | float) and 0 < t < math.inf):
+        raise ValidationError("temperature", f"must be a positive number (got {t!r})")
+    return float(t)
+
+
 def explore(
     out=None,
     *,
     classes: int | None = None,
     n: int | None = None,
-    temperature: float = 1.0,
+    temperature: float | None = None,
+    mean_energy: float | None = None,
+    beta: float | None = None,
     statistics: str = "boltzmann",
     n_max: int = 10_000,
     classes_max: int = 5,
@@ -129,11 +170,16 @@ def explore(
     classes, n, temperature, statistics : optional
         Where the sliders of the occupation panel start (each snaps to its nearest stop;
         ``n`` and ``temperature`` also start the other panels' N and T sliders). Default
-        K = 4 and N = 1000, or the largest stop below them.
+        K = 4 and N = 1000, or the largest stop below them; default T = 1.
+    mean_energy, beta : float, optional
+        The starting T given another way, as for a :class:`maxent.Problem` (at most one
+        of ``temperature``, ``mean_energy`` and ``beta``): ``beta > 0`` is ``T = 1/beta``;
+        a mean energy (per item, energies ``0..K-1`` at the starting K, below the
+        uniform mean ``(K - 1)/2``) is the T whose Boltzmann law has it.
     n_max : int, optional
         The largest N of the sliders, 10 to 100000 (the counting simplex and the
         concentration panel stop at 10000 and 1000, where their draws and lattices stay
-        small).
+        small), the die panel at 2000 (its counts are exact big integers).
     classes_max : int, optional
         The largest K of the occupation panel, 2 to 8.
     seed : int, optional
@@ -163,14 +209,13 @@ def explore(
     seed = _check_range(seed, "seed", 0, 2**63 - 1)
     if statistics not in STATISTICS:
         raise ValidationError("statistics", f"must be one of {', '.join(STATISTICS)}")
-    if not (isinstance(temperature, int | float) and 0 < temperature < math.inf):
-        raise ValidationError("temperature", f"must be a positive number (got {temperature!r})")
+    temperature = _start_temperature(classes, temperature, mean_energy, beta)
 
     ks = list(range(2, classes_max + 1))
     ns = X.log_stops(n_max)
     ns_simplex = X.log_stops(min(n_max, 10_000))
     ns_conc = [v for v in X.log_stops(min(n_max, 1000)) if v >= 5]
-    ns_die = X.log_stops(min(n_max, 10_000))
+    ns_die = X.log_stops(min(n_max, DIE_N_MAX))
     total = (
         len(ks) * len(ns) * len(TEMPERATURES) * len(STATISTICS)
         + len(ns_simplex) * len(SIMPLEX_MEANS)

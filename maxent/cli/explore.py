@@ -20,8 +20,13 @@ from maxent.cli.types import Count, Seed
               help="Where the K slider starts (default 4).")  # fmt: skip
 @click.option("--n", "n", type=Count(), default=None,
               help="Where the N sliders start, snapped to a stop (default 1000).")  # fmt: skip
-@click.option("--temperature", type=float, default=1.0, show_default=True,
-              help="Where the T sliders start (snapped to the nearest stop).")  # fmt: skip
+@click.option("--temperature", "-T", type=float, default=None,
+              help="Where the T sliders start, snapped to a stop. [default: 1]")  # fmt: skip
+@click.option("--mean-energy", type=float, default=None,
+              help="Or: the starting T is the one whose Boltzmann law on 0..K-1 has this "
+              "mean energy.")  # fmt: skip
+@click.option("--beta", type=float, default=None,
+              help="Or: the starting T is 1/beta (beta > 0).")  # fmt: skip
 @click.option(
     "--statistics",
     type=click.Choice(["boltzmann", "bose", "fermi"]),
@@ -36,7 +41,9 @@ from maxent.cli.types import Count, Seed
 @click.option("--seed", type=Seed(), default=2026, show_default=True,
               help="Root seed of the exact draws on the simplex.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def explore(out, classes, n, temperature, statistics, n_max, classes_max, seed, as_json) -> int:
+def explore(
+    out, classes, n, temperature, mean_energy, beta, statistics, n_max, classes_max, seed, as_json
+) -> int:
     """Write the live lecture: exact laws at every slider stop, in one offline page."""
     from maxent._plotting.explore import explore as build
     from maxent._util.validate import output_path
@@ -49,6 +56,8 @@ def explore(out, classes, n, temperature, statistics, n_max, classes_max, seed, 
             classes=classes,
             n=n,
             temperature=temperature,
+            mean_energy=mean_energy,
+            beta=beta,
             statistics=statistics,
             n_max=n_max,
             classes_max=classes_max,
